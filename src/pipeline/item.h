@@ -1,0 +1,46 @@
+// A unit of work flowing through a pipeline. The pipeline core knows nothing about what an item
+// carries: document code derives its own type (a page) from Item.
+//
+// Ownership: the scheduler owns every item from the moment the Source yields it until the Sink
+// takes it. Stages only ever see raw pointers for the duration of one process() call.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace pageflow::pipeline {
+
+struct Item {
+  virtual ~Item() = default;
+
+  // Position in the output order, assigned by the scheduler (0, 1, 2, ... as the source yields).
+  uint64_t seq = 0;
+
+  // Set when a stage failed this item (or it timed out or was cancelled). A failed item skips the
+  // remaining stages but still reaches the sink, in order, so callers learn what went missing.
+  std::string error;
+  std::string failed_stage;
+
+  // When the scheduler admitted the item; per-item timeouts count from here.
+  std::chrono::steady_clock::time_point admitted;
+
+  bool failed() const { return !error.empty(); }
+  void fail(std::string stage, std::string message) {
+    if (failed()) return;  // the first failure is the one worth reporting
+    failed_stage = std::move(stage);
+    error = std::move(message);
+  }
+
+  // Short human-readable name for traces ("doc.pdf p3"); defaults to the sequence number.
+  virtual std::string label() const { return "#" + std::to_string(seq); }
+
+  // Called by the scheduler after the last stage that needs the item's bulky intermediates (e.g.
+  // a raster), so memory is returned as early as the schedule allows.
+  virtual void release_scratch() {}
+};
+
+using ItemPtr = std::unique_ptr<Item>;
+
+}  // namespace pageflow::pipeline
