@@ -1,0 +1,96 @@
+// The library's front door. A Converter loads its models once and converts any number of inputs
+// (PDFs and page images) through the page pipeline. Documents come back in input order, each as
+// soon as its last page is through, while later inputs are still being read.
+//
+//   pageflow::Options options;            // defaults suit a 2-core machine
+//   pageflow::Converter converter(options);
+//   converter.convert({"a.pdf", "b.png"}, [](pageflow::Document&& doc) { ... });
+//
+// Errors are values: a file that cannot be opened comes back with Document::error, a page that
+// fails with PageResult::ok == false; nothing thrown from inside the pipeline reaches the caller.
+// The constructor throws std::runtime_error for a configuration that cannot work (a missing model).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "pageflow/document.h"
+
+namespace pageflow {
+
+namespace pipeline {
+class Trace;
+}
+
+enum class Schedule { concurrent, batched, sequential };
+
+struct Options {
+  Schedule schedule = Schedule::concurrent;
+  int render_workers = 0;  // MuPDF workers; 0 = number of cores
+  int threads = 0;         // ONNX Runtime intra-op threads per model; 0 = automatic
+  int batch_size = 8;      // batched schedule: pages per stage call; model stages' preferred batch
+  size_t window = 0;       // pages in flight at most (concurrent); 0 = automatic
+  std::string pages;       // page selection "1-3,7" (1-based); empty = all
+  std::string password;    // for encrypted PDFs
+  double dpi = 72;         // raster resolution for layout (72 matches the layout model's input)
+  bool layout = true;      // run the neural layout detector
+  std::string models_dir;  // where set-up put the models; empty = the build's default
+  std::string layout_model;  // an ONNX layout model or its manifest (.json); empty = bundled
+  std::chrono::milliseconds page_timeout{0};      // 0 = none
+  std::chrono::milliseconds document_timeout{0};  // whole run; 0 = none
+};
+
+// Per-run controls, so one Converter (models loaded once) serves runs of different kinds.
+struct RunControl {
+  std::stop_token stop;              // request_stop() cancels: threads drain and join
+  pipeline::Trace* trace = nullptr;  // record spans, queue depths and memory of this run
+  std::optional<Schedule> schedule;  // overrides Options::schedule for this run
+};
+
+// An input: a path, or bytes already in memory (then `path` is only the name used in messages).
+struct Input {
+  std::string path;
+  std::shared_ptr<const std::string> bytes;
+};
+
+struct RunResult {
+  int documents = 0;
+  int failed_documents = 0;  // could not be opened at all
+  int pages = 0;
+  int failed_pages = 0;
+  bool cancelled = false;    // stopped by the caller or the document timeout
+  std::string error;         // why the run stopped early, if it did
+};
+
+class Converter {
+ public:
+  using DocumentCallback = std::function<void(Document&&)>;
+  // Called after each page leaves the pipeline: pages done so far, pages known so far.
+  using ProgressCallback = std::function<void(int done, int known)>;
+
+  explicit Converter(Options options);
+  ~Converter();
+  Converter(const Converter&) = delete;
+  Converter& operator=(const Converter&) = delete;
+
+  RunResult convert(const std::vector<Input>& inputs, const DocumentCallback& on_document,
+                    const ProgressCallback& on_progress = {}, const RunControl& control = {});
+
+  const Options& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses a page selection such as "1-3,7,10-" into sorted, unique 1-based page numbers within
+// [1, page_count]. Throws std::invalid_argument naming the bad part.
+std::vector<int> parse_page_selection(const std::string& spec, int page_count);
+
+}  // namespace pageflow

@@ -1,0 +1,86 @@
+// The converted document: elements in reading order with label, text, page and box (provenance),
+// plus per-page status. This is what exporters write and what library users receive.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pageflow {
+
+// A rectangle in PDF points, origin at the top-left corner of the page, y growing downwards.
+struct Box {
+  double l = 0, t = 0, r = 0, b = 0;
+  double width() const { return r - l; }
+  double height() const { return b - t; }
+  double area() const { return width() > 0 && height() > 0 ? width() * height() : 0; }
+};
+
+// Labels follow docling's DocItemLabel names so its users find what they expect.
+enum class Label {
+  title,
+  section_header,
+  text,
+  list_item,
+  caption,
+  footnote,
+  page_header,
+  page_footer,
+  code,
+  formula,
+  picture,
+  table,
+};
+
+std::string_view label_name(Label label);
+
+struct TableCell {
+  int row = 0, col = 0;
+  int row_span = 1, col_span = 1;
+  bool header = false;
+  std::string text;
+  Box box;
+};
+
+struct TableData {
+  int rows = 0, cols = 0;
+  std::vector<TableCell> cells;  // one per cell origin; spans cover the rest
+};
+
+struct Element {
+  Label label = Label::text;
+  std::string text;
+  int page = 1;   // 1-based page number in the source file
+  Box box;
+  int level = 0;  // section_header: 1 (top) and deeper; list_item: nesting depth from 0
+  bool ordered = false;  // list_item: numbered or lettered
+  std::string marker;    // list_item: the marker as printed ("•", "3.", "a)")
+  bool from_ocr = false;
+  float confidence = 1;  // OCR confidence, 1 for text-layer text
+  int caption_of = -1;   // caption: index of the picture/table element it describes
+  std::optional<TableData> table;  // table: the cell grid when structure was recognised
+  bool furniture() const { return label == Label::page_header || label == Label::page_footer; }
+};
+
+struct PageResult {
+  int number = 0;  // 1-based
+  double width = 0, height = 0;  // points
+  bool ok = true;
+  std::string error;  // why the page failed (ok == false)
+  bool ocr = false;   // text came from OCR
+};
+
+struct Document {
+  std::string source;  // the input path (or the name given to an in-memory input)
+  std::string name;    // file name without directory and extension
+  int page_count = 0;  // pages in the file
+  std::vector<PageResult> pages;  // pages that were selected, in order, converted or failed
+  std::vector<Element> elements;  // reading order across pages
+  std::string error;   // file-level failure (cannot open, wrong password); no pages then
+
+  bool ok() const;            // no file error and no failed page
+  int failed_pages() const;
+};
+
+}  // namespace pageflow

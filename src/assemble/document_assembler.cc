@@ -1,0 +1,195 @@
+#include "assemble/document_assembler.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "core/text.h"
+
+namespace pageflow {
+
+namespace {
+
+double round_half(double v) { return std::round(v * 2) / 2; }
+
+// The body text size: the size carrying most characters of running text.
+double body_font_size(const std::vector<std::vector<Block>>& pages) {
+  std::map<double, size_t> votes;
+  for (const auto& blocks : pages) {
+    for (const auto& b : blocks) {
+      if (b.element.label == Label::text || b.element.label == Label::list_item) {
+        votes[round_half(b.font_size)] += b.element.text.size();
+      }
+    }
+  }
+  if (votes.empty()) return 10;
+  return std::max_element(votes.begin(), votes.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+}
+
+// Text with digits folded, so "Page 3" and "Page 4" are the same running header.
+std::string furniture_key(const std::string& text) {
+  std::string key;
+  for (char c : normalize_space(text)) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      if (key.empty() || key.back() != '#') key += '#';
+    } else {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return key;
+}
+
+bool looks_like_page_number(const std::string& text) {
+  static const std::regex pattern(
+      R"(^[\s\-–—|(\[]*((page|p\.|seite|pág\.?)\s*)?([0-9]{1,4}|[ivxlcdm]{1,7})(\s*(of|/|von|de)\s*[0-9]{1,4})?[\s\-–—|)\]]*$)",
+      std::regex::icase);
+  return text.size() < 24 && std::regex_match(text, pattern);
+}
+
+bool in_margin(const Element& e, double page_height, bool* top) {
+  if (page_height <= 0) return false;
+  const double band = 0.09 * page_height;
+  *top = e.box.b < band + 0.0;
+  return e.box.b < band || e.box.t > page_height - band;
+}
+
+void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages) {
+  std::map<std::string, std::set<size_t>> pages_of_key;
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (const auto& b : pages[p]) {
+      bool top = false;
+      if (!b.element.text.empty() && in_margin(b.element, doc.pages[p].height, &top)) {
+        pages_of_key[furniture_key(b.element.text)].insert(p);
+      }
+    }
+  }
+  const size_t repeat_at_least = std::max<size_t>(2, (pages.size() + 3) / 4);
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      if (e.label == Label::picture || e.label == Label::table || e.furniture()) continue;
+      bool top = false;
+      if (!in_margin(e, doc.pages[p].height, &top)) continue;
+      const bool repeated = pages.size() >= 2 && pages_of_key[furniture_key(e.text)].size() >= repeat_at_least;
+      if (repeated || looks_like_page_number(e.text)) {
+        e.label = top ? Label::page_header : Label::page_footer;
+      }
+    }
+  }
+}
+
+bool ends_like_sentence(const std::string& text) {
+  if (text.empty()) return false;
+  const char last = text.back();
+  return last == '.' || last == ':' || last == ';' || last == ',' || last == '!' || last == '?';
+}
+
+size_t word_count(const std::string& text) { return split_words(text).size(); }
+
+bool has_letters(const std::string& text) {
+  for (char32_t c : decode_utf8(text)) {
+    if (is_ltr_strong(c) && !(c >= '0' && c <= '9')) return true;
+    if (is_rtl_letter(c) || c >= 0x1100) return true;
+  }
+  return false;
+}
+
+bool starts_lower(const std::string& text) {
+  return !text.empty() && std::islower(static_cast<unsigned char>(text.front()));
+}
+
+// Decides which blocks are headings and at which level.
+void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
+  std::vector<Block*> headings;
+  for (auto& blocks : pages) {
+    for (auto& b : blocks) {
+      Element& e = b.element;
+      const size_t words = word_count(e.text);
+      if (e.label == Label::section_header) {
+        // The detector's heading class also fires on short bold paragraphs.
+        if (words > 30 || !has_letters(e.text)) {
+          e.label = Label::text;
+          continue;
+        }
+      } else if (e.label == Label::text) {
+        const bool larger = b.font_size >= 1.15 * body;
+        const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
+        if (!(larger || bold_standalone) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
+            starts_lower(e.text) || !has_letters(e.text)) {
+          continue;
+        }
+        e.label = Label::section_header;
+      } else {
+        continue;
+      }
+      headings.push_back(&b);
+    }
+  }
+  if (headings.empty()) return;
+  // Larger type is a higher level; headings at body size share the deepest level.
+  std::set<double, std::greater<>> sizes;
+  for (const Block* h : headings) {
+    if (h->font_size >= 1.15 * body) sizes.insert(round_half(h->font_size));
+  }
+  std::map<double, int> level_of;
+  int level = 1;
+  for (double s : sizes) level_of[s] = std::min(level++, 5);
+  const int deepest = std::min(level, 6);
+  for (Block* h : headings) {
+    auto it = level_of.find(round_half(h->font_size));
+    h->element.level = it != level_of.end() ? it->second : deepest;
+  }
+  // The title: the first page's first heading, when it is the largest heading and clearly
+  // larger than the body text.
+  for (Block* h : headings) {
+    if (h->element.page != headings.front()->element.page) break;
+    if (h == headings.front() && !sizes.empty() && round_half(h->font_size) == *sizes.begin() &&
+        h->font_size >= 1.3 * body) {
+      h->element.label = Label::title;
+      h->element.level = 0;
+      for (Block* other : headings) {
+        if (other != h && other->element.label == Label::section_header) {
+          other->element.level = std::max(1, other->element.level - (level_of.size() > 1 ? 1 : 0));
+        }
+      }
+    }
+    break;
+  }
+}
+
+void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, double body) {
+  static const std::regex marker(R"(^(\(?[0-9]{1,3}\)?|[*†‡§¹²³⁴⁵⁶⁷⁸⁹])\s*\S)");
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      if (e.label != Label::text || b.font_size <= 0 || b.font_size > 0.85 * body) continue;
+      if (e.box.t < 0.6 * doc.pages[p].height) continue;
+      if (std::regex_search(e.text, marker)) e.label = Label::footnote;
+    }
+  }
+}
+
+}  // namespace
+
+void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
+  const double body = body_font_size(pages);
+  mark_furniture(doc, pages);
+  assign_headings(pages, body);
+  mark_footnotes(doc, pages, body);
+
+  doc.elements.clear();
+  for (auto& blocks : pages) {
+    const size_t first = doc.elements.size();
+    for (auto& b : blocks) doc.elements.push_back(std::move(b.element));
+    for (size_t k = 0; k < blocks.size(); ++k) {
+      if (blocks[k].caption_target >= 0) {
+        doc.elements[first + k].caption_of = static_cast<int>(first) + blocks[k].caption_target;
+      }
+    }
+  }
+}
+
+}  // namespace pageflow

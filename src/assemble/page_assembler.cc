@@ -1,0 +1,437 @@
+#include "assemble/page_assembler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include "core/text.h"
+
+namespace pageflow {
+
+namespace {
+
+// A region of the page with the text lines it owns.
+struct Zone {
+  Label label = Label::text;
+  Box box;
+  float score = 0;
+  std::vector<size_t> lines;
+};
+
+double intersection(const Box& a, const Box& b) {
+  return Box{std::max(a.l, b.l), std::max(a.t, b.t), std::min(a.r, b.r), std::min(a.b, b.b)}.area();
+}
+
+Box unite(const Box& a, const Box& b) {
+  return {std::min(a.l, b.l), std::min(a.t, b.t), std::max(a.r, b.r), std::max(a.b, b.b)};
+}
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF);
+}
+
+bool text_like(Label l) {
+  return l != Label::picture && l != Label::table;
+}
+
+// Detector regions, strongest first, without near-duplicates (the detector often proposes the
+// same block under two classes).
+std::vector<Zone> zones_from_regions(const std::vector<Region>& regions) {
+  std::vector<Region> sorted = regions;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Region& a, const Region& b) { return a.score > b.score; });
+  std::vector<Zone> zones;
+  for (const auto& r : sorted) {
+    const bool duplicate = std::any_of(zones.begin(), zones.end(), [&](const Zone& z) {
+      const double smaller = std::min(z.box.area(), r.box.area());
+      return smaller > 0 && intersection(z.box, r.box) > 0.7 * smaller &&
+             text_like(z.label) == text_like(r.label);
+    });
+    if (!duplicate) zones.push_back({r.label, r.box, r.score, {}});
+  }
+  return zones;
+}
+
+// Each line goes to the zone covering most of it (the smaller zone on a tie: it is the more
+// specific one); lines no zone covers by half are grouped by the text layer's blocks.
+void assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  std::map<int, size_t> orphan_zone_of_block;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Box& lb = lines[i].box;
+    const double area = std::max(lb.area(), 1e-6);
+    int best = -1;
+    double best_cover = 0.5;
+    for (size_t z = 0; z < zones.size(); ++z) {
+      const double cover = intersection(lb, zones[z].box) / area;
+      if (cover > best_cover + 1e-9 ||
+          (best >= 0 && std::abs(cover - best_cover) < 1e-9 && zones[z].box.area() < zones[best].box.area())) {
+        best = static_cast<int>(z);
+        best_cover = cover;
+      }
+    }
+    if (best >= 0) {
+      zones[best].lines.push_back(i);
+      continue;
+    }
+    auto [it, fresh] = orphan_zone_of_block.try_emplace(lines[i].block, zones.size());
+    if (fresh) {
+      zones.push_back({Label::text, lb, 0, {}});
+    } else {
+      zones[it->second].box = unite(zones[it->second].box, lb);
+    }
+    zones[it->second].lines.push_back(i);
+  }
+}
+
+// A "picture" that is mostly running text is a misdetection: read it as text.
+void relabel_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  for (auto& z : zones) {
+    if (z.label != Label::picture || z.lines.size() < 3) continue;
+    double text_area = 0;
+    size_t words = 0;
+    for (size_t i : z.lines) {
+      text_area += lines[i].box.area();
+      words += lines[i].words.size();
+    }
+    if (text_area > 0.35 * z.box.area() && words >= 3 * z.lines.size()) z.label = Label::text;
+  }
+}
+
+bool mostly_rtl(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  size_t rtl = 0, ltr = 0;
+  for (size_t i : ids) {
+    for (char32_t c : decode_utf8(lines[i].text)) {
+      rtl += is_rtl_letter(c);
+      ltr += is_ltr_strong(c);
+    }
+  }
+  return rtl > ltr;
+}
+
+// Lines of a zone in reading order: rows by vertical overlap; within a row left to right, or
+// right to left for right-to-left script.
+std::vector<size_t> order_lines(const std::vector<TextLine>& lines, std::vector<size_t> ids) {
+  const bool rtl = mostly_rtl(lines, ids);
+  std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
+    const Box &x = lines[a].box, &y = lines[b].box;
+    const double overlap = std::min(x.b, y.b) - std::max(x.t, y.t);
+    if (overlap > 0.5 * std::min(x.height(), y.height())) return rtl ? x.r > y.r : x.l < y.l;
+    return x.t < y.t;
+  });
+  return ids;
+}
+
+std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, int depth) {
+  if (ids.size() <= 1 || depth > 64) return ids;
+  // Try a cut along x (columns), then along y (rows). Boxes are shrunk a little so that
+  // detector boxes touching across a gutter do not hide it.
+  for (int axis = 0; axis < 2; ++axis) {
+    auto lo = [&](size_t i) { return axis == 0 ? boxes[i].l + 1.5 : boxes[i].t + 1.0; };
+    auto hi = [&](size_t i) { return axis == 0 ? boxes[i].r - 1.5 : boxes[i].b - 1.0; };
+    std::vector<size_t> sorted = ids;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) { return lo(a) < lo(b); });
+    std::vector<std::vector<size_t>> groups(1);
+    double reach = hi(sorted[0]);
+    groups[0].push_back(sorted[0]);
+    for (size_t k = 1; k < sorted.size(); ++k) {
+      const size_t i = sorted[k];
+      if (lo(i) > reach) groups.emplace_back();
+      groups.back().push_back(i);
+      reach = std::max(reach, hi(i));
+    }
+    if (groups.size() < 2) continue;
+    std::vector<size_t> out;
+    for (auto& g : groups) {
+      auto part = xy_cut(boxes, g, depth + 1);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+  }
+  // No clean cut: top to bottom, then left to right.
+  std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
+    return std::tie(boxes[a].t, boxes[a].l) < std::tie(boxes[b].t, boxes[b].l);
+  });
+  return ids;
+}
+
+double median_height(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  std::vector<double> h;
+  for (size_t i : ids) h.push_back(lines[i].box.height());
+  if (h.empty()) return 0;
+  std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+  return h[h.size() / 2];
+}
+
+// The paragraph's typography: the size and weight covering most of its characters.
+void set_typography(Block& block, const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  std::map<double, size_t> size_votes;
+  size_t bold_chars = 0, chars = 0;
+  for (size_t i : ids) {
+    const size_t n = lines[i].text.size();
+    size_votes[std::round(lines[i].font_size * 2) / 2] += n;
+    chars += n;
+    if (lines[i].bold) bold_chars += n;
+  }
+  if (size_votes.empty()) return;
+  block.font_size = std::max_element(size_votes.begin(), size_votes.end(),
+                                     [](auto& a, auto& b) { return a.second < b.second; })->first;
+  block.bold = bold_chars * 2 > chars;
+}
+
+Box box_of(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  Box box = lines[ids.front()].box;
+  for (size_t i : ids) box = unite(box, lines[i].box);
+  return box;
+}
+
+Block make_block(Label label, const std::vector<TextLine>& lines, const std::vector<size_t>& ids,
+                 int page_number) {
+  Block block;
+  block.element.label = label;
+  block.element.page = page_number;
+  std::vector<std::string> texts;
+  bool ocr = false;
+  float confidence = 1;
+  for (size_t i : ids) {
+    texts.push_back(lines[i].text);
+    ocr |= lines[i].from_ocr;
+    confidence = std::min(confidence, lines[i].confidence);
+  }
+  block.element.text = reflow(texts);
+  block.element.box = box_of(lines, ids);
+  block.element.from_ocr = ocr;
+  block.element.confidence = confidence;
+  set_typography(block, lines, ids);
+  return block;
+}
+
+// Monospace text keeps its line breaks and indentation.
+Block make_code_block(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number) {
+  Block block = make_block(Label::code, lines, ids, page_number);
+  double left = lines[ids.front()].box.l;
+  for (size_t i : ids) left = std::min(left, lines[i].box.l);
+  std::string text;
+  for (size_t i : ids) {
+    const double char_width = std::max(1.0, lines[i].font_size * 0.6);
+    const int indent = static_cast<int>(std::lround((lines[i].box.l - left) / char_width));
+    if (!text.empty()) text += '\n';
+    text += std::string(static_cast<size_t>(std::clamp(indent, 0, 80)), ' ') + lines[i].text;
+  }
+  block.element.text = text;
+  return block;
+}
+
+// Splits a text zone into paragraphs, list items and code.
+void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out) {
+  const auto& lines = page.lines;
+  const std::vector<size_t> ids = order_lines(lines, zone.lines);
+  size_t mono = 0;
+  for (size_t i : ids) mono += lines[i].monospace;
+  if (mono * 2 > ids.size()) {
+    out.push_back(make_code_block(lines, ids, page.number));
+    return;
+  }
+  const double line_height = median_height(lines, ids);
+  std::vector<size_t> current;
+  bool current_is_item = false, current_ordered = false;
+  std::string current_marker;
+  double item_text_left = 0, marker_left = 0;
+  double leftmost_marker = 1e9;
+  for (size_t i : ids) {
+    bool ordered = false;
+    if (list_marker_length(lines[i].text, &ordered) > 0) leftmost_marker = std::min(leftmost_marker, lines[i].box.l);
+  }
+  auto flush = [&] {
+    if (current.empty()) return;
+    Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page.number);
+    if (current_is_item) {
+      const size_t cut = current_marker.size();
+      block.element.text = normalize_space(block.element.text.substr(std::min(cut, block.element.text.size())));
+      block.element.marker = current_marker;
+      block.element.ordered = current_ordered;
+      block.element.level = std::clamp(static_cast<int>(std::lround((marker_left - leftmost_marker) /
+                                                                    std::max(8.0, 1.5 * line_height))),
+                                       0, 6);
+    }
+    out.push_back(std::move(block));
+    current.clear();
+  };
+  const TextLine* previous = nullptr;
+  for (size_t i : ids) {
+    const TextLine& line = lines[i];
+    bool ordered = false;
+    const size_t marker = list_marker_length(line.text, &ordered);
+    const double gap = previous ? line.box.t - previous->box.b : 0;
+    const bool same_row = previous && line.box.t < previous->box.b - 0.5 * line_height;
+    bool starts_new = previous == nullptr || marker > 0 || gap > 0.8 * line_height;
+    // A bold line above regular text is a run-in heading of its own.
+    if (previous && !same_row && previous->bold != line.bold && !current_is_item) starts_new = true;
+    // A list item continues only on lines indented under its text, not back at the margin.
+    if (current_is_item && marker == 0 && line.box.l < item_text_left - 0.5 * line_height) starts_new = true;
+    if (starts_new) {
+      flush();
+      current_is_item = marker > 0;
+      current_ordered = ordered;
+      current_marker = marker > 0 ? normalize_space(line.text.substr(0, marker)) : "";
+      marker_left = line.box.l;
+      item_text_left = line.box.l;
+      if (marker > 0 && line.words.size() > 1) item_text_left = line.words[1].box.l;
+      if (marker > 0 && line.words.size() == 1) item_text_left = line.box.r;
+    }
+    current.push_back(i);
+    previous = &line;
+  }
+  flush();
+}
+
+const std::regex& caption_pattern() {
+  static const std::regex pattern(
+      R"(^(Figure|Fig\.|Table|Tab\.|Listing|Chart|Diagram|Exhibit|Scheme|Plate)\s*[0-9IVXLivxl]+[.:\s])",
+      std::regex::icase);
+  return pattern;
+}
+
+// Captions: the detector's, and text blocks that read like one next to a picture, table or code.
+void tie_captions(std::vector<Block>& blocks) {
+  for (size_t c = 0; c < blocks.size(); ++c) {
+    Element& caption = blocks[c].element;
+    if (caption.label != Label::caption && caption.label != Label::text) continue;
+    if (caption.label == Label::text && !std::regex_search(caption.text, caption_pattern())) continue;
+    double best_distance = caption.label == Label::caption ? 1e9 : 40;
+    int best = -1;
+    for (size_t t = 0; t < blocks.size(); ++t) {
+      const Element& target = blocks[t].element;
+      if (target.label != Label::picture && target.label != Label::table && target.label != Label::code) continue;
+      const double vertical = std::max({0.0, target.box.t - caption.box.b, caption.box.t - target.box.b});
+      const double horizontal_overlap = std::min(target.box.r, caption.box.r) - std::max(target.box.l, caption.box.l);
+      if (horizontal_overlap <= 0) continue;
+      if (vertical < best_distance) {
+        best_distance = vertical;
+        best = static_cast<int>(t);
+      }
+    }
+    if (best >= 0) {
+      caption.label = Label::caption;
+      blocks[c].caption_target = best;
+    }
+  }
+}
+
+}  // namespace
+
+size_t list_marker_length(const std::string& text, bool* ordered) {
+  static const std::regex bullet(
+      R"(^\s*(•|◦|▪|▫|‣|⁃|●|○|■|□|◆|◇|►|▶|➢|➤|✓|✔|\-|–|—|\*|·|∙||)(\s+|$))");
+  static const std::regex number(R"(^\s*(\(?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])(\s+|$))");
+  std::smatch m;
+  if (std::regex_search(text, m, bullet)) {
+    *ordered = false;
+    return static_cast<size_t>(m.length(0));
+  }
+  if (std::regex_search(text, m, number)) {
+    // "1." followed by a number is a decimal ("1. 5"), not a list; require some text after it.
+    if (m.length(0) == static_cast<long>(text.size())) return 0;
+    *ordered = true;
+    return static_cast<size_t>(m.length(0));
+  }
+  return 0;
+}
+
+std::string reflow(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& raw : lines) {
+    const std::string line = normalize_space(raw);
+    if (line.empty()) continue;
+    if (out.empty()) {
+      out = line;
+      continue;
+    }
+    const std::u32string tail = decode_utf8(out.substr(out.size() >= 8 ? out.size() - 8 : 0));
+    const std::u32string head = decode_utf8(line.substr(0, 8));
+    const char32_t last = tail.empty() ? 0 : tail.back();
+    const char32_t before_last = tail.size() >= 2 ? tail[tail.size() - 2] : 0;
+    const char32_t first = head.empty() ? 0 : head.front();
+    const bool lower_next = (first >= 'a' && first <= 'z') || (first >= 0xDF && first <= 0xFF);
+    if ((last == '-' || last == 0xAD) && lower_next &&
+        ((before_last >= 'a' && before_last <= 'z') || (before_last >= 'A' && before_last <= 'Z'))) {
+      out.pop_back();
+      if (last == 0xAD) out.pop_back();  // soft hyphen is two bytes
+      out += line;
+    } else if (is_cjk(last) && is_cjk(first)) {
+      out += line;
+    } else {
+      out += ' ';
+      out += line;
+    }
+  }
+  return out;
+}
+
+std::vector<size_t> reading_order(const std::vector<Box>& boxes) {
+  std::vector<size_t> ids(boxes.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = i;
+  return xy_cut(boxes, ids, 0);
+}
+
+std::vector<Block> assemble_page(const Page& page) {
+  std::vector<Zone> zones = zones_from_regions(page.regions);
+  assign_lines(page.lines, zones);
+  relabel_text_pictures(page.lines, zones);
+  // Zones that own nothing only matter if they are pictures or tables.
+  std::erase_if(zones, [](const Zone& z) { return z.lines.empty() && text_like(z.label); });
+
+  // Headers first, footers last, the body by XY-cut in between.
+  std::vector<size_t> headers, body, footers;
+  std::vector<Box> body_boxes;
+  for (size_t z = 0; z < zones.size(); ++z) {
+    if (zones[z].label == Label::page_header) headers.push_back(z);
+    else if (zones[z].label == Label::page_footer) footers.push_back(z);
+    else body.push_back(z);
+  }
+  for (size_t z : body) body_boxes.push_back(zones[z].box);
+  std::vector<size_t> order = headers;
+  for (size_t k : reading_order(body_boxes)) order.push_back(body[k]);
+  order.insert(order.end(), footers.begin(), footers.end());
+
+  std::vector<Block> blocks;
+  for (size_t z : order) {
+    const Zone& zone = zones[z];
+    const std::vector<size_t> ids = order_lines(page.lines, zone.lines);
+    switch (zone.label) {
+      case Label::picture: {
+        Block block;
+        block.element.label = Label::picture;
+        block.element.page = page.number;
+        block.element.box = zone.box;
+        blocks.push_back(std::move(block));
+        break;
+      }
+      case Label::table: {
+        Block block = ids.empty() ? Block{} : make_block(Label::table, page.lines, ids, page.number);
+        block.element.label = Label::table;
+        block.element.page = page.number;
+        block.element.box = zone.box;
+        std::string text;
+        for (size_t i : ids) text += (text.empty() ? "" : "\n") + page.lines[i].text;
+        block.element.text = text;
+        blocks.push_back(std::move(block));
+        break;
+      }
+      case Label::text:
+      case Label::list_item:
+        split_text_zone(page, zone, blocks);
+        break;
+      default: {
+        Block block = make_block(zone.label, page.lines, ids, page.number);
+        block.from_model_title = zone.label == Label::title || zone.label == Label::section_header;
+        if (block.from_model_title) block.element.label = Label::section_header;
+        blocks.push_back(std::move(block));
+      }
+    }
+  }
+  tie_captions(blocks);
+  return blocks;
+}
+
+}  // namespace pageflow

@@ -1,0 +1,184 @@
+#include "cli/options.h"
+
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace pageflow::cli {
+
+namespace {
+
+long parse_integer(const std::string& option, const std::string& value, long min, long max) {
+  size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || n < min || n > max) {
+    throw UsageError(option + ": expected a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", got '" + value + "'");
+  }
+  return n;
+}
+
+std::vector<std::string> split_commas(const std::string& value) {
+  std::vector<std::string> parts;
+  std::stringstream stream(value);
+  for (std::string part; std::getline(stream, part, ',');) parts.push_back(part);
+  return parts;
+}
+
+}  // namespace
+
+Schedule parse_schedule(const std::string& name) {
+  if (name == "concurrent") return Schedule::concurrent;
+  if (name == "batched") return Schedule::batched;
+  if (name == "sequential") return Schedule::sequential;
+  throw UsageError("unknown mode '" + name + "' (concurrent, batched, sequential)");
+}
+
+std::string schedule_name(Schedule schedule) {
+  switch (schedule) {
+    case Schedule::concurrent: return "concurrent";
+    case Schedule::batched: return "batched";
+    case Schedule::sequential: return "sequential";
+  }
+  return "?";
+}
+
+std::string usage() {
+  return R"(pageflow: PDFs and page images to Markdown, JSON, HTML and text, page by page.
+
+Usage:
+  pageflow convert INPUT... [options]      convert PDFs, PNG, JPEG or TIFF files
+  pageflow bench INPUT... [bench options]  compare schedules on the same inputs
+  pageflow --help | --version
+
+Convert options:
+  -o, --output DIR        folder for the outputs (default: current folder)
+  --to FORMATS            comma-separated: md, json, html, text (default: md)
+  --mode MODE             concurrent (default), batched or sequential
+  --render-workers N      MuPDF render workers (default: number of cores)
+  --threads N             ONNX Runtime threads per model (default: cores / 2)
+  --batch-size N          pages per stage call in batched mode (default: 8)
+  --window N              pages in flight at most in concurrent mode (default: automatic)
+  --pages LIST            pages to convert, e.g. 1-3,7,10- (default: all)
+  --password PW           password for encrypted PDFs
+  --dpi N                 raster resolution for layout detection (default: 72)
+  --no-layout             skip the neural layout detector (text layer blocks only)
+  --layout-model PATH     another layout model (.onnx) or its manifest (.json)
+  --models DIR            where scripts/setup.sh put the models
+  --page-timeout MS       fail a page that takes longer (default: no limit)
+  --timeout MS            stop the whole run after MS; missing pages are reported
+  --trace FILE            write a Chrome trace (chrome://tracing, Perfetto) and print a summary
+  -q, --quiet             no progress bar, errors only
+
+Bench options (plus the convert options above):
+  --modes LIST            schedules to compare (default: concurrent,batched,sequential)
+  --repeat N              measured runs per mode, interleaved (default: 3)
+  --warmup N              unmeasured runs per mode first (default: 1)
+  --json FILE             write all figures as JSON
+  --timeline FILE         write a timeline picture (.svg or .html), one lane per worker
+
+Exit status: 0 all converted, 1 some files or pages failed, 2 usage error.
+)";
+}
+
+CliOptions parse_arguments(const std::vector<std::string>& args) {
+  CliOptions o;
+  if (args.empty()) throw UsageError("missing command (convert or bench); see --help");
+  size_t i = 0;
+  const std::string& first = args[0];
+  if (first == "--help" || first == "-h" || first == "help") {
+    o.command = "help";
+    return o;
+  }
+  if (first == "--version") {
+    o.command = "version";
+    return o;
+  }
+  if (first != "convert" && first != "bench") throw UsageError("unknown command '" + first + "'");
+  o.command = first;
+  ++i;
+  const bool bench = o.command == "bench";
+
+  auto value = [&](const std::string& option) -> std::string {
+    if (i + 1 >= args.size()) throw UsageError(option + ": missing value");
+    return args[++i];
+  };
+  using Handler = std::function<void(const std::string&)>;
+  const std::map<std::string, Handler> handlers = {
+      {"-o", [&](auto& opt) { o.out_dir = value(opt); }},
+      {"--output", [&](auto& opt) { o.out_dir = value(opt); }},
+      {"--to", [&](auto& opt) {
+         o.formats.clear();
+         for (const auto& name : split_commas(value(opt))) {
+           auto f = parse_format(name);
+           if (!f) throw UsageError("--to: unknown format '" + name + "' (md, json, html, text)");
+           if (std::find(o.formats.begin(), o.formats.end(), *f) == o.formats.end()) o.formats.push_back(*f);
+         }
+         if (o.formats.empty()) throw UsageError("--to: no format given");
+       }},
+      {"--mode", [&](auto& opt) { o.convert.schedule = parse_schedule(value(opt)); }},
+      {"--render-workers", [&](auto& opt) { o.convert.render_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
+      {"--threads", [&](auto& opt) { o.convert.threads = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
+      {"--batch-size", [&](auto& opt) { o.convert.batch_size = static_cast<int>(parse_integer(opt, value(opt), 1, 4096)); }},
+      {"--window", [&](auto& opt) { o.convert.window = static_cast<size_t>(parse_integer(opt, value(opt), 1, 1 << 20)); }},
+      {"--pages", [&](auto& opt) {
+         o.convert.pages = value(opt);
+         try {
+           parse_page_selection(o.convert.pages, 1 << 30);
+         } catch (const std::invalid_argument& e) {
+           throw UsageError(opt + ": " + e.what());
+         }
+       }},
+      {"--password", [&](auto& opt) { o.convert.password = value(opt); }},
+      {"--dpi", [&](auto& opt) { o.convert.dpi = static_cast<double>(parse_integer(opt, value(opt), 18, 1200)); }},
+      {"--no-layout", [&](auto&) { o.convert.layout = false; }},
+      {"--layout-model", [&](auto& opt) { o.convert.layout_model = value(opt); }},
+      {"--models", [&](auto& opt) { o.convert.models_dir = value(opt); }},
+      {"--page-timeout", [&](auto& opt) { o.convert.page_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
+      {"--timeout", [&](auto& opt) { o.convert.document_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
+      {"--trace", [&](auto& opt) { o.trace_path = value(opt); }},
+      {"-q", [&](auto&) { o.quiet = true; }},
+      {"--quiet", [&](auto&) { o.quiet = true; }},
+  };
+  const std::map<std::string, Handler> bench_handlers = {
+      {"--modes", [&](auto& opt) {
+         o.modes.clear();
+         for (const auto& name : split_commas(value(opt))) o.modes.push_back(parse_schedule(name));
+         if (o.modes.empty()) throw UsageError("--modes: no mode given");
+       }},
+      {"--repeat", [&](auto& opt) { o.repeat = static_cast<int>(parse_integer(opt, value(opt), 1, 1000)); }},
+      {"--warmup", [&](auto& opt) { o.warmup = static_cast<int>(parse_integer(opt, value(opt), 0, 1000)); }},
+      {"--json", [&](auto& opt) { o.json_path = value(opt); }},
+      {"--timeline", [&](auto& opt) { o.timeline_path = value(opt); }},
+  };
+  for (; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      o.inputs.insert(o.inputs.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (arg.size() > 1 && arg[0] == '-') {
+      auto h = handlers.find(arg);
+      if (h != handlers.end()) {
+        h->second(arg);
+        continue;
+      }
+      auto b = bench_handlers.find(arg);
+      if (bench && b != bench_handlers.end()) {
+        b->second(arg);
+        continue;
+      }
+      throw UsageError("unknown option '" + arg + "'" + (b != bench_handlers.end() ? " (bench only)" : ""));
+    }
+    o.inputs.push_back(arg);
+  }
+  if (o.inputs.empty()) throw UsageError(o.command + ": no input files given");
+  return o;
+}
+
+}  // namespace pageflow::cli

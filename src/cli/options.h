@@ -1,0 +1,41 @@
+// Command-line parsing for the pageflow tool, kept apart from main() so it is unit-tested.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "export/export.h"
+#include "pageflow/converter.h"
+
+namespace pageflow::cli {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct CliOptions {
+  std::string command;  // "convert", "bench", "help", "version"
+  std::vector<std::string> inputs;
+  std::string out_dir = ".";
+  std::vector<Format> formats = {Format::markdown};
+  Options convert;
+  std::string trace_path;
+  bool quiet = false;
+  // bench
+  std::vector<Schedule> modes = {Schedule::concurrent, Schedule::batched, Schedule::sequential};
+  int repeat = 3;
+  int warmup = 1;
+  std::string json_path;
+  std::string timeline_path;
+};
+
+// Throws UsageError naming the offending option or value.
+CliOptions parse_arguments(const std::vector<std::string>& args);
+
+std::string usage();
+
+Schedule parse_schedule(const std::string& name);  // throws UsageError
+std::string schedule_name(Schedule schedule);
+
+}  // namespace pageflow::cli

@@ -1,0 +1,82 @@
+#include "core/collector.h"
+
+#include "assemble/document_assembler.h"
+
+namespace pageflow {
+
+DocumentCollector::DocumentCollector(Converter::DocumentCallback on_document,
+                                     std::function<void(int)> on_page)
+    : on_document_(std::move(on_document)), on_page_(std::move(on_page)) {}
+
+void DocumentCollector::start(const DocumentInput& input) {
+  document_ = Document{};
+  document_.source = input.input.path;
+  document_.name = input.name;
+  document_.page_count = input.page_count;
+  page_blocks_.clear();
+}
+
+void DocumentCollector::consume(pipeline::ItemPtr item) {
+  auto& page = static_cast<Page&>(*item);
+  if (input_ && input_ != page.doc) finish("not converted");
+  if (!input_) {
+    input_ = page.doc;
+    start(*page.doc);
+  }
+  if (page.number == 0) {
+    document_.error = page.error;
+  } else {
+    PageResult result;
+    result.number = page.number;
+    result.width = page.width;
+    result.height = page.height;
+    result.ok = !page.failed();
+    if (!result.ok) result.error = page.failed_stage + ": " + page.error;
+    for (const auto& line : page.lines) result.ocr |= line.from_ocr;
+    document_.pages.push_back(std::move(result));
+    page_blocks_.push_back(std::move(page.blocks));
+    ++pages_done_;
+    if (on_page_) on_page_(pages_done_);
+  }
+  if (page.last_of_document) deliver();
+}
+
+void DocumentCollector::finish(const std::string& reason) {
+  if (!input_) return;
+  // Pages the run never reached are reported, not silently dropped.
+  size_t next = 0;
+  std::vector<PageResult> pages;
+  std::vector<std::vector<Block>> blocks;
+  for (int number : input_->selected) {
+    if (next < document_.pages.size() && document_.pages[next].number == number) {
+      pages.push_back(std::move(document_.pages[next]));
+      blocks.push_back(std::move(page_blocks_[next]));
+      ++next;
+    } else {
+      PageResult missing;
+      missing.number = number;
+      missing.ok = false;
+      missing.error = reason;
+      pages.push_back(std::move(missing));
+      blocks.emplace_back();
+    }
+  }
+  document_.pages = std::move(pages);
+  page_blocks_ = std::move(blocks);
+  deliver();
+}
+
+void DocumentCollector::deliver() {
+  if (document_.error.empty()) assemble_document(document_, page_blocks_);
+  ++result_.documents;
+  if (!document_.error.empty()) ++result_.failed_documents;
+  for (const auto& p : document_.pages) {
+    ++result_.pages;
+    if (!p.ok) ++result_.failed_pages;
+  }
+  input_.reset();
+  page_blocks_.clear();
+  if (on_document_) on_document_(std::move(document_));
+}
+
+}  // namespace pageflow

@@ -1,0 +1,39 @@
+// Pipeline sink: gathers pages (which arrive in order) into Documents and hands each Document to
+// the caller as soon as its last page is through. Runs the document-level assembly pass.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/page.h"
+#include "pipeline/stage.h"
+
+namespace pageflow {
+
+class DocumentCollector : public pipeline::Sink {
+ public:
+  DocumentCollector(Converter::DocumentCallback on_document,
+                    std::function<void(int done)> on_page);
+  void consume(pipeline::ItemPtr item) override;
+
+  // Delivers a document left incomplete by a stopped run; its missing pages get `reason`.
+  void finish(const std::string& reason);
+
+  const RunResult& result() const { return result_; }
+
+ private:
+  void start(const DocumentInput& input);
+  void deliver();
+
+  Converter::DocumentCallback on_document_;
+  std::function<void(int)> on_page_;
+  std::shared_ptr<const DocumentInput> input_;  // document being collected, null if none
+  Document document_;
+  std::vector<std::vector<Block>> page_blocks_;
+  RunResult result_;
+  int pages_done_ = 0;
+};
+
+}  // namespace pageflow

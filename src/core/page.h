@@ -1,0 +1,70 @@
+// The work item of the document pipeline: one page of one input, filled in stage by stage
+// (render + text layer, layout, ocr, tables, assembly). Stages only add their own part.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "assemble/blocks.h"
+#include "pageflow/converter.h"
+#include "pageflow/document.h"
+#include "pipeline/item.h"
+
+namespace pageflow {
+
+struct Word {
+  std::string text;
+  Box box;
+};
+
+// A line of text from the PDF's text layer (or from OCR), with the dominant font's properties.
+struct TextLine {
+  std::string text;
+  Box box;
+  std::vector<Word> words;
+  double font_size = 0;
+  bool bold = false, italic = false, monospace = false;
+  int block = 0;  // index of the text block MuPDF grouped the line into (a paragraph hint)
+  bool from_ocr = false;
+  float confidence = 1;
+};
+
+// A region found by the layout detector, in page points.
+struct Region {
+  Label label = Label::text;
+  Box box;
+  float score = 0;
+};
+
+// What every page of one input shares: where it comes from and which pages were selected.
+struct DocumentInput {
+  uint64_t id = 0;   // unique in the process, so per-worker caches never confuse two inputs
+  size_t index = 0;  // position among the run's inputs
+  Input input;
+  std::string name;
+  int page_count = 0;
+  std::vector<int> selected;  // 1-based page numbers to convert
+};
+
+struct Page : pipeline::Item {
+  std::shared_ptr<const DocumentInput> doc;
+  int number = 0;     // 1-based; 0 marks the item that carries a file-level failure
+  bool last_of_document = false;
+
+  double width = 0, height = 0;  // points
+  cv::Mat raster;                // BGR at raster_scale pixels per point; freed after layout
+  double raster_scale = 0;
+  bool has_images = false;
+
+  std::vector<TextLine> lines;
+  std::vector<Region> regions;
+  std::vector<Block> blocks;  // assembled, in reading order
+
+  std::string label() const override;
+  void release_scratch() override { raster.release(); }
+};
+
+}  // namespace pageflow

@@ -1,0 +1,23 @@
+// Small Unicode helpers shared by the text layer, OCR and exporters.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pageflow {
+
+void append_utf8(std::string& out, char32_t codepoint);
+std::u32string decode_utf8(std::string_view text);  // invalid bytes become U+FFFD
+
+bool is_rtl_letter(char32_t c);   // Hebrew, Arabic and related scripts
+bool is_ltr_strong(char32_t c);   // Latin/Greek/Cyrillic letters and digits
+bool is_space(char32_t c);
+
+// Splits on whitespace runs.
+std::vector<std::string> split_words(std::string_view text);
+
+// Collapses whitespace runs to one space and trims the ends.
+std::string normalize_space(std::string_view text);
+
+}  // namespace pageflow

@@ -1,0 +1,35 @@
+// Writers for a converted Document. Page headers and footers are furniture: left out of the
+// Markdown, HTML and text bodies (kept, marked as furniture, in JSON).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pageflow/document.h"
+
+namespace pageflow {
+
+enum class Format { markdown, json, html, text };
+
+std::optional<Format> parse_format(std::string_view name);  // md|markdown, json, html, text|txt
+std::string_view format_extension(Format format);            // "md", "json", "html", "txt"
+
+std::string to_markdown(const Document& doc);
+std::string to_text(const Document& doc);
+std::string to_html(const Document& doc);
+// JSON modelled on docling-core's DoclingDocument (schema_name "DoclingDocument").
+std::string to_docling_json(const Document& doc);
+
+std::string render(const Document& doc, Format format);
+
+// Writes through a temporary file in the same folder and renames it into place, so a reader
+// never sees a half-written file and an interrupted run leaves earlier outputs whole.
+// Throws std::runtime_error on failure.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+// A Markdown pipe table for a recognised table grid (spanned cells repeat their text).
+std::string markdown_table(const TableData& table);
+
+}  // namespace pageflow

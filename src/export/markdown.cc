@@ -1,0 +1,77 @@
+#include <algorithm>
+#include <string>
+
+#include "export/export.h"
+
+namespace pageflow {
+
+namespace {
+
+std::string heading(const Element& e) {
+  const int hashes = e.label == Label::title ? 1 : std::clamp(e.level + 1, 2, 6);
+  return std::string(static_cast<size_t>(hashes), '#') + " " + e.text;
+}
+
+std::string list_line(const Element& e) {
+  const std::string indent(static_cast<size_t>(2 * std::max(0, e.level)), ' ');
+  return indent + (e.ordered && !e.marker.empty() ? e.marker : "-") + " " + e.text;
+}
+
+}  // namespace
+
+std::string to_markdown(const Document& doc) {
+  std::string out;
+  const Element* previous = nullptr;
+  for (const auto& e : doc.elements) {
+    if (e.furniture()) continue;
+    std::string chunk;
+    switch (e.label) {
+      case Label::title:
+      case Label::section_header: chunk = heading(e); break;
+      case Label::list_item: chunk = list_line(e); break;
+      case Label::code: chunk = "```\n" + e.text + "\n```"; break;
+      case Label::formula: chunk = "$$" + e.text + "$$"; break;
+      case Label::picture: chunk = "<!-- image -->"; break;
+      case Label::table:
+        chunk = e.table ? markdown_table(*e.table) : e.text;
+        while (!chunk.empty() && chunk.back() == '\n') chunk.pop_back();
+        break;
+      default: chunk = e.text;
+    }
+    if (chunk.empty()) continue;
+    if (previous) {
+      const bool same_list = previous->label == Label::list_item && e.label == Label::list_item;
+      out += same_list ? "\n" : "\n\n";
+    }
+    out += chunk;
+    previous = &e;
+  }
+  if (!out.empty()) out += "\n";
+  return out;
+}
+
+std::string to_text(const Document& doc) {
+  std::string out;
+  for (const auto& e : doc.elements) {
+    if (e.furniture() || e.label == Label::picture) continue;
+    std::string chunk = e.label == Label::list_item ? list_line(e) : e.text;
+    if (e.label == Label::table && e.table) {
+      chunk.clear();
+      std::vector<std::vector<std::string>> rows(static_cast<size_t>(e.table->rows));
+      for (const auto& c : e.table->cells) {
+        rows[static_cast<size_t>(c.row)].push_back(c.text);
+      }
+      for (const auto& row : rows) {
+        std::string line;
+        for (const auto& cell : row) line += (line.empty() ? "" : "\t") + cell;
+        chunk += line + "\n";
+      }
+      if (!chunk.empty()) chunk.pop_back();
+    }
+    if (chunk.empty()) continue;
+    out += chunk + "\n\n";
+  }
+  return out;
+}
+
+}  // namespace pageflow

@@ -1,0 +1,111 @@
+#include "layout/detector.h"
+
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include "layout/decode.h"
+
+namespace pageflow::layout {
+
+namespace {
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+Detector::Detector(Manifest manifest, int intra_threads)
+    : manifest_(std::move(manifest)), model_(manifest_.model_path, intra_threads) {
+  if (manifest_.labels.empty()) {
+    // PaddleDetection exports carry their class names in the "character" metadata entry.
+    if (auto names = model_.metadata("character")) manifest_.labels = split_lines(*names);
+  }
+  if (manifest_.labels.empty()) {
+    throw std::runtime_error("layout model " + manifest_.model_path +
+                             " has no class names: give them in a manifest");
+  }
+  for (const auto& name : manifest_.labels) class_labels_.push_back(map_label(manifest_, name));
+}
+
+std::vector<float> Detector::preprocess(const cv::Mat& raster, double* sx, double* sy) const {
+  const int w = manifest_.input_width, h = manifest_.input_height;
+  cv::Mat resized;
+  if (manifest_.keep_aspect) {
+    const double f = std::min(static_cast<double>(w) / raster.cols, static_cast<double>(h) / raster.rows);
+    cv::Mat scaled;
+    cv::resize(raster, scaled, cv::Size(std::max(1, static_cast<int>(raster.cols * f)),
+                                        std::max(1, static_cast<int>(raster.rows * f))));
+    resized = cv::Mat(h, w, CV_8UC3, cv::Scalar(114, 114, 114));
+    scaled.copyTo(resized(cv::Rect(0, 0, scaled.cols, scaled.rows)));
+    *sx = *sy = f;
+  } else {
+    cv::resize(raster, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+    *sx = static_cast<double>(w) / raster.cols;
+    *sy = static_cast<double>(h) / raster.rows;
+  }
+  std::vector<float> tensor(static_cast<size_t>(3 * w * h));
+  const size_t plane = static_cast<size_t>(w * h);
+  for (int y = 0; y < h; ++y) {
+    const auto* row = resized.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const int source = manifest_.bgr ? c : 2 - c;  // raster is BGR
+        const float v = row[x][source] * manifest_.scale;
+        tensor[c * plane + static_cast<size_t>(y * w + x)] = (v - manifest_.mean[c]) / manifest_.std[c];
+      }
+    }
+  }
+  return tensor;
+}
+
+std::vector<Region> Detector::detect(const cv::Mat& raster, double scale) const {
+  double sx = 1, sy = 1;
+  const std::vector<float> input = preprocess(raster, &sx, &sy);
+  const auto outputs =
+      model_.run(input.data(), {1, 3, manifest_.input_height, manifest_.input_width});
+  std::vector<Detection> found;
+  switch (manifest_.decoder) {
+    case Decoder::picodet:
+      found = decode_picodet(outputs, manifest_.strides, manifest_.input_width,
+                             manifest_.input_height, manifest_.score_threshold);
+      break;
+    case Decoder::yolo:
+      found = decode_yolo(outputs.at(0), static_cast<int>(manifest_.labels.size()),
+                          manifest_.score_threshold);
+      break;
+    case Decoder::rtdetr:
+      found = decode_rtdetr(outputs, manifest_.input_width, manifest_.input_height,
+                            manifest_.score_threshold);
+      break;
+  }
+  found = nms_per_class(std::move(found), manifest_.iou_threshold, manifest_.max_detections);
+  std::vector<Region> regions;
+  const double page_w = raster.cols / scale, page_h = raster.rows / scale;
+  for (const auto& d : found) {
+    if (d.cls < 0 || static_cast<size_t>(d.cls) >= class_labels_.size() || !class_labels_[d.cls]) continue;
+    Region r;
+    r.label = *class_labels_[d.cls];
+    r.score = d.score;
+    r.box = {std::clamp(d.box.l / sx / scale, 0.0, page_w), std::clamp(d.box.t / sy / scale, 0.0, page_h),
+             std::clamp(d.box.r / sx / scale, 0.0, page_w), std::clamp(d.box.b / sy / scale, 0.0, page_h)};
+    if (r.box.area() > 0) regions.push_back(r);
+  }
+  return regions;
+}
+
+void LayoutStage::process(std::span<pipeline::Item* const> batch, int) {
+  for (pipeline::Item* item : batch) {
+    auto& page = static_cast<Page&>(*item);
+    if (page.raster.empty()) continue;
+    page.regions = detector_.detect(page.raster, page.raster_scale);
+  }
+}
+
+}  // namespace pageflow::layout

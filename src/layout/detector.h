@@ -1,0 +1,49 @@
+// Neural layout detection: page raster in, labelled regions in page points out. One model
+// session per process, shared by all callers (detect() is const and thread-safe).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/page.h"
+#include "layout/manifest.h"
+#include "ml/ort_model.h"
+#include "pipeline/stage.h"
+
+namespace pageflow::layout {
+
+class Detector {
+ public:
+  Detector(Manifest manifest, int intra_threads);
+
+  // `raster` is BGR at `scale` pixels per point.
+  std::vector<Region> detect(const cv::Mat& raster, double scale) const;
+
+  const Manifest& manifest() const { return manifest_; }
+
+  // Model-input tensor (NCHW float) for a raster; exposed for tests.
+  std::vector<float> preprocess(const cv::Mat& raster, double* sx, double* sy) const;
+
+ private:
+  Manifest manifest_;
+  ml::OrtModel model_;
+  std::vector<std::optional<Label>> class_labels_;
+};
+
+// Pipeline stage running the detector on each page's raster.
+class LayoutStage : public pipeline::Stage {
+ public:
+  LayoutStage(const Detector& detector, bool releases_raster)
+      : detector_(detector), releases_raster_(releases_raster) {}
+  std::string name() const override { return "layout"; }
+  void process(std::span<pipeline::Item* const> batch, int worker) override;
+  bool releases_scratch() const override { return releases_raster_; }
+
+ private:
+  const Detector& detector_;
+  bool releases_raster_;
+};
+
+}  // namespace pageflow::layout

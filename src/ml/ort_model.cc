@@ -1,0 +1,69 @@
+#include "ml/ort_model.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace pageflow::ml {
+
+Ort::Env& OrtModel::env() {
+  static Ort::Env instance(ORT_LOGGING_LEVEL_ERROR, "pageflow");
+  return instance;
+}
+
+OrtModel::OrtModel(const std::string& path, int intra_threads) : path_(path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw std::runtime_error("model not found: " + path + " (run scripts/setup.sh)");
+  }
+  try {
+    Ort::SessionOptions options;
+    options.SetIntraOpNumThreads(intra_threads);
+    options.SetInterOpNumThreads(1);
+    options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+    session_ = Ort::Session(env(), path.c_str(), options);
+    Ort::AllocatorWithDefaultOptions allocator;
+    input_name_ = session_.GetInputNameAllocated(0, allocator).get();
+    input_shape_ = session_.GetInputTypeInfo(0).GetTensorTypeAndShapeInfo().GetShape();
+    for (size_t i = 0; i < session_.GetOutputCount(); ++i) {
+      output_names_.push_back(session_.GetOutputNameAllocated(i, allocator).get());
+    }
+  } catch (const Ort::Exception& e) {
+    throw std::runtime_error("cannot load model " + path + ": " + e.what());
+  }
+}
+
+std::vector<Tensor> OrtModel::run(const float* input, const std::vector<int64_t>& shape) const {
+  size_t count = 1;
+  for (int64_t d : shape) count *= static_cast<size_t>(d);
+  const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  Ort::Value tensor = Ort::Value::CreateTensor<float>(memory, const_cast<float*>(input), count,
+                                                      shape.data(), shape.size());
+  const char* input_names[] = {input_name_.c_str()};
+  std::vector<const char*> output_names;
+  for (const auto& n : output_names_) output_names.push_back(n.c_str());
+  std::vector<Ort::Value> outputs;
+  try {
+    outputs = session_.Run(Ort::RunOptions{nullptr}, input_names, &tensor, 1, output_names.data(),
+                           output_names.size());
+  } catch (const Ort::Exception& e) {
+    throw std::runtime_error("inference failed (" + path_ + "): " + e.what());
+  }
+  std::vector<Tensor> result;
+  for (auto& value : outputs) {
+    auto info = value.GetTensorTypeAndShapeInfo();
+    Tensor t;
+    t.shape = info.GetShape();
+    const float* data = value.GetTensorData<float>();
+    t.data.assign(data, data + info.GetElementCount());
+    result.push_back(std::move(t));
+  }
+  return result;
+}
+
+std::optional<std::string> OrtModel::metadata(const std::string& key) const {
+  Ort::AllocatorWithDefaultOptions allocator;
+  auto value = session_.GetModelMetadata().LookupCustomMetadataMapAllocated(key.c_str(), allocator);
+  if (!value) return std::nullopt;
+  return std::string(value.get());
+}
+
+}  // namespace pageflow::ml

@@ -1,0 +1,313 @@
+#include "pdf/mupdf.h"
+
+extern "C" {
+#include <mupdf/fitz.h>
+}
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include "core/text.h"
+
+namespace pageflow::pdf {
+
+namespace {
+
+void lock_fn(void* user, int lock) { static_cast<std::mutex*>(user)[lock].lock(); }
+void unlock_fn(void* user, int lock) { static_cast<std::mutex*>(user)[lock].unlock(); }
+
+// MuPDF prints warnings (e.g. "repairing PDF document") to stderr by default; pageflow reports
+// problems per file and page itself.
+void quiet_warning(void*, const char*) {}
+void quiet_error(void*, const char*) {}
+
+struct Glyph {
+  char32_t c;
+  Box box;
+  float size;
+  fz_font* font;
+};
+
+Box quad_box(const fz_quad& q, double dx, double dy) {
+  const fz_rect r = fz_rect_from_quad(q);
+  return {r.x0 - dx, r.y0 - dy, r.x1 - dx, r.y1 - dy};
+}
+
+void grow(Box& box, const Box& other, bool first) {
+  if (first) {
+    box = other;
+    return;
+  }
+  box.l = std::min(box.l, other.l);
+  box.t = std::min(box.t, other.t);
+  box.r = std::max(box.r, other.r);
+  box.b = std::max(box.b, other.b);
+}
+
+bool name_has(const char* name, std::initializer_list<const char*> needles) {
+  for (const char* n : needles) {
+    if (strcasestr(name, n)) return true;
+  }
+  return false;
+}
+
+// Right-to-left lines: MuPDF yields glyphs in drawing order, which PDF producers emit in visual
+// order. Reading order is right to left, except runs of digits/Latin inside, which read left to
+// right. A zero-width glyph is the tail of a ligature ("lam-alef") whose parts are already in
+// logical order, so it stays behind the glyph it belongs to. (A full bidi algorithm is overkill
+// for extracted lines.)
+void to_logical_order(std::vector<Glyph>& glyphs) {
+  size_t rtl = 0, ltr = 0;
+  for (const auto& g : glyphs) {
+    rtl += is_rtl_letter(g.c);
+    ltr += is_ltr_strong(g.c);
+  }
+  if (rtl <= ltr) return;
+  std::vector<std::vector<Glyph>> clusters;
+  for (const auto& g : glyphs) {
+    if (!clusters.empty() && g.box.width() < 0.01 && !is_space(g.c)) {
+      clusters.back().push_back(g);
+    } else {
+      clusters.push_back({g});
+    }
+  }
+  std::stable_sort(clusters.begin(), clusters.end(), [](const auto& a, const auto& b) {
+    return a.front().box.l + a.front().box.r > b.front().box.l + b.front().box.r;
+  });
+  for (size_t i = 0; i < clusters.size();) {
+    if (!is_ltr_strong(clusters[i].front().c)) {
+      ++i;
+      continue;
+    }
+    size_t end = i, j = i;
+    while (j < clusters.size() && !is_rtl_letter(clusters[j].front().c)) {
+      if (is_ltr_strong(clusters[j].front().c)) end = j + 1;
+      ++j;
+    }
+    std::reverse(clusters.begin() + static_cast<long>(i), clusters.begin() + static_cast<long>(end));
+    i = end;
+  }
+  glyphs.clear();
+  for (auto& c : clusters) glyphs.insert(glyphs.end(), c.begin(), c.end());
+}
+
+TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
+  to_logical_order(glyphs);
+  TextLine line;
+  line.block = block;
+  std::map<fz_font*, int> font_votes;
+  std::vector<float> sizes;
+  Word word;
+  bool word_started = false, line_started = false;
+  auto flush_word = [&] {
+    if (!word_started) return;
+    if (!line.text.empty()) line.text += ' ';
+    line.text += word.text;
+    line.words.push_back(std::move(word));
+    word = Word{};
+    word_started = false;
+  };
+  for (const auto& g : glyphs) {
+    if (is_space(g.c)) {
+      flush_word();
+      continue;
+    }
+    if (g.c < 0x20) continue;
+    append_utf8(word.text, g.c);
+    grow(word.box, g.box, !word_started);
+    grow(line.box, g.box, !line_started);
+    word_started = line_started = true;
+    ++font_votes[g.font];
+    sizes.push_back(g.size);
+  }
+  flush_word();
+  if (sizes.empty()) return line;
+  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+  line.font_size = sizes[sizes.size() / 2];
+  fz_font* font = std::max_element(font_votes.begin(), font_votes.end(), [](auto& a, auto& b) {
+                    return a.second < b.second;
+                  })->first;
+  if (font) {
+    const char* name = fz_font_name(ctx, font);
+    line.bold = fz_font_is_bold(ctx, font) || name_has(name, {"bold", "black", "heavy", "semibold"});
+    line.italic = fz_font_is_italic(ctx, font) || name_has(name, {"italic", "oblique"});
+    line.monospace = fz_font_is_monospaced(ctx, font) ||
+                     name_has(name, {"mono", "courier", "consol", "typewriter", "cmtt"});
+  }
+  return line;
+}
+
+std::string read_head(const Input& input) {
+  if (input.bytes) return input.bytes->substr(0, 1024);
+  std::ifstream file(input.path, std::ios::binary);
+  if (!file) throw PdfError("cannot read file: " + std::string(std::strerror(errno)));
+  std::string head(1024, '\0');
+  file.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(file.gcount()));
+  return head;
+}
+
+}  // namespace
+
+std::string sniff_format(const std::string& head) {
+  auto starts = [&](std::string_view magic) { return head.rfind(magic, 0) == 0; };
+  if (head.find("%PDF-") != std::string::npos) return "pdf";
+  if (starts("\x89PNG\r\n\x1a\n")) return "png";
+  if (starts("\xFF\xD8\xFF")) return "jpg";
+  if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4))) return "tiff";
+  if (starts("BM")) return "bmp";
+  if (starts("GIF8")) return "gif";
+  return "";
+}
+
+MupdfEngine::MupdfEngine() : locks_(new std::mutex[FZ_LOCK_MAX]) {
+  fz_locks_context locks{locks_.get(), lock_fn, unlock_fn};
+  base_ = fz_new_context(nullptr, &locks, FZ_STORE_DEFAULT);
+  if (!base_) throw PdfError("cannot create MuPDF context");
+  fz_set_warning_callback(base_, quiet_warning, nullptr);
+  fz_set_error_callback(base_, quiet_error, nullptr);
+  fz_try(base_) { fz_register_document_handlers(base_); }
+  fz_catch(base_) {
+    fz_drop_context(base_);
+    base_ = nullptr;
+  }
+  if (!base_) throw PdfError("cannot register MuPDF document handlers");
+}
+
+MupdfEngine::~MupdfEngine() { fz_drop_context(base_); }
+
+fz_context* MupdfEngine::clone() const {
+  fz_context* ctx = fz_clone_context(base_);
+  if (!ctx) throw PdfError("cannot clone MuPDF context (out of memory)");
+  return ctx;
+}
+
+PdfReader::PdfReader(const MupdfEngine& engine) : ctx_(engine.clone()) {}
+
+PdfReader::~PdfReader() {
+  close();
+  fz_drop_context(ctx_);
+}
+
+void PdfReader::close() {
+  fz_drop_document(ctx_, doc_);
+  doc_ = nullptr;
+  identity_ = 0;
+}
+
+void PdfReader::open(const Input& input, const std::string& password, uint64_t identity) {
+  if (doc_ && identity_ == identity) return;
+  close();
+  const std::string head = read_head(input);
+  if (head.empty()) throw PdfError("file is empty");
+  const std::string format = sniff_format(head);
+  if (format.empty()) throw PdfError("not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+
+  fz_stream* stream = nullptr;
+  fz_document* doc = nullptr;
+  std::string error;
+  fz_var(stream);
+  fz_var(doc);
+  fz_try(ctx_) {
+    stream = input.bytes ? fz_open_memory(ctx_, reinterpret_cast<const unsigned char*>(input.bytes->data()),
+                                          input.bytes->size())
+                         : fz_open_file(ctx_, input.path.c_str());
+    doc = fz_open_document_with_stream(ctx_, format.c_str(), stream);
+  }
+  fz_always(ctx_) { fz_drop_stream(ctx_, stream); }
+  fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  if (!error.empty()) throw PdfError("cannot open " + format + ": " + error);
+
+  if (fz_needs_password(ctx_, doc)) {
+    const bool unlocked = !password.empty() && fz_authenticate_password(ctx_, doc, password.c_str());
+    if (!unlocked) {
+      fz_drop_document(ctx_, doc);
+      throw PdfError(password.empty() ? "encrypted: a password is needed (--password)"
+                                      : "encrypted: the password is wrong");
+    }
+  }
+  doc_ = doc;
+  identity_ = identity;
+}
+
+int PdfReader::page_count() {
+  int count = 0;
+  std::string error;
+  fz_var(count);
+  fz_try(ctx_) { count = fz_count_pages(ctx_, doc_); }
+  fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  if (!error.empty()) throw PdfError("cannot count pages: " + error);
+  return count;
+}
+
+void PdfReader::load(int number, const RenderRequest& request, Page& page) {
+  fz_page* fpage = nullptr;
+  fz_stext_page* text = nullptr;
+  fz_pixmap* pix = nullptr;
+  fz_rect bounds{};
+  double scale = request.dpi / 72.0;
+  std::string error;
+  fz_var(fpage);
+  fz_var(text);
+  fz_var(pix);
+  fz_var(scale);
+  fz_try(ctx_) {
+    fpage = fz_load_page(ctx_, doc_, number - 1);
+    bounds = fz_bound_page(ctx_, fpage);
+    fz_stext_options options{};
+    options.flags = FZ_STEXT_MEDIABOX_CLIP;  // text outside the page box is not content
+    text = fz_new_stext_page_from_page(ctx_, fpage, &options);
+    if (request.render) {
+      const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
+      const double pixels = w * h * scale * scale;
+      if (pixels > static_cast<double>(request.max_pixels)) {
+        scale *= std::sqrt(static_cast<double>(request.max_pixels) / pixels);
+      }
+      pix = fz_new_pixmap_from_page(ctx_, fpage, fz_scale(scale, scale), fz_device_bgr(ctx_), 0);
+    }
+  }
+  fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+
+  if (error.empty()) {
+    page.width = bounds.x1 - bounds.x0;
+    page.height = bounds.y1 - bounds.y0;
+    if (page.width <= 0 || page.height <= 0) error = "page has an empty page box";
+  }
+  if (error.empty()) {
+    page.lines.clear();
+    page.has_images = false;
+    int block_index = 0;
+    std::vector<Glyph> glyphs;
+    for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
+      if (block->type == FZ_STEXT_BLOCK_IMAGE) {
+        page.has_images = true;
+        continue;
+      }
+      for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+        glyphs.clear();
+        for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+          glyphs.push_back({static_cast<char32_t>(ch->c), quad_box(ch->quad, bounds.x0, bounds.y0),
+                            ch->size, ch->font});
+        }
+        TextLine made = make_line(ctx_, glyphs, block_index);
+        if (!made.words.empty()) page.lines.push_back(std::move(made));
+      }
+    }
+    if (pix) {
+      const int w = fz_pixmap_width(ctx_, pix), h = fz_pixmap_height(ctx_, pix);
+      cv::Mat view(h, w, CV_8UC3, fz_pixmap_samples(ctx_, pix),
+                   static_cast<size_t>(fz_pixmap_stride(ctx_, pix)));
+      page.raster = view.clone();
+      page.raster_scale = scale;
+    }
+  }
+  fz_drop_pixmap(ctx_, pix);
+  fz_drop_stext_page(ctx_, text);
+  fz_drop_page(ctx_, fpage);
+  if (!error.empty()) throw PdfError(error);
+}
+
+}  // namespace pageflow::pdf

@@ -1,0 +1,73 @@
+// MuPDF access with its context discipline: one process-wide base context with lock callbacks
+// (MupdfEngine), and one cloned context per thread (PdfReader), each with its own open document.
+// Nothing MuPDF-owned crosses threads. All MuPDF errors become PdfError with MuPDF's message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include "core/page.h"
+
+struct fz_context;
+struct fz_document;
+
+namespace pageflow::pdf {
+
+struct PdfError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class MupdfEngine {
+ public:
+  MupdfEngine();
+  ~MupdfEngine();
+  MupdfEngine(const MupdfEngine&) = delete;
+  MupdfEngine& operator=(const MupdfEngine&) = delete;
+
+  // A new context sharing the base context's caches and locks; free with fz_drop_context.
+  fz_context* clone() const;
+
+ private:
+  fz_context* base_ = nullptr;
+  std::unique_ptr<std::mutex[]> locks_;
+};
+
+// What the renderer produces for a page; kept separate from Page so tests can use it alone.
+struct RenderRequest {
+  double dpi = 72;
+  bool render = true;                        // false: text layer only
+  long long max_pixels = 40'000'000;         // larger pages are rendered at a lower resolution
+};
+
+// Reads one input at a time on one thread. Reopens only when asked for a different input.
+class PdfReader {
+ public:
+  explicit PdfReader(const MupdfEngine& engine);
+  ~PdfReader();
+  PdfReader(const PdfReader&) = delete;
+  PdfReader& operator=(const PdfReader&) = delete;
+
+  // Opens `input` unless it is already open (same identity). Throws PdfError with a reason a
+  // user can act on: empty file, not a PDF or image, damaged, password needed or wrong.
+  // `identity` tells inputs apart (DocumentInput::id); 0 is never a valid identity.
+  void open(const Input& input, const std::string& password, uint64_t identity);
+  int page_count();
+
+  // Fills page size, text lines and (if asked) the raster of 1-based page `number`.
+  void load(int number, const RenderRequest& request, Page& page);
+
+ private:
+  void close();
+  fz_context* ctx_ = nullptr;
+  fz_document* doc_ = nullptr;
+  uint64_t identity_ = 0;
+};
+
+// The MuPDF document handler for the first bytes of a file ("pdf", "png", ...), or "" when the
+// bytes are not a format pageflow reads.
+std::string sniff_format(const std::string& head);
+
+}  // namespace pageflow::pdf
