@@ -49,14 +49,34 @@ bool looks_like_page_number(const std::string& text) {
   return text.size() < 24 && std::regex_match(text, pattern);
 }
 
-bool in_margin(const Element& e, double page_height, bool* top) {
+// Furniture lives in the top and bottom bands of a page (`share` of its height each).
+bool in_margin(const Element& e, double page_height, bool* top, double share = 0.12) {
   if (page_height <= 0) return false;
-  const double band = 0.09 * page_height;
+  const double band = share * page_height;
   *top = e.box.b < band + 0.0;
   return e.box.b < band || e.box.t > page_height - band;
 }
 
-void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages) {
+// The detector's page_header/page_footer is trusted only where furniture lives: in the page
+// margins, and not for large type that nothing repeats (a title at the top of page 1).
+void unmark_implausible_furniture(Document& doc, std::vector<std::vector<Block>>& pages, double body,
+                                  const std::map<std::string, std::set<size_t>>& pages_of_key) {
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      if (!e.furniture()) continue;
+      bool top = false;
+      const bool margin = in_margin(e, doc.pages[p].height, &top);
+      auto it = pages_of_key.find(furniture_key(e.text));
+      const bool repeated = it != pages_of_key.end() && it->second.size() >= 2;
+      // In a multi-page document a running header repeats; one that does not is content.
+      const bool unique_in_document = pages.size() >= 2 && !repeated && !looks_like_page_number(e.text);
+      if (!margin || unique_in_document || (b.font_size >= 1.15 * body && !repeated)) e.label = Label::text;
+    }
+  }
+}
+
+std::map<std::string, std::set<size_t>> margin_texts(const Document& doc, const std::vector<std::vector<Block>>& pages) {
   std::map<std::string, std::set<size_t>> pages_of_key;
   for (size_t p = 0; p < pages.size(); ++p) {
     for (const auto& b : pages[p]) {
@@ -66,13 +86,19 @@ void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages) {
       }
     }
   }
+  return pages_of_key;
+}
+
+void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages,
+                    std::map<std::string, std::set<size_t>>& pages_of_key) {
   const size_t repeat_at_least = std::max<size_t>(2, (pages.size() + 3) / 4);
   for (size_t p = 0; p < pages.size(); ++p) {
     for (auto& b : pages[p]) {
       Element& e = b.element;
       if (e.label == Label::picture || e.label == Label::table || e.furniture()) continue;
       bool top = false;
-      if (!in_margin(e, doc.pages[p].height, &top)) continue;
+      // Page numbers sit lower than running headers on many layouts: a wider band for them.
+      if (!in_margin(e, doc.pages[p].height, &top, looks_like_page_number(e.text) ? 0.16 : 0.12)) continue;
       const bool repeated = pages.size() >= 2 && pages_of_key[furniture_key(e.text)].size() >= repeat_at_least;
       if (repeated || looks_like_page_number(e.text)) {
         e.label = top ? Label::page_header : Label::page_footer;
@@ -176,7 +202,9 @@ void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, doubl
 
 void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   const double body = body_font_size(pages);
-  mark_furniture(doc, pages);
+  auto pages_of_key = margin_texts(doc, pages);
+  unmark_implausible_furniture(doc, pages, body, pages_of_key);
+  mark_furniture(doc, pages, pages_of_key);
   assign_headings(pages, body);
   mark_footnotes(doc, pages, body);
 

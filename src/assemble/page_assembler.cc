@@ -84,17 +84,22 @@ void assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) 
   }
 }
 
-// A "picture" that is mostly running text is a misdetection: read it as text.
+// A "picture" that holds running text (several lines of several words each, covering a fair part
+// of it) is a misdetection, typically a text page or a table drawn as one block: read it as text.
+// Real figures carry a few short labels scattered over a mostly graphical area.
 void relabel_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
   for (auto& z : zones) {
-    if (z.label != Label::picture || z.lines.size() < 3) continue;
+    if (z.label != Label::picture || z.lines.size() < 4) continue;
     double text_area = 0;
-    size_t words = 0;
+    size_t words = 0, chars = 0;
     for (size_t i : z.lines) {
       text_area += lines[i].box.area();
       words += lines[i].words.size();
+      chars += lines[i].text.size();
     }
-    if (text_area > 0.35 * z.box.area() && words >= 3 * z.lines.size()) z.label = Label::text;
+    const bool prose = words >= 4 * z.lines.size();
+    const bool text_heavy = chars >= 400;  // far more than a chart's labels
+    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) z.label = Label::text;
   }
 }
 
@@ -206,20 +211,65 @@ Block make_block(Label label, const std::vector<TextLine>& lines, const std::vec
   return block;
 }
 
-// Monospace text keeps its line breaks and indentation.
+bool same_row(const Box& a, const Box& b) {
+  const double overlap = std::min(a.b, b.b) - std::max(a.t, b.t);
+  return overlap > 0.5 * std::min(a.height(), b.height());
+}
+
+// Monospace text keeps its line breaks and indentation (in character cells from the left edge).
 Block make_code_block(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number) {
   Block block = make_block(Label::code, lines, ids, page_number);
   double left = lines[ids.front()].box.l;
   for (size_t i : ids) left = std::min(left, lines[i].box.l);
   std::string text;
+  const TextLine* previous = nullptr;
   for (size_t i : ids) {
-    const double char_width = std::max(1.0, lines[i].font_size * 0.6);
-    const int indent = static_cast<int>(std::lround((lines[i].box.l - left) / char_width));
-    if (!text.empty()) text += '\n';
-    text += std::string(static_cast<size_t>(std::clamp(indent, 0, 80)), ' ') + lines[i].text;
+    const TextLine& line = lines[i];
+    const double char_width = std::max(1.0, line.font_size * 0.6);
+    if (previous && same_row(previous->box, line.box)) {
+      const int gap = static_cast<int>(std::lround((line.box.l - previous->box.r) / char_width));
+      text += std::string(static_cast<size_t>(std::clamp(gap, 1, 80)), ' ') + line.text;
+    } else {
+      const int indent = static_cast<int>(std::lround((line.box.l - left) / char_width));
+      if (previous) text += '\n';
+      text += std::string(static_cast<size_t>(std::clamp(indent, 0, 80)), ' ') + line.text;
+    }
+    previous = &line;
   }
   block.element.text = text;
   return block;
+}
+
+// The detector often boxes a code listing line by line: consecutive code blocks that follow each
+// other closely are one listing.
+void merge_code_blocks(std::vector<Block>& blocks) {
+  std::vector<Block> merged;
+  for (auto& b : blocks) {
+    if (!merged.empty() && b.element.label == Label::code && merged.back().element.label == Label::code) {
+      Element& into = merged.back().element;
+      const double line = std::max(1.0, merged.back().font_size);
+      if (b.element.box.t - into.box.b < 2.5 * line) {
+        const double char_width = std::max(1.0, b.font_size * 0.6);
+        const int indent = static_cast<int>(std::lround((b.element.box.l - into.box.l) / char_width));
+        std::string text = b.element.text;
+        if (indent > 0) {
+          // Re-indent every line of the later block relative to the listing's left edge.
+          std::string pad(static_cast<size_t>(std::min(indent, 80)), ' ');
+          std::string shifted = pad;
+          for (char c : text) {
+            shifted += c;
+            if (c == '\n') shifted += pad;
+          }
+          text = shifted;
+        }
+        into.text += "\n" + text;
+        into.box = unite(into.box, b.element.box);
+        continue;
+      }
+    }
+    merged.push_back(std::move(b));
+  }
+  blocks = std::move(merged);
 }
 
 // Splits a text zone into paragraphs, list items and code.
@@ -263,10 +313,10 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
     bool ordered = false;
     const size_t marker = list_marker_length(line.text, &ordered);
     const double gap = previous ? line.box.t - previous->box.b : 0;
-    const bool same_row = previous && line.box.t < previous->box.b - 0.5 * line_height;
-    bool starts_new = previous == nullptr || marker > 0 || gap > 0.8 * line_height;
+    const bool in_row = previous && same_row(previous->box, line.box);
+    bool starts_new = previous == nullptr || (marker > 0 && !in_row) || gap > 0.8 * line_height;
     // A bold line above regular text is a run-in heading of its own.
-    if (previous && !same_row && previous->bold != line.bold && !current_is_item) starts_new = true;
+    if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
     // A list item continues only on lines indented under its text, not back at the margin.
     if (current_is_item && marker == 0 && line.box.l < item_text_left - 0.5 * line_height) starts_new = true;
     if (starts_new) {
@@ -320,15 +370,32 @@ void tie_captions(std::vector<Block>& blocks) {
 
 }  // namespace
 
+namespace {
+
+// Bullet glyphs, including symbol-font glyphs that PDFs map to control or private-use code points.
+bool is_bullet(char32_t c) {
+  return c == '-' || c == '*' || c == 0xB7 || c == 0x2010 || c == 0x2013 || c == 0x2014 || c == 0x2022 ||
+         c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x2756 || (c >= 0x25A0 && c <= 0x25FF) ||
+         (c >= 0x2610 && c <= 0x2612) || (c >= 0x2713 && c <= 0x2714) || (c >= 0x2794 && c <= 0x27BF) ||
+         (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
+}
+
+}  // namespace
+
 size_t list_marker_length(const std::string& text, bool* ordered) {
-  static const std::regex bullet(
-      R"(^\s*(•|◦|▪|▫|‣|⁃|●|○|■|□|◆|◇|►|▶|➢|➤|✓|✔|\-|–|—|\*|·|∙||)(\s+|$))");
+  size_t start = 0;
+  while (start < text.size() && text[start] == ' ') ++start;
+  const std::u32string head = decode_utf8(text.substr(start, 8));
+  if (!head.empty() && is_bullet(head[0]) && (head.size() == 1 || is_space(head[1]))) {
+    std::string bullet;
+    append_utf8(bullet, head[0]);
+    size_t end = start + bullet.size();
+    while (end < text.size() && text[end] == ' ') ++end;
+    *ordered = false;
+    return end;
+  }
   static const std::regex number(R"(^\s*(\(?([0-9]{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])(\s+|$))");
   std::smatch m;
-  if (std::regex_search(text, m, bullet)) {
-    *ordered = false;
-    return static_cast<size_t>(m.length(0));
-  }
   if (std::regex_search(text, m, number)) {
     // "1." followed by a number is a decimal ("1. 5"), not a list; require some text after it.
     if (m.length(0) == static_cast<long>(text.size())) return 0;
@@ -430,6 +497,7 @@ std::vector<Block> assemble_page(const Page& page) {
       }
     }
   }
+  merge_code_blocks(blocks);
   tie_captions(blocks);
   return blocks;
 }

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Conversion quality against reference outputs (standard library only).
+
+Layout of a corpus folder: pdf/*.pdf with groundtruth/<name>.md (and optionally <name>.json, a
+DoclingDocument). For every PDF that has a reference, runs `pageflow convert` and reports:
+  - text similarity in reading order: word-level, Markdown markup and whitespace folded
+    (difflib ratio over the word sequences, 1.0 = identical);
+  - headings, list items: found vs reference, precision/recall by matching text;
+  - tables and pictures: counts against the reference JSON.
+Writes a Markdown table and a JSON file. Exits non-zero only when the harness itself fails,
+never because of a score.
+
+  eval/evaluate.py --pageflow build/pageflow --corpus ../shared/corpus/docling --out eval/out
+"""
+import argparse
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+
+MARKUP = re.compile(r"<!--.*?-->|```|\$\$|^#+\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\|[-:| ]+\||\\(?=[_*#|])", re.M)
+
+
+def words(markdown):
+    text = MARKUP.sub(" ", markdown)
+    text = text.replace("|", " ")
+    return text.split()
+
+
+def headings(markdown):
+    return [m.group(1).strip() for m in re.finditer(r"^#+\s+(.*)$", markdown, re.M)]
+
+
+def list_items(markdown):
+    return [m.group(1).strip() for m in re.finditer(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", markdown, re.M)]
+
+
+def match_count(found, reference):
+    """Greedy one-to-one matching of strings whose word similarity is at least 0.8."""
+    remaining = list(reference)
+    matched = 0
+    for f in found:
+        fw = f.split()
+        best, best_ratio = None, 0.8
+        for i, r in enumerate(remaining):
+            ratio = difflib.SequenceMatcher(None, fw, r.split(), autojunk=False).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = i, ratio
+        if best is not None:
+            matched += 1
+            remaining.pop(best)
+    return matched
+
+
+def precision_recall(found, reference):
+    matched = match_count(found, reference)
+    precision = matched / len(found) if found else (1.0 if not reference else 0.0)
+    recall = matched / len(reference) if reference else (1.0 if not found else 0.0)
+    return {"found": len(found), "reference": len(reference), "matched": matched,
+            "precision": round(precision, 3), "recall": round(recall, 3)}
+
+
+def json_counts(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    return {"tables": len(doc.get("tables", [])), "pictures": len(doc.get("pictures", []))}
+
+
+def evaluate(name, ours_md, ref_md, ours_json, ref_json):
+    ours_words, ref_words = words(ours_md), words(ref_md)
+    similarity = difflib.SequenceMatcher(None, ours_words, ref_words, autojunk=False).ratio()
+    result = {
+        "document": name,
+        "similarity": round(similarity, 3),
+        "words": len(ours_words),
+        "reference_words": len(ref_words),
+        "headings": precision_recall(headings(ours_md), headings(ref_md)),
+        "list_items": precision_recall(list_items(ours_md), list_items(ref_md)),
+    }
+    ours_counts, ref_counts = json_counts(ours_json), json_counts(ref_json)
+    if ours_counts and ref_counts:
+        result["tables"] = {"found": ours_counts["tables"], "reference": ref_counts["tables"]}
+        result["pictures"] = {"found": ours_counts["pictures"], "reference": ref_counts["pictures"]}
+    return result
+
+
+def markdown_report(results):
+    lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref |",
+             "|---|---|---|---|---|---|"]
+    for r in results:
+        h, li = r["headings"], r["list_items"]
+        t, p = r.get("tables", {}), r.get("pictures", {})
+        lines.append(f"| {r['document']} | {r['similarity']:.3f} | {h['precision']:.2f}/{h['recall']:.2f} "
+                     f"({h['found']}/{h['reference']}) | {li['precision']:.2f}/{li['recall']:.2f} "
+                     f"({li['found']}/{li['reference']}) | {t.get('found', '-')}/{t.get('reference', '-')} | "
+                     f"{p.get('found', '-')}/{p.get('reference', '-')} |")
+    if results:
+        mean = sum(r["similarity"] for r in results) / len(results)
+        lines.append(f"| **mean** | **{mean:.3f}** | | | | |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pageflow", default="build/pageflow")
+    parser.add_argument("--corpus", default="../shared/corpus/docling")
+    parser.add_argument("--out", default="eval/out")
+    parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more pageflow convert options")
+    args = parser.parse_args()
+
+    pdf_dir, ref_dir = os.path.join(args.corpus, "pdf"), os.path.join(args.corpus, "groundtruth")
+    names = sorted(os.path.splitext(f)[0] for f in os.listdir(ref_dir) if f.endswith(".md"))
+    names = [n for n in names if os.path.exists(os.path.join(pdf_dir, n + ".pdf"))]
+    if not names:
+        print(f"evaluate: no PDFs with references under {args.corpus}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    command = [args.pageflow, "convert", "-q", "-o", args.out, "--to", "md,json"] + args.extra + \
+              [os.path.join(pdf_dir, n + ".pdf") for n in names]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        print(f"evaluate: pageflow failed ({run.returncode}): {run.stderr}", file=sys.stderr)
+        return 2
+    results = []
+    for n in names:
+        ours = os.path.join(args.out, n + ".md")
+        if not os.path.exists(ours):
+            results.append(evaluate(n, "", open(os.path.join(ref_dir, n + ".md"), encoding="utf-8").read(), None, None))
+            continue
+        with open(ours, encoding="utf-8") as f:
+            ours_md = f.read()
+        with open(os.path.join(ref_dir, n + ".md"), encoding="utf-8") as f:
+            ref_md = f.read()
+        results.append(evaluate(n, ours_md, ref_md, os.path.join(args.out, n + ".json"),
+                                os.path.join(ref_dir, n + ".json")))
+    report = markdown_report(results)
+    with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
+        f.write(report)
+    with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=2)
+    print(report, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
