@@ -127,37 +127,56 @@ std::vector<size_t> order_lines(const std::vector<TextLine>& lines, std::vector<
   return ids;
 }
 
+// Splits `ids` into groups separated by gaps along one axis (0: x, columns; 1: y, rows). Boxes
+// are shrunk a little so that detector boxes touching across a gutter do not hide it.
+std::vector<std::vector<size_t>> cut(const std::vector<Box>& boxes, std::vector<size_t> ids, int axis) {
+  auto lo = [&](size_t i) { return axis == 0 ? boxes[i].l + 1.5 : boxes[i].t + 1.0; };
+  auto hi = [&](size_t i) { return axis == 0 ? boxes[i].r - 1.5 : boxes[i].b - 1.0; };
+  std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) { return lo(a) < lo(b); });
+  std::vector<std::vector<size_t>> groups;
+  double reach = -1e18;
+  for (size_t i : ids) {
+    if (groups.empty() || lo(i) > reach) groups.emplace_back();
+    groups.back().push_back(i);
+    reach = std::max(reach, hi(i));
+  }
+  return groups;
+}
+
+// Recursive XY-cut: columns where a vertical gutter runs through the whole group; otherwise
+// rows, but consecutive rows that share a column gutter are kept together so that a two-column
+// body is read column by column rather than row by row.
 std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, int depth) {
   if (ids.size() <= 1 || depth > 64) return ids;
-  // Try a cut along x (columns), then along y (rows). Boxes are shrunk a little so that
-  // detector boxes touching across a gutter do not hide it.
-  for (int axis = 0; axis < 2; ++axis) {
-    auto lo = [&](size_t i) { return axis == 0 ? boxes[i].l + 1.5 : boxes[i].t + 1.0; };
-    auto hi = [&](size_t i) { return axis == 0 ? boxes[i].r - 1.5 : boxes[i].b - 1.0; };
-    std::vector<size_t> sorted = ids;
-    std::stable_sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) { return lo(a) < lo(b); });
-    std::vector<std::vector<size_t>> groups(1);
-    double reach = hi(sorted[0]);
-    groups[0].push_back(sorted[0]);
-    for (size_t k = 1; k < sorted.size(); ++k) {
-      const size_t i = sorted[k];
-      if (lo(i) > reach) groups.emplace_back();
-      groups.back().push_back(i);
-      reach = std::max(reach, hi(i));
+  std::vector<std::vector<size_t>> groups = cut(boxes, ids, 0);
+  if (groups.size() < 2) {
+    std::vector<std::vector<size_t>> rows;
+    for (auto& row : cut(boxes, ids, 1)) {
+      if (!rows.empty()) {
+        std::vector<size_t> joined = rows.back();
+        joined.insert(joined.end(), row.begin(), row.end());
+        if (cut(boxes, rows.back(), 0).size() >= 2 && cut(boxes, joined, 0).size() >= 2) {
+          rows.back() = std::move(joined);
+          continue;
+        }
+      }
+      rows.push_back(std::move(row));
     }
-    if (groups.size() < 2) continue;
-    std::vector<size_t> out;
-    for (auto& g : groups) {
-      auto part = xy_cut(boxes, g, depth + 1);
-      out.insert(out.end(), part.begin(), part.end());
-    }
-    return out;
+    groups = std::move(rows);
   }
-  // No clean cut: top to bottom, then left to right.
-  std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
-    return std::tie(boxes[a].t, boxes[a].l) < std::tie(boxes[b].t, boxes[b].l);
-  });
-  return ids;
+  if (groups.size() < 2) {
+    // No clean cut: top to bottom, then left to right.
+    std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
+      return std::tie(boxes[a].t, boxes[a].l) < std::tie(boxes[b].t, boxes[b].l);
+    });
+    return ids;
+  }
+  std::vector<size_t> out;
+  for (auto& g : groups) {
+    auto part = xy_cut(boxes, g, depth + 1);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
 }
 
 double median_height(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
@@ -296,8 +315,9 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
     if (current.empty()) return;
     Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page.number);
     if (current_is_item) {
-      const size_t cut = current_marker.size();
-      block.element.text = normalize_space(block.element.text.substr(std::min(cut, block.element.text.size())));
+      bool ordered = false;
+      const size_t cut = list_marker_length(block.element.text, &ordered);
+      block.element.text = normalize_space(block.element.text.substr(cut));
       block.element.marker = current_marker;
       block.element.ordered = current_ordered;
       block.element.level = std::clamp(static_cast<int>(std::lround((marker_left - leftmost_marker) /

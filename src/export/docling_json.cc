@@ -13,7 +13,12 @@ namespace {
 
 using nlohmann::json;
 
-json ref(const std::string& path) { return json{{"$ref", path}}; }
+// Not named ref(): argument-dependent lookup would pick std::ref for a std::string argument.
+json reference_to(const std::string& path) {
+  json r = json::object();
+  r["$ref"] = path;
+  return r;
+}
 
 }  // namespace
 
@@ -48,9 +53,9 @@ std::string to_docling_json(const Document& doc) {
     if (e.label == Label::list_item) {
       if (!open_list) {
         const std::string gref = "#/groups/" + std::to_string(groups.size());
-        groups.push_back({{"self_ref", gref}, {"parent", ref("#/body")}, {"children", json::array()},
+        groups.push_back({{"self_ref", gref}, {"parent", reference_to("#/body")}, {"children", json::array()},
                           {"content_layer", "body"}, {"name", "list"}, {"label", "list"}});
-        body_children.push_back(ref(gref));
+        body_children.push_back(reference_to(gref));
         open_list = &groups.back();
         open_list_ref = gref;
       }
@@ -58,7 +63,7 @@ std::string to_docling_json(const Document& doc) {
     } else {
       open_list = nullptr;
     }
-    json node = {{"parent", ref(parent)},
+    json node = {{"parent", reference_to(parent)},
                  {"children", json::array()},
                  {"content_layer", furniture ? "furniture" : "body"},
                  {"label", std::string(label_name(e.label))},
@@ -123,11 +128,11 @@ std::string to_docling_json(const Document& doc) {
     node["self_ref"] = self;
     ref_of[i] = self;
     if (e.label == Label::list_item) {
-      (*open_list)["children"].push_back(ref(self));
+      (*open_list)["children"].push_back(reference_to(self));
     } else if (furniture) {
-      furniture_children.push_back(ref(self));
+      furniture_children.push_back(reference_to(self));
     } else {
-      body_children.push_back(ref(self));
+      body_children.push_back(reference_to(self));
     }
     if (self.rfind("#/pictures/", 0) == 0) pictures.push_back(std::move(node));
     else if (self.rfind("#/tables/", 0) == 0) tables.push_back(std::move(node));
@@ -146,7 +151,7 @@ std::string to_docling_json(const Document& doc) {
     const int target = doc.elements[i].caption_of;
     if (target < 0 || static_cast<size_t>(target) >= ref_of.size()) continue;
     json& owner = node_by_ref(ref_of[static_cast<size_t>(target)]);
-    if (owner.contains("captions")) owner["captions"].push_back(ref(ref_of[i]));
+    if (owner.contains("captions")) owner["captions"].push_back(reference_to(ref_of[i]));
   }
 
   json out = {

@@ -1,0 +1,49 @@
+# pageflow: the two set-up commands are `make demo` and `make test`; both install what they need.
+BUILD ?= build
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup build test demo bench eval test-asan test-tsan sanitize clean
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+demo: build
+	$(BUILD)/pageflow convert samples/multi_page.pdf -o out/demo --to md,json,html,text --trace out/demo/trace.json
+	@echo "--- out/demo/multi_page.md (first lines) ---"
+	@head -n 20 out/demo/multi_page.md
+
+bench:
+	scripts/setup.sh --with-bench
+	$(MAKE) build
+	bench/run.sh $(BUILD)/pageflow
+
+eval: build
+	python3 eval/evaluate.py --pageflow $(BUILD)/pageflow --out eval/out
+
+# Sanitizer builds of the whole test suite (AddressSanitizer + UBSan, ThreadSanitizer).
+test-asan: setup
+	cmake -S . -B build-asan $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DPAGEFLOW_SANITIZE=address
+	cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+test-tsan: setup
+	cmake -S . -B build-tsan $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEFLOW_SANITIZE=thread
+	cmake --build build-tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j $(JOBS)
+
+sanitize: test-asan test-tsan
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan out

@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include "assemble/document_assembler.h"
+#include "assemble/page_assembler.h"
+#include "core/text.h"
+
+namespace pageflow {
+namespace {
+
+TextLine line(const std::string& text, double l, double t, double r, double size = 10, int block = 0,
+              bool bold = false) {
+  TextLine out;
+  out.text = text;
+  out.box = {l, t, r, t + size * 1.2};
+  out.font_size = size;
+  out.bold = bold;
+  out.block = block;
+  double x = l;
+  for (const auto& w : split_words(text)) {
+    const double width = static_cast<double>(w.size()) * size * 0.5;
+    out.words.push_back({w, {x, t, x + width, t + size * 1.2}});
+    x += width + size * 0.3;
+  }
+  return out;
+}
+
+Page page_with(std::vector<TextLine> lines, std::vector<Region> regions = {}) {
+  Page page;
+  page.number = 1;
+  page.width = 612;
+  page.height = 792;
+  page.lines = std::move(lines);
+  page.regions = std::move(regions);
+  return page;
+}
+
+TEST(Reflow, JoinsLinesAndRemovesLineEndHyphens) {
+  EXPECT_EQ(reflow({"The pipe-", "line runs", "  concurrently. "}), "The pipeline runs concurrently.");
+  EXPECT_EQ(reflow({"state-", "Of-the-art"}), "state- Of-the-art");  // capital: a real hyphen
+  EXPECT_EQ(reflow({"数据", "处理"}), "数据处理");
+  EXPECT_EQ(reflow({"", "one", ""}), "one");
+}
+
+TEST(ListMarkers, BulletsAndEnumerations) {
+  bool ordered = true;
+  EXPECT_EQ(list_marker_length("• item", &ordered), 4u);
+  EXPECT_FALSE(ordered);
+  EXPECT_EQ(list_marker_length("- item", &ordered), 2u);
+  EXPECT_EQ(list_marker_length("\xC2\x84 symbol-font bullet", &ordered), 3u);
+  EXPECT_EQ(list_marker_length("3. third", &ordered), 3u);
+  EXPECT_TRUE(ordered);
+  EXPECT_EQ(list_marker_length("(iv) roman", &ordered), 5u);
+  EXPECT_EQ(list_marker_length("a) letter", &ordered), 3u);
+  EXPECT_EQ(list_marker_length("3.5 is a number", &ordered), 0u);
+  EXPECT_EQ(list_marker_length("Plain text", &ordered), 0u);
+  EXPECT_EQ(list_marker_length("-5 degrees", &ordered), 0u);
+}
+
+TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
+  const std::vector<Box> boxes = {
+      {300, 100, 540, 300},  // right column, top
+      {72, 40, 540, 70},     // title across both columns
+      {72, 320, 290, 500},   // left column, bottom
+      {72, 100, 290, 300},   // left column, top
+      {300, 320, 540, 500},  // right column, bottom
+  };
+  EXPECT_EQ(reading_order(boxes), (std::vector<size_t>{1, 3, 2, 0, 4}));
+}
+
+TEST(PageAssembly, ParagraphsListsAndCodeWithoutALayoutModel) {
+  Page page = page_with({
+      line("First paragraph starts here and", 72, 100, 400),
+      line("ends on this line.", 72, 112, 200),
+      line("Second paragraph after a gap.", 72, 140, 300),
+      line("• first item that wraps", 72, 170, 300),
+      line("onto a second line", 84, 182, 300),
+      line("• second item", 72, 194, 200),
+      line("  ◦ nested item", 90, 206, 220),
+  });
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 5u);
+  EXPECT_EQ(blocks[0].element.text, "First paragraph starts here and ends on this line.");
+  EXPECT_EQ(blocks[1].element.text, "Second paragraph after a gap.");
+  EXPECT_EQ(blocks[2].element.label, Label::list_item);
+  EXPECT_EQ(blocks[2].element.text, "first item that wraps onto a second line");
+  EXPECT_EQ(blocks[2].element.marker, "•");
+  EXPECT_EQ(blocks[3].element.text, "second item");
+  EXPECT_EQ(blocks[4].element.level, 1);
+  EXPECT_EQ(blocks[2].element.level, 0);
+}
+
+TEST(PageAssembly, RegionsDecideLabelsAndTextInPicturesIsNotBody) {
+  Page page = page_with(
+      {line("Results", 72, 60, 140, 16), line("Body text of the section.", 72, 90, 300),
+       line("axis label", 350, 120, 400), line("Figure 1: A chart.", 350, 210, 500)},
+      {{Label::section_header, {70, 58, 150, 80}, 0.9f},
+       {Label::text, {70, 88, 310, 104}, 0.9f},
+       {Label::picture, {340, 100, 540, 200}, 0.8f},
+       {Label::caption, {345, 205, 520, 225}, 0.7f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 4u);
+  EXPECT_EQ(blocks[0].element.label, Label::section_header);
+  EXPECT_TRUE(blocks[0].from_model_title);
+  EXPECT_EQ(blocks[2].element.label, Label::picture);
+  EXPECT_EQ(blocks[3].element.label, Label::caption);
+  EXPECT_EQ(blocks[3].caption_target, 2);
+  for (const auto& b : blocks) EXPECT_EQ(b.element.text.find("axis label"), std::string::npos);
+}
+
+TEST(PageAssembly, LinesNoRegionCoversAreKept) {
+  Page page = page_with({line("Covered line.", 72, 100, 300), line("Missed by the model.", 72, 400, 300, 10, 3)},
+                        {{Label::text, {70, 98, 310, 115}, 0.9f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[1].element.text, "Missed by the model.");
+}
+
+TEST(PageAssembly, MonospaceBlocksBecomeCodeWithIndentation) {
+  auto a = line("int main() {", 72, 100, 200);
+  auto b = line("return 0;", 84, 112, 200);
+  auto c = line("}", 72, 124, 80);
+  for (auto* l : {&a, &b, &c}) l->monospace = true;
+  const auto blocks = assemble_page(page_with({a, b, c}));
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].element.label, Label::code);
+  EXPECT_EQ(blocks[0].element.text, "int main() {\n  return 0;\n}");
+}
+
+Block block(Label label, const std::string& text, int page, Box box, double size = 10, bool bold = false) {
+  Block b;
+  b.element.label = label;
+  b.element.text = text;
+  b.element.page = page;
+  b.element.box = box;
+  b.font_size = size;
+  b.bold = bold;
+  return b;
+}
+
+TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
+  Document doc;
+  std::vector<std::vector<Block>> pages;
+  for (int p = 1; p <= 3; ++p) {
+    PageResult r;
+    r.number = p;
+    r.width = 612;
+    r.height = 792;
+    doc.pages.push_back(r);
+    std::vector<Block> blocks;
+    blocks.push_back(block(Label::text, "Annual Report 2024", p, {72, 20, 300, 32}));
+    if (p == 1) blocks.push_back(block(Label::text, "A Big Title", p, {72, 80, 400, 110}, 24));
+    blocks.push_back(block(Label::text, "Methods", p, {72, 130, 200, 146}, 14));
+    blocks.push_back(block(Label::text, "Bold Run-in Heading", p, {72, 150, 300, 162}, 10, true));
+    blocks.push_back(block(Label::text, "Body text that is long enough to be a paragraph of the document.", p,
+                           {72, 170, 540, 300}));
+    const char* source[] = {"", "Census data.", "Survey of users.", "Interviews."};
+    blocks.push_back(block(Label::text, std::string("1 ") + source[p], p, {72, 700, 540, 710}, 7));
+    blocks.push_back(block(Label::text, std::to_string(p), p, {300, 760, 310, 770}));
+    pages.push_back(std::move(blocks));
+  }
+  assemble_document(doc, pages);
+  std::map<std::string, std::vector<const Element*>> by_text;
+  for (const auto& e : doc.elements) by_text[e.text].push_back(&e);
+  EXPECT_EQ(by_text["Annual Report 2024"][0]->label, Label::page_header);
+  EXPECT_EQ(by_text["2"][0]->label, Label::page_footer);
+  EXPECT_EQ(by_text["A Big Title"][0]->label, Label::title);
+  EXPECT_EQ(by_text["Methods"][0]->label, Label::section_header);
+  EXPECT_EQ(by_text["Methods"][0]->level, 1);
+  EXPECT_EQ(by_text["Bold Run-in Heading"][0]->label, Label::section_header);
+  EXPECT_EQ(by_text["Bold Run-in Heading"][0]->level, 2);
+  EXPECT_EQ(by_text["1 Survey of users."][0]->label, Label::footnote);
+  EXPECT_EQ(by_text["Body text that is long enough to be a paragraph of the document."][0]->label, Label::text);
+}
+
+}  // namespace
+}  // namespace pageflow

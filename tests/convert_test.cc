@@ -1,0 +1,185 @@
+// End-to-end: the library and the CLI on the shared corpus, under every schedule.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "export/export.h"
+#include "pageflow/converter.h"
+#include "pipeline/trace.h"
+#include "test_util.h"
+
+namespace pageflow {
+namespace {
+
+using testing::corpus;
+using testing::read_file;
+using testing::ScratchDir;
+
+std::vector<Input> corpus_inputs() {
+  std::vector<Input> inputs;
+  for (const char* name : {"multi_page", "code_and_formula", "normal_4pages", "picture_classification",
+                           "right_to_left_01", "table_mislabeled_as_picture", "skipped_2pages"}) {
+    inputs.push_back({corpus(std::string("pdf/") + name + ".pdf"), nullptr});
+  }
+  return inputs;
+}
+
+Converter& shared_converter() {
+  static Converter converter{Options{}};
+  return converter;
+}
+
+std::vector<std::string> convert_all(Schedule schedule, pipeline::Trace* trace = nullptr) {
+  std::vector<std::string> outputs;
+  RunControl control;
+  control.schedule = schedule;
+  control.trace = trace;
+  shared_converter().convert(corpus_inputs(), [&](Document&& doc) {
+    outputs.push_back(to_markdown(doc) + to_docling_json(doc) + to_html(doc) + to_text(doc));
+  }, {}, control);
+  return outputs;
+}
+
+TEST(Convert, OutputIsByteIdenticalUnderEverySchedule) {
+  const auto sequential = convert_all(Schedule::sequential);
+  ASSERT_EQ(sequential.size(), corpus_inputs().size());
+  EXPECT_EQ(convert_all(Schedule::concurrent), sequential);
+  EXPECT_EQ(convert_all(Schedule::batched), sequential);
+}
+
+TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
+  pipeline::Trace trace;
+  convert_all(Schedule::concurrent, &trace);
+  const auto summary = trace.summary();
+  ASSERT_EQ(summary.stages.size(), 3u);
+  EXPECT_EQ(summary.stages[0].name, "render");
+  EXPECT_EQ(summary.stages[1].name, "layout");
+  // Layout began on an early page while rendering still had pages to do.
+  EXPECT_LT(summary.stages[1].first_start_s, summary.stages[0].last_end_s);
+  // The first page was out before the last page was rendered.
+  EXPECT_LT(summary.first_item_s, summary.stages[0].last_end_s);
+}
+
+TEST(Convert, ProducesTheDocumentsContent) {
+  Document multi;
+  shared_converter().convert({{corpus("pdf/multi_page.pdf"), nullptr}}, [&](Document&& d) { multi = std::move(d); });
+  ASSERT_TRUE(multi.ok());
+  EXPECT_EQ(multi.page_count, 5);
+  EXPECT_EQ(multi.pages.size(), 5u);
+  const std::string md = to_markdown(multi);
+  EXPECT_EQ(md.rfind("## The Evolution of the Word Processor\n\n", 0), 0u) << md.substr(0, 200);
+  EXPECT_NE(md.find("\n## The Birth of Word Processing (1960s - 1970s)\n"), std::string::npos);
+  EXPECT_NE(md.find("\n- IBM MT/ST (Magnetic Tape/Selectric Typewriter)"), std::string::npos);
+  for (const auto& e : multi.elements) {
+    EXPECT_GE(e.page, 1);
+    EXPECT_LE(e.page, 5);
+    EXPECT_GT(e.box.area(), 0);
+  }
+}
+
+TEST(Convert, PageSelectionAndPassword) {
+  Options options;
+  options.pages = "2";
+  options.password = "1234";
+  options.layout = false;
+  Converter converter(options);
+  std::vector<Document> docs;
+  converter.convert({{corpus("pdf/multi_page.pdf"), nullptr}, {corpus("pdf/2206.01062_pg3_password.pdf"), nullptr}},
+                    [&](Document&& d) { docs.push_back(std::move(d)); });
+  ASSERT_EQ(docs.size(), 2u);
+  ASSERT_EQ(docs[0].pages.size(), 1u);
+  EXPECT_EQ(docs[0].pages[0].number, 2);
+  for (const auto& e : docs[0].elements) EXPECT_EQ(e.page, 2);
+  // The password file has one page: "2" selects nothing there, which is reported.
+  EXPECT_EQ(docs[1].error, "--pages 2 selects none of its 1 pages");
+}
+
+TEST(Convert, BadFilesFailAloneAndGoodOnesConvert) {
+  ScratchDir dir;
+  const std::vector<Input> inputs = {
+      {dir.file("empty.pdf", ""), nullptr},
+      {corpus("pdf/picture_classification.pdf"), nullptr},
+      {dir.file("notes.pdf", "just some text, not a PDF"), nullptr},
+      {corpus("pdf/2206.01062_pg3_password.pdf"), nullptr},
+      {dir.file("cut.pdf", read_file(corpus("pdf/multi_page.pdf")).substr(0, 2000)), nullptr},
+      {corpus("pdf/right_to_left_01.pdf"), nullptr},
+  };
+  std::vector<Document> docs;
+  const RunResult result = shared_converter().convert(inputs, [&](Document&& d) { docs.push_back(std::move(d)); });
+  ASSERT_EQ(docs.size(), inputs.size());
+  EXPECT_EQ(docs[0].error, "file is empty");
+  EXPECT_TRUE(docs[1].ok());
+  EXPECT_FALSE(docs[1].elements.empty());
+  EXPECT_EQ(docs[2].error, "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  EXPECT_EQ(docs[3].error, "encrypted: a password is needed (--password)");
+  EXPECT_FALSE(docs[4].ok());  // truncated: fails as a file or per page, with a reason
+  EXPECT_TRUE(docs[5].ok());
+  EXPECT_EQ(result.documents, 6);
+  EXPECT_GE(result.failed_documents, 3);
+}
+
+TEST(Convert, CancelledRunReportsWhatIsMissing) {
+  std::stop_source stop;
+  stop.request_stop();
+  RunControl control;
+  control.stop = stop.get_token();
+  std::vector<Document> docs;
+  const RunResult result = shared_converter().convert(corpus_inputs(), [&](Document&& d) { docs.push_back(std::move(d)); },
+                                                      {}, control);
+  EXPECT_TRUE(result.cancelled);
+  EXPECT_EQ(result.error, "cancelled");
+  EXPECT_LT(docs.size(), corpus_inputs().size());
+}
+
+TEST(Convert, PageTimeoutFailsPagesWithTheReason) {
+  Options options;
+  options.page_timeout = std::chrono::milliseconds(1);
+  options.window = 64;  // admit everything at once so queued pages age past the limit
+  Converter converter(options);
+  std::vector<Document> docs;
+  converter.convert(corpus_inputs(), [&](Document&& d) { docs.push_back(std::move(d)); });
+  int timed_out = 0;
+  for (const auto& d : docs) {
+    for (const auto& p : d.pages) timed_out += p.error.find("timed out after 1 ms") != std::string::npos;
+  }
+  EXPECT_GT(timed_out, 0);
+  EXPECT_EQ(docs.size(), corpus_inputs().size());  // every document still comes back
+}
+
+int run_cli(const std::string& args) {
+  const int status = std::system((std::string(PAGEFLOW_CLI) + " " + args + " 2>/dev/null").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Cli, ExitCodesAndOutputs) {
+  ScratchDir dir;
+  const std::string good = corpus("pdf/multi_page.pdf");
+  EXPECT_EQ(run_cli("convert -q -o " + dir.path("a") + " --to md,json,html,text " + good), 0);
+  for (const char* ext : {"md", "json", "html", "txt"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir.path(std::string("a/multi_page.") + ext))) << ext;
+  }
+  const std::string bad = dir.file("bad.pdf", "nope");
+  EXPECT_EQ(run_cli("convert -q -o " + dir.path("b") + " " + bad + " " + good), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir.path("b/multi_page.md")));
+  EXPECT_EQ(run_cli("convert --bogus " + good), 2);
+  EXPECT_EQ(run_cli("convert -q --mode nope " + good), 2);
+  EXPECT_EQ(run_cli("--help"), 0);
+}
+
+TEST(Cli, TraceIsAChromeTraceWithEveryStage) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli("convert -q -o " + dir.path() + " --trace " + dir.path("t.json") + " " +
+                    corpus("pdf/normal_4pages.pdf")),
+            0);
+  const auto trace = nlohmann::json::parse(read_file(dir.path("t.json")));
+  std::set<std::string> stages;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") stages.insert(e["cat"].get<std::string>());
+  }
+  EXPECT_EQ(stages, (std::set<std::string>{"render", "layout", "assemble"}));
+}
+
+}  // namespace
+}  // namespace pageflow

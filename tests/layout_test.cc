@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "layout/decode.h"
+#include "layout/detector.h"
+#include "pdf/mupdf.h"
+#include "test_util.h"
+
+namespace pageflow::layout {
+namespace {
+
+using pageflow::testing::corpus;
+using pageflow::testing::ScratchDir;
+
+// One picodet level (stride 8 over a 16x16 input: 2x2 cells, 2 classes, reg_max 3) with a single
+// confident cell whose distance distributions peak at known bins.
+std::vector<ml::Tensor> one_level_outputs(int hot_cell, int hot_class, const int bins_peak[4]) {
+  ml::Tensor scores{{1, 4, 2}, std::vector<float>(8, 0.01f)};
+  scores.data[static_cast<size_t>(hot_cell * 2 + hot_class)] = 0.9f;
+  ml::Tensor dist{{1, 4, 16}, std::vector<float>(64, -20.0f)};
+  for (int side = 0; side < 4; ++side) dist.data[static_cast<size_t>(hot_cell * 16 + side * 4 + bins_peak[side])] = 20.0f;
+  return {scores, dist};
+}
+
+TEST(Decode, PicodetDistancesAroundTheCellCentre) {
+  const int peaks[4] = {1, 0, 2, 3};  // left, top, right, bottom in bins of one stride
+  const auto found = decode_picodet(one_level_outputs(3, 1, peaks), {8}, 16, 16, 0.5f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].cls, 1);
+  EXPECT_FLOAT_EQ(found[0].score, 0.9f);
+  // Cell 3 is column 1, row 1: centre (12, 12).
+  EXPECT_NEAR(found[0].box.l, 12 - 8, 1e-3);
+  EXPECT_NEAR(found[0].box.t, 12 - 0, 1e-3);
+  EXPECT_NEAR(found[0].box.r, 12 + 16, 1e-3);
+  EXPECT_NEAR(found[0].box.b, 12 + 24, 1e-3);
+}
+
+TEST(Decode, PicodetRejectsMismatchedTensors) {
+  const int peaks[4] = {0, 0, 0, 0};
+  auto outputs = one_level_outputs(0, 0, peaks);
+  EXPECT_THROW(decode_picodet(outputs, {8, 16}, 16, 16, 0.5f), std::runtime_error);
+  outputs[1].shape = {1, 3, 16};
+  EXPECT_THROW(decode_picodet(outputs, {8}, 16, 16, 0.5f), std::runtime_error);
+}
+
+TEST(Decode, NmsIsPerClass) {
+  std::vector<Detection> d = {{0, 0.9f, {0, 0, 10, 10}}, {0, 0.8f, {1, 1, 10, 10}}, {1, 0.7f, {0, 0, 10, 10}},
+                              {0, 0.6f, {20, 20, 30, 30}}};
+  const auto kept = nms_per_class(d, 0.5f, 100);
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_FLOAT_EQ(kept[0].score, 0.9f);
+  EXPECT_EQ(kept[1].cls, 1);
+  EXPECT_FLOAT_EQ(kept[2].score, 0.6f);
+  EXPECT_EQ(nms_per_class(d, 0.5f, 1).size(), 1u);
+}
+
+TEST(Decode, YoloInBothLayouts) {
+  // 2 anchors, 2 classes: [1, 6, 2] channels-first.
+  ml::Tensor t{{1, 6, 2}, {50, 10, 40, 10, 20, 4, 20, 4, 0.1f, 0.2f, 0.95f, 0.3f}};
+  auto found = decode_yolo(t, 2, 0.5f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].cls, 1);
+  EXPECT_NEAR(found[0].box.l, 40, 1e-4);
+  EXPECT_NEAR(found[0].box.b, 50, 1e-4);
+  ml::Tensor rows{{1, 2, 6}, {50, 40, 20, 20, 0.1f, 0.95f, 10, 10, 4, 4, 0.2f, 0.3f}};
+  found = decode_yolo(rows, 2, 0.5f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NEAR(found[0].box.r, 60, 1e-4);
+}
+
+TEST(Decode, RtdetrNormalisedBoxesAndLogits) {
+  ml::Tensor boxes{{1, 2, 4}, {0.5f, 0.5f, 0.2f, 0.4f, 0.1f, 0.1f, 0.1f, 0.1f}};
+  ml::Tensor logits{{1, 2, 3}, {-5, 4, -5, -6, -6, -6}};
+  const auto found = decode_rtdetr({logits, boxes}, 100, 200, 0.5f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].cls, 1);
+  EXPECT_NEAR(found[0].box.l, 40, 1e-3);
+  EXPECT_NEAR(found[0].box.t, 60, 1e-3);
+}
+
+TEST(Manifest, JsonManifestAndLabelMapping) {
+  ScratchDir dir;
+  const std::string path = dir.file("m.json", R"({"model": "x.onnx", "decoder": "yolo",
+      "input": {"width": 640, "height": 640, "keep_aspect": true, "channel_order": "rgb",
+                "mean": [0, 0, 0], "std": [1, 1, 1]},
+      "labels": ["Section-header", "Picture", "weird"], "label_map": {"weird": "footnote"},
+      "score_threshold": 0.3})");
+  const Manifest m = load_manifest(path);
+  EXPECT_EQ(m.model_path, dir.path("x.onnx"));
+  EXPECT_EQ(m.decoder, Decoder::yolo);
+  EXPECT_EQ(m.input_width, 640);
+  EXPECT_TRUE(m.keep_aspect);
+  EXPECT_FALSE(m.bgr);
+  EXPECT_FLOAT_EQ(m.score_threshold, 0.3f);
+  EXPECT_EQ(map_label(m, "Section-header"), Label::section_header);
+  EXPECT_EQ(map_label(m, "Picture"), Label::picture);
+  EXPECT_EQ(map_label(m, "weird"), Label::footnote);
+  EXPECT_EQ(map_label(m, "unheard_of"), std::nullopt);
+  EXPECT_THROW(load_manifest(dir.file("bad.json", R"({"model": "x.onnx", "decoder": "magic"})")), std::runtime_error);
+  EXPECT_THROW(load_manifest(dir.file("broken.json", "{")), std::runtime_error);
+}
+
+std::string bundled_model() { return std::string(PAGEFLOW_DEPS) + "/models/layout/layout_cdla.onnx"; }
+
+TEST(Detector, FindsTheRegionsOfARealPage) {
+  Detector detector(load_manifest(bundled_model()), 1);
+  ASSERT_EQ(detector.manifest().labels.size(), 10u);  // read from the model's metadata
+  pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
+  Page page;
+  reader.load(1, pdf::RenderRequest{}, page);
+  const auto regions = detector.detect(page.raster, page.raster_scale);
+  int text = 0, headings = 0;
+  for (const auto& r : regions) {
+    text += r.label == Label::text;
+    headings += r.label == Label::section_header || r.label == Label::page_header;
+    EXPECT_GE(r.box.l, 0);
+    EXPECT_LE(r.box.r, page.width + 0.5);
+    EXPECT_GE(r.score, 0.5f);
+  }
+  EXPECT_GE(text, 3);
+  EXPECT_GE(headings, 1);
+  // A paragraph the page certainly has: the first body line lies mostly inside a text region.
+  const Box& first_body = page.lines[1].box;
+  bool covered = false;
+  for (const auto& r : regions) {
+    const Box inter{std::max(r.box.l, first_body.l), std::max(r.box.t, first_body.t),
+                    std::min(r.box.r, first_body.r), std::min(r.box.b, first_body.b)};
+    covered |= r.label == Label::text && inter.area() > 0.7 * first_body.area();
+  }
+  EXPECT_TRUE(covered);
+}
+
+TEST(Detector, MissingModelIsAClearError) {
+  try {
+    Detector detector(load_manifest("/nonexistent/model.onnx"), 1);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("model not found: /nonexistent/model.onnx"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pageflow::layout

@@ -1,0 +1,166 @@
+#include <gtest/gtest.h>
+
+#include "core/page.h"
+#include "pdf/mupdf.h"
+#include "test_util.h"
+
+namespace pageflow::pdf {
+namespace {
+
+using pageflow::testing::corpus;
+using pageflow::testing::read_file;
+using pageflow::testing::ScratchDir;
+
+const MupdfEngine& engine() {
+  static MupdfEngine instance;
+  return instance;
+}
+
+std::string open_error(const Input& input, const std::string& password = "") {
+  PdfReader reader(engine());
+  try {
+    reader.open(input, password, 1);
+    reader.page_count();
+  } catch (const PdfError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Pdf, ReadsTextLayerAndRendersAPage) {
+  PdfReader reader(engine());
+  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
+  EXPECT_EQ(reader.page_count(), 5);
+  Page page;
+  RenderRequest request;
+  request.dpi = 144;
+  reader.load(1, request, page);
+  EXPECT_NEAR(page.width, 595.2, 0.1);  // A4
+  EXPECT_NEAR(page.height, 841.9, 0.1);
+  ASSERT_FALSE(page.lines.empty());
+  EXPECT_EQ(page.lines[0].text, "The Evolution of the Word Processor");
+  EXPECT_TRUE(page.lines[0].bold);  // the title is set in Times Bold, the body in Times
+  EXPECT_FALSE(page.lines[1].bold);
+  EXPECT_DOUBLE_EQ(page.lines[1].font_size, 12);
+  EXPECT_FALSE(page.lines[0].words.empty());
+  for (const auto& line : page.lines) {
+    EXPECT_GE(line.box.l, 0);
+    EXPECT_LE(line.box.r, page.width + 1);
+    EXPECT_LT(line.box.t, line.box.b);
+  }
+  EXPECT_EQ(page.raster.cols, 1191);
+  EXPECT_EQ(page.raster.rows, 1684);
+  EXPECT_EQ(page.raster.channels(), 3);
+  EXPECT_DOUBLE_EQ(page.raster_scale, 2.0);
+}
+
+TEST(Pdf, TextOnlyRequestSkipsTheRaster) {
+  PdfReader reader(engine());
+  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
+  Page page;
+  RenderRequest request;
+  request.render = false;
+  reader.load(2, request, page);
+  EXPECT_TRUE(page.raster.empty());
+  EXPECT_FALSE(page.lines.empty());
+}
+
+TEST(Pdf, HugePagesAreRenderedWithinThePixelBudget) {
+  PdfReader reader(engine());
+  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
+  Page page;
+  RenderRequest request;
+  request.dpi = 1200;
+  request.max_pixels = 1'000'000;
+  reader.load(1, request, page);
+  EXPECT_LE(static_cast<long long>(page.raster.cols) * page.raster.rows, 1'010'000);
+  EXPECT_LT(page.raster_scale, 1200 / 72.0);
+}
+
+TEST(Pdf, RightToLeftTextComesOutInLogicalOrder) {
+  PdfReader reader(engine());
+  reader.open({corpus("pdf/right_to_left_01.pdf"), nullptr}, "", 1);
+  Page page;
+  RenderRequest request;
+  request.render = false;
+  reader.load(1, request, page);
+  ASSERT_FALSE(page.lines.empty());
+  // The heading starts with "تحسين" (improving) and keeps the lam-alef ligature in order.
+  EXPECT_EQ(page.lines[0].text.rfind("تحسين", 0), 0u) << page.lines[0].text;
+  std::string all;
+  for (const auto& l : page.lines) all += l.text + " ";
+  EXPECT_NE(all.find("الإنتاجية"), std::string::npos);
+  EXPECT_NE(all.find("المشكلات"), std::string::npos);
+}
+
+TEST(Pdf, PasswordProtectedFiles) {
+  const Input input{corpus("pdf/2206.01062_pg3_password.pdf"), nullptr};
+  EXPECT_EQ(open_error(input), "encrypted: a password is needed (--password)");
+  EXPECT_EQ(open_error(input, "wrong"), "encrypted: the password is wrong");
+  EXPECT_EQ(open_error(input, "1234"), "");
+  PdfReader reader(engine());
+  reader.open(input, "1234", 1);
+  Page page;
+  reader.load(1, RenderRequest{72, false}, page);
+  EXPECT_GT(page.lines.size(), 10u);
+}
+
+TEST(Pdf, BadFilesFailWithAReason) {
+  ScratchDir dir;
+  EXPECT_EQ(open_error({dir.file("empty.pdf", ""), nullptr}), "file is empty");
+  EXPECT_EQ(open_error({dir.file("random.pdf", "\x13\x37\xde\xad\xbe\xef garbage"), nullptr}),
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  EXPECT_EQ(open_error({dir.file("page.pdf", "<html><body>not a pdf</body></html>"), nullptr}),
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  EXPECT_EQ(open_error({dir.file("archive.pdf", std::string("PK\x03\x04\x14\0\0\0", 8)), nullptr}),
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  EXPECT_EQ(open_error({dir.path("missing.pdf"), nullptr}).rfind("cannot read file", 0), 0u);
+  EXPECT_NE(open_error({dir.file("header-only.pdf", "%PDF-1.7\n"), nullptr}), "");
+}
+
+TEST(Pdf, TruncatedFilesNeverCrash) {
+  const std::string whole = read_file(corpus("pdf/multi_page.pdf"));
+  ScratchDir dir;
+  for (double fraction : {0.1, 0.5, 0.9, 0.99}) {
+    const std::string path = dir.file("cut.pdf", whole.substr(0, static_cast<size_t>(whole.size() * fraction)));
+    PdfReader reader(engine());
+    try {
+      reader.open({path, nullptr}, "", static_cast<uint64_t>(fraction * 100) + 1);
+      const int pages = reader.page_count();
+      for (int p = 1; p <= pages; ++p) {
+        Page page;
+        try {
+          reader.load(p, RenderRequest{}, page);
+        } catch (const PdfError& e) {
+          EXPECT_FALSE(std::string(e.what()).empty());
+        }
+      }
+    } catch (const PdfError& e) {
+      EXPECT_FALSE(std::string(e.what()).empty());  // failing is fine, with a reason
+    }
+  }
+}
+
+TEST(Pdf, InMemoryInputReadsLikeAFile) {
+  auto bytes = std::make_shared<const std::string>(read_file(corpus("pdf/multi_page.pdf")));
+  PdfReader from_memory(engine()), from_file(engine());
+  from_memory.open({"memory.pdf", bytes}, "", 1);
+  from_file.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 2);
+  Page a, b;
+  from_memory.load(3, RenderRequest{72, false}, a);
+  from_file.load(3, RenderRequest{72, false}, b);
+  ASSERT_EQ(a.lines.size(), b.lines.size());
+  for (size_t i = 0; i < a.lines.size(); ++i) EXPECT_EQ(a.lines[i].text, b.lines[i].text);
+}
+
+TEST(Pdf, SniffsFormatsFromContent) {
+  EXPECT_EQ(sniff_format("%PDF-1.4 ..."), "pdf");
+  EXPECT_EQ(sniff_format("junk before\n%PDF-1.4"), "pdf");
+  EXPECT_EQ(sniff_format("\x89PNG\r\n\x1a\n...."), "png");
+  EXPECT_EQ(sniff_format("\xFF\xD8\xFF\xE0"), "jpg");
+  EXPECT_EQ(sniff_format(std::string("II*\0", 4)), "tiff");
+  EXPECT_EQ(sniff_format("<html>"), "");
+}
+
+}  // namespace
+}  // namespace pageflow::pdf
