@@ -6,7 +6,8 @@ DoclingDocument). For every PDF that has a reference, runs `pageflow convert` an
   - text similarity in reading order: word-level, Markdown markup and whitespace folded
     (difflib ratio over the word sequences, 1.0 = identical);
   - headings, list items: found vs reference, precision/recall by matching text;
-  - tables and pictures: counts against the reference JSON.
+  - tables and pictures: counts against the reference JSON;
+  - for OCR samples (ocr/<name>.* with ocr-groundtruth/<name>.md): character error rate.
 Writes a Markdown table and a JSON file. Exits non-zero only when the harness itself fails,
 never because of a score.
 
@@ -88,6 +89,47 @@ def evaluate(name, ours_md, ref_md, ours_json, ref_json):
     return result
 
 
+def plain(markdown):
+    return " ".join(words(markdown))
+
+
+def edit_distance(a, b):
+    """Levenshtein distance over characters, two rows at a time."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def ocr_report(pageflow, corpus, out, extra):
+    """Character error rate of OCR'd samples: ocr/<name>.* against ocr-groundtruth/<name>.md."""
+    ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, "ocr-groundtruth")
+    if not os.path.isdir(ref_dir):
+        return []
+    rows = []
+    for ref_name in sorted(os.listdir(ref_dir)):
+        name = os.path.splitext(ref_name)[0]
+        inputs = [f for f in os.listdir(ocr_dir) if os.path.splitext(f)[0] == name]
+        if not inputs:
+            continue
+        run = subprocess.run([pageflow, "convert", "-q", "-o", out, "--to", "md"] + extra +
+                             [os.path.join(ocr_dir, inputs[0])], capture_output=True, text=True)
+        if run.returncode not in (0, 1):
+            raise RuntimeError(f"pageflow failed on {inputs[0]}: {run.stderr}")
+        with open(os.path.join(out, name + ".md"), encoding="utf-8") as f:
+            ours = plain(f.read())
+        with open(os.path.join(ref_dir, ref_name), encoding="utf-8") as f:
+            ref = plain(f.read())
+        cer = edit_distance(ours, ref) / max(1, len(ref))
+        rows.append({"document": name, "cer": round(cer, 4), "chars": len(ours), "reference_chars": len(ref)})
+    return rows
+
+
 def markdown_report(results):
     lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref |",
              "|---|---|---|---|---|---|"]
@@ -138,10 +180,15 @@ def main():
         results.append(evaluate(n, ours_md, ref_md, os.path.join(args.out, n + ".json"),
                                 os.path.join(ref_dir, n + ".json")))
     report = markdown_report(results)
+    ocr_rows = ocr_report(args.pageflow, args.corpus, os.path.join(args.out, "ocr"), args.extra)
+    if ocr_rows:
+        report += "\n| OCR sample | CER | characters (ours/reference) |\n|---|---|---|\n"
+        for r in ocr_rows:
+            report += f"| {r['document']} | {r['cer']:.4f} | {r['chars']}/{r['reference_chars']} |\n"
     with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
         f.write(report)
     with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=2)
+        json.dump({"documents": results, "ocr": ocr_rows}, f, indent=2)
     print(report, end="")
     return 0
 

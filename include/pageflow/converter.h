@@ -33,13 +33,19 @@ enum class Schedule { concurrent, batched, sequential };
 struct Options {
   Schedule schedule = Schedule::concurrent;
   int render_workers = 0;  // MuPDF workers; 0 = number of cores
-  int threads = 0;         // ONNX Runtime intra-op threads per model; 0 = automatic
+  int layout_workers = 0;  // pages in layout detection at once (one shared session); 0 = cores
+  int threads = 0;         // ONNX Runtime intra-op threads per model run; 0 = cores / workers
   int batch_size = 8;      // batched schedule: pages per stage call; model stages' preferred batch
   size_t window = 0;       // pages in flight at most (concurrent); 0 = automatic
   std::string pages;       // page selection "1-3,7" (1-based); empty = all
   std::string password;    // for encrypted PDFs
   double dpi = 72;         // raster resolution for layout (72 matches the layout model's input)
   bool layout = true;      // run the neural layout detector
+  std::string ocr = "auto";          // auto: pages without a usable text layer; off; force: every page
+  std::string ocr_engine = "paddle"; // paddle (PP-OCRv4 via ONNX Runtime) or tesseract
+  std::string ocr_languages = "eng"; // tesseract languages, e.g. "eng+deu"
+  double ocr_dpi = 200;              // raster resolution for OCR
+  int ocr_workers = 0;               // pages in OCR at once; 0 = cores
   std::string models_dir;  // where set-up put the models; empty = the build's default
   std::string layout_model;  // an ONNX layout model or its manifest (.json); empty = bundled
   std::chrono::milliseconds page_timeout{0};      // 0 = none

@@ -69,6 +69,7 @@ struct PageResult {
   bool ok = true;
   std::string error;  // why the page failed (ok == false)
   bool ocr = false;   // text came from OCR
+  int rotation = 0;   // clockwise degrees OCR turned the page to read it upright
 };
 
 struct Document {

@@ -61,7 +61,8 @@ Convert options:
   --to FORMATS            comma-separated: md, json, html, text (default: md)
   --mode MODE             concurrent (default), batched or sequential
   --render-workers N      MuPDF render workers (default: number of cores)
-  --threads N             ONNX Runtime threads per model (default: cores / 2)
+  --layout-workers N      pages in layout detection at once (default: number of cores)
+  --threads N             ONNX Runtime threads per model run (default: cores / workers)
   --batch-size N          pages per stage call in batched mode (default: 8)
   --window N              pages in flight at most in concurrent mode (default: automatic)
   --pages LIST            pages to convert, e.g. 1-3,7,10- (default: all)
@@ -70,6 +71,11 @@ Convert options:
   --no-layout             skip the neural layout detector (text layer blocks only)
   --layout-model PATH     another layout model (.onnx) or its manifest (.json)
   --models DIR            where scripts/setup.sh put the models
+  --ocr MODE              auto (default: pages without a usable text layer), off, force
+  --ocr-engine NAME       paddle (default: PP-OCRv4 via ONNX Runtime) or tesseract
+  --ocr-lang LANGS        Tesseract languages, e.g. eng+deu (default: eng)
+  --ocr-dpi N             raster resolution for OCR (default: 200)
+  --ocr-workers N         pages in OCR at once (default: number of cores)
   --page-timeout MS       fail a page that takes longer (default: no limit)
   --timeout MS            stop the whole run after MS; missing pages are reported
   --trace FILE            write a Chrome trace (chrome://tracing, Perfetto) and print a summary
@@ -123,6 +129,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
        }},
       {"--mode", [&](auto& opt) { o.convert.schedule = parse_schedule(value(opt)); }},
       {"--render-workers", [&](auto& opt) { o.convert.render_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
+      {"--layout-workers", [&](auto& opt) { o.convert.layout_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--threads", [&](auto& opt) { o.convert.threads = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--batch-size", [&](auto& opt) { o.convert.batch_size = static_cast<int>(parse_integer(opt, value(opt), 1, 4096)); }},
       {"--window", [&](auto& opt) { o.convert.window = static_cast<size_t>(parse_integer(opt, value(opt), 1, 1 << 20)); }},
@@ -138,6 +145,21 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--dpi", [&](auto& opt) { o.convert.dpi = static_cast<double>(parse_integer(opt, value(opt), 18, 1200)); }},
       {"--no-layout", [&](auto&) { o.convert.layout = false; }},
       {"--layout-model", [&](auto& opt) { o.convert.layout_model = value(opt); }},
+      {"--ocr", [&](auto& opt) {
+         o.convert.ocr = value(opt);
+         if (o.convert.ocr != "auto" && o.convert.ocr != "off" && o.convert.ocr != "force") {
+           throw UsageError("--ocr: unknown mode '" + o.convert.ocr + "' (auto, off, force)");
+         }
+       }},
+      {"--ocr-engine", [&](auto& opt) {
+         o.convert.ocr_engine = value(opt);
+         if (o.convert.ocr_engine != "paddle" && o.convert.ocr_engine != "tesseract") {
+           throw UsageError("--ocr-engine: unknown engine '" + o.convert.ocr_engine + "' (paddle, tesseract)");
+         }
+       }},
+      {"--ocr-lang", [&](auto& opt) { o.convert.ocr_languages = value(opt); }},
+      {"--ocr-dpi", [&](auto& opt) { o.convert.ocr_dpi = static_cast<double>(parse_integer(opt, value(opt), 50, 600)); }},
+      {"--ocr-workers", [&](auto& opt) { o.convert.ocr_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--models", [&](auto& opt) { o.convert.models_dir = value(opt); }},
       {"--page-timeout", [&](auto& opt) { o.convert.page_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
       {"--timeout", [&](auto& opt) { o.convert.document_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},

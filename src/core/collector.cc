@@ -33,6 +33,7 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
     result.ok = !page.failed();
     if (!result.ok) result.error = page.failed_stage + ": " + page.error;
     for (const auto& line : page.lines) result.ocr |= line.from_ocr;
+    result.rotation = page.rotation;
     document_.pages.push_back(std::move(result));
     page_blocks_.push_back(std::move(page.blocks));
     ++pages_done_;

@@ -8,6 +8,9 @@
 #include "core/collector.h"
 #include "core/document_source.h"
 #include "layout/detector.h"
+#include "ocr/ocr_stage.h"
+#include "ocr/paddle_ocr.h"
+#include "ocr/tesseract_ocr.h"
 #include "pdf/render_stage.h"
 #include "pipeline/scheduler.h"
 
@@ -42,20 +45,39 @@ struct Converter::Impl {
   explicit Impl(Options opts) : options(std::move(opts)) {
     if (options.render_workers <= 0) options.render_workers = cores();
     if (options.batch_size <= 0) options.batch_size = 1;
+    if (options.layout_workers <= 0) options.layout_workers = cores();
     if (options.layout) {
       const std::string path = options.layout_model.empty()
                                    ? models_dir(options) + "/layout/layout_cdla.onnx"
                                    : options.layout_model;
-      // On a small machine the model shares cores with rendering: one intra-op thread per core
-      // that rendering leaves idle once the pipeline is full is about right; 0 lets ORT decide.
-      const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / 2);
+      // Page-level parallelism beats intra-op threads for a small model: several workers share
+      // one session (Run is thread-safe), each run on its own core.
+      const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / options.layout_workers);
       detector = std::make_unique<layout::Detector>(layout::load_manifest(path), threads);
     }
+    if (options.ocr != "off" && options.ocr != "auto" && options.ocr != "force") {
+      throw std::runtime_error("unknown OCR mode '" + options.ocr + "' (auto, off, force)");
+    }
+    if (options.ocr != "off") {
+      if (options.ocr_workers <= 0) options.ocr_workers = cores();
+      const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / options.ocr_workers);
+      // PP-OCR's detector and classifier also judge page orientation for either engine.
+      paddle = std::make_unique<ocr::PaddleOcr>(models_dir(options) + "/ppocr", threads);
+      if (options.ocr_engine == "tesseract") {
+        tesseract = std::make_unique<ocr::TesseractOcr>(options.ocr_languages);
+      } else if (options.ocr_engine != "paddle") {
+        throw std::runtime_error("unknown OCR engine '" + options.ocr_engine + "' (paddle, tesseract)");
+      }
+    }
   }
+
+  ocr::Engine& ocr_engine() { return tesseract ? static_cast<ocr::Engine&>(*tesseract) : *paddle; }
 
   Options options;
   pdf::MupdfEngine engine;
   std::unique_ptr<layout::Detector> detector;
+  std::unique_ptr<ocr::PaddleOcr> paddle;
+  std::unique_ptr<ocr::TesseractOcr> tesseract;
 };
 
 Converter::Converter(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -68,14 +90,21 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   const Options& o = impl_->options;
   pdf::RenderRequest request;
   request.dpi = o.dpi;
-  request.render = o.layout;
-  pdf::RenderStage render(impl_->engine, o.password, request);
+  pdf::OcrRequest ocr_request;
+  ocr_request.mode = o.ocr == "force" ? pdf::OcrMode::force : o.ocr == "auto" ? pdf::OcrMode::automatic : pdf::OcrMode::off;
+  ocr_request.dpi = o.ocr_dpi;
+  // The OCR policy reads the low-resolution render too.
+  request.render = o.layout || ocr_request.mode == pdf::OcrMode::automatic;
+  pdf::RenderStage render(impl_->engine, o.password, request, ocr_request);
+  std::unique_ptr<ocr::OcrStage> ocr;
+  if (impl_->paddle) ocr = std::make_unique<ocr::OcrStage>(impl_->ocr_engine(), *impl_->paddle);
   std::unique_ptr<layout::LayoutStage> layout;
   if (impl_->detector) layout = std::make_unique<layout::LayoutStage>(*impl_->detector, true);
   AssembleStage assemble;
 
   std::vector<pipeline::StageSpec> stages{{&render, o.render_workers}};
-  if (layout) stages.push_back({layout.get(), 1});
+  if (ocr) stages.push_back({ocr.get(), o.ocr_workers});
+  if (layout) stages.push_back({layout.get(), o.layout_workers});
   stages.push_back({&assemble, 1});
 
   DocumentSource source(inputs, o, impl_->engine);

@@ -57,14 +57,22 @@ struct Page : pipeline::Item {
   double width = 0, height = 0;  // points
   cv::Mat raster;                // BGR at raster_scale pixels per point; freed after layout
   double raster_scale = 0;
-  bool has_images = false;
+  std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
+
+  bool needs_ocr = false;        // decided by the OCR policy in the render stage
+  cv::Mat ocr_raster;            // BGR at ocr_scale, only for pages that need OCR
+  double ocr_scale = 0;
+  int rotation = 0;              // degrees the OCR stage turned the page to read it upright
 
   std::vector<TextLine> lines;
   std::vector<Region> regions;
   std::vector<Block> blocks;  // assembled, in reading order
 
   std::string label() const override;
-  void release_scratch() override { raster.release(); }
+  void release_scratch() override {
+    raster.release();
+    ocr_raster.release();
+  }
 };
 
 }  // namespace pageflow

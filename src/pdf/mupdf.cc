@@ -140,6 +140,21 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
   return line;
 }
 
+// Renders with the pixel budget applied; throws through fz_throw like any MuPDF call.
+fz_pixmap* render_pixmap(fz_context* ctx, fz_page* page, const fz_rect& bounds, double* scale,
+                         long long max_pixels) {
+  const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
+  const double pixels = w * h * *scale * *scale;
+  if (pixels > static_cast<double>(max_pixels)) *scale *= std::sqrt(static_cast<double>(max_pixels) / pixels);
+  return fz_new_pixmap_from_page(ctx, page, fz_scale(*scale, *scale), fz_device_bgr(ctx), 0);
+}
+
+cv::Mat to_mat(fz_context* ctx, fz_pixmap* pix) {
+  const int w = fz_pixmap_width(ctx, pix), h = fz_pixmap_height(ctx, pix);
+  cv::Mat view(h, w, CV_8UC3, fz_pixmap_samples(ctx, pix), static_cast<size_t>(fz_pixmap_stride(ctx, pix)));
+  return view.clone();
+}
+
 std::string read_head(const Input& input) {
   if (input.bytes) return input.bytes->substr(0, 1024);
   std::ifstream file(input.path, std::ios::binary);
@@ -258,16 +273,10 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     fpage = fz_load_page(ctx_, doc_, number - 1);
     bounds = fz_bound_page(ctx_, fpage);
     fz_stext_options options{};
-    options.flags = FZ_STEXT_MEDIABOX_CLIP;  // text outside the page box is not content
+    // Text outside the page box is not content; image blocks tell scans from digital pages.
+    options.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
     text = fz_new_stext_page_from_page(ctx_, fpage, &options);
-    if (request.render) {
-      const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
-      const double pixels = w * h * scale * scale;
-      if (pixels > static_cast<double>(request.max_pixels)) {
-        scale *= std::sqrt(static_cast<double>(request.max_pixels) / pixels);
-      }
-      pix = fz_new_pixmap_from_page(ctx_, fpage, fz_scale(scale, scale), fz_device_bgr(ctx_), 0);
-    }
+    if (request.render) pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels);
   }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
 
@@ -278,12 +287,13 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   }
   if (error.empty()) {
     page.lines.clear();
-    page.has_images = false;
+    page.image_boxes.clear();
     int block_index = 0;
     std::vector<Glyph> glyphs;
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
-        page.has_images = true;
+        const fz_rect& r = block->bbox;
+        page.image_boxes.push_back({r.x0 - bounds.x0, r.y0 - bounds.y0, r.x1 - bounds.x0, r.y1 - bounds.y0});
         continue;
       }
       for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
@@ -297,10 +307,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
       }
     }
     if (pix) {
-      const int w = fz_pixmap_width(ctx_, pix), h = fz_pixmap_height(ctx_, pix);
-      cv::Mat view(h, w, CV_8UC3, fz_pixmap_samples(ctx_, pix),
-                   static_cast<size_t>(fz_pixmap_stride(ctx_, pix)));
-      page.raster = view.clone();
+      page.raster = to_mat(ctx_, pix);
       page.raster_scale = scale;
     }
   }
@@ -308,6 +315,28 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   fz_drop_stext_page(ctx_, text);
   fz_drop_page(ctx_, fpage);
   if (!error.empty()) throw PdfError(error);
+}
+
+cv::Mat PdfReader::render(int number, double dpi, long long max_pixels, double* scale_out) {
+  fz_page* fpage = nullptr;
+  fz_pixmap* pix = nullptr;
+  double scale = dpi / 72.0;
+  std::string error;
+  fz_var(fpage);
+  fz_var(pix);
+  fz_var(scale);
+  fz_try(ctx_) {
+    fpage = fz_load_page(ctx_, doc_, number - 1);
+    pix = render_pixmap(ctx_, fpage, fz_bound_page(ctx_, fpage), &scale, max_pixels);
+  }
+  fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  cv::Mat out;
+  if (error.empty()) out = to_mat(ctx_, pix);
+  fz_drop_pixmap(ctx_, pix);
+  fz_drop_page(ctx_, fpage);
+  if (!error.empty()) throw PdfError(error);
+  *scale_out = scale;
+  return out;
 }
 
 }  // namespace pageflow::pdf

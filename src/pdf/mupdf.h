@@ -56,8 +56,11 @@ class PdfReader {
   void open(const Input& input, const std::string& password, uint64_t identity);
   int page_count();
 
-  // Fills page size, text lines and (if asked) the raster of 1-based page `number`.
+  // Fills page size, text lines, image boxes and (if asked) the raster of 1-based page `number`.
   void load(int number, const RenderRequest& request, Page& page);
+
+  // Renders page `number` alone (BGR); `scale` receives the pixels per point used.
+  cv::Mat render(int number, double dpi, long long max_pixels, double* scale);
 
  private:
   void close();

@@ -1,9 +1,12 @@
 #include "pdf/render_stage.h"
 
+#include "ocr/policy.h"
+
 namespace pageflow::pdf {
 
-RenderStage::RenderStage(const MupdfEngine& engine, std::string password, RenderRequest request)
-    : engine_(engine), password_(std::move(password)), request_(request) {}
+RenderStage::RenderStage(const MupdfEngine& engine, std::string password, RenderRequest request,
+                         OcrRequest ocr)
+    : engine_(engine), password_(std::move(password)), request_(request), ocr_(ocr) {}
 
 void RenderStage::open(int workers) {
   while (static_cast<int>(readers_.size()) < workers) {
@@ -19,6 +22,8 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
     try {
       reader.open(page.doc->input, password_, page.doc->id);
       reader.load(page.number, request_, page);
+      page.needs_ocr = ocr_.mode == OcrMode::force || (ocr_.mode == OcrMode::automatic && ocr::needs_ocr(page));
+      if (page.needs_ocr) page.ocr_raster = reader.render(page.number, ocr_.dpi, request_.max_pixels, &page.ocr_scale);
     } catch (const PdfError& e) {
       page.fail(name(), e.what());
     }

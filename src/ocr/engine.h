@@ -1,0 +1,40 @@
+// OCR engines read an upright page image into text lines with word boxes and confidences, in
+// page points, so that assembly treats OCR text exactly like text-layer text.
+#pragma once
+
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/page.h"
+
+namespace pageflow::ocr {
+
+// A detected text line: four corners clockwise from the top-left, in image pixels.
+struct Quad {
+  std::array<cv::Point2f, 4> points;
+  float score = 0;
+  cv::Rect2f bounds() const;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // Called before a run with the number of workers that will call read() concurrently.
+  virtual void open(int /*workers*/) {}
+  // `bgr` is at `scale` pixels per point. `lines`, when not empty, are text lines already found
+  // on this image (an engine may use them instead of detecting again). Calls with distinct
+  // workers may run concurrently.
+  virtual std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines,
+                                     int worker) = 0;
+};
+
+// Groups lines into blocks (paragraph hints for assembly): a new block starts after a vertical
+// gap larger than a line or where lines stop overlapping horizontally.
+void assign_blocks(std::vector<TextLine>& lines);
+
+}  // namespace pageflow::ocr

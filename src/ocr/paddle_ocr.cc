@@ -1,0 +1,400 @@
+#include "ocr/paddle_ocr.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+namespace pageflow::ocr {
+
+namespace {
+
+std::vector<std::string> load_keys(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("OCR character list not found: " + path + " (run scripts/setup.sh)");
+  std::vector<std::string> keys;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    keys.push_back(line);
+  }
+  return keys;
+}
+
+// Packs images (already 3-channel float in model units) into one NCHW tensor, left-aligned and
+// zero-padded to `width`.
+std::vector<float> pack(const std::vector<cv::Mat>& images, int height, int width) {
+  const size_t plane = static_cast<size_t>(height * width);
+  std::vector<float> tensor(images.size() * 3 * plane, 0.0f);
+  for (size_t n = 0; n < images.size(); ++n) {
+    const cv::Mat& img = images[n];
+    for (int y = 0; y < img.rows; ++y) {
+      const auto* row = img.ptr<cv::Vec3f>(y);
+      for (int x = 0; x < std::min(img.cols, width); ++x) {
+        for (int c = 0; c < 3; ++c) tensor[(n * 3 + static_cast<size_t>(c)) * plane + static_cast<size_t>(y * width + x)] = row[x][c];
+      }
+    }
+  }
+  return tensor;
+}
+
+// Resizes a line crop to `height`, keeping its aspect ratio (at most max_width wide), and maps
+// pixels to [-1, 1] as PP-OCR's recogniser and classifier expect.
+cv::Mat line_input(const cv::Mat& crop, int height, int max_width) {
+  const double ratio = static_cast<double>(crop.cols) / std::max(1, crop.rows);
+  const int width = std::clamp(static_cast<int>(std::ceil(height * ratio)), 1, max_width);
+  cv::Mat resized, out;
+  cv::resize(crop, resized, cv::Size(width, height));
+  resized.convertTo(out, CV_32FC3, 2.0 / 255.0, -1.0);
+  return out;
+}
+
+double distance(const cv::Point2f& a, const cv::Point2f& b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// Orders a rotated rectangle's corners clockwise from the top-left.
+std::array<cv::Point2f, 4> ordered_corners(const cv::RotatedRect& rect) {
+  cv::Point2f p[4];
+  rect.points(p);
+  std::sort(p, p + 4, [](const cv::Point2f& a, const cv::Point2f& b) { return a.x < b.x; });
+  const cv::Point2f tl = p[0].y <= p[1].y ? p[0] : p[1], bl = p[0].y <= p[1].y ? p[1] : p[0];
+  const cv::Point2f tr = p[2].y <= p[3].y ? p[2] : p[3], br = p[2].y <= p[3].y ? p[3] : p[2];
+  return {tl, tr, br, bl};
+}
+
+}  // namespace
+
+cv::Rect2f Quad::bounds() const {  // declared in engine.h
+  float l = points[0].x, t = points[0].y, r = l, b = t;
+  for (const auto& p : points) {
+    l = std::min(l, p.x);
+    t = std::min(t, p.y);
+    r = std::max(r, p.x);
+    b = std::max(b, p.y);
+  }
+  return {l, t, r - l, b - t};
+}
+
+cv::Mat rotate_clockwise(const cv::Mat& image, int degrees) {
+  cv::Mat out;
+  switch (((degrees % 360) + 360) % 360) {
+    case 90: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
+    case 180: cv::rotate(image, out, cv::ROTATE_180); return out;
+    case 270: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+    default: return image;
+  }
+}
+
+PaddleOcr::PaddleOcr(const std::string& dir, int threads, PaddleSettings settings)
+    : settings_(settings),
+      det_(dir + "/ch_PP-OCRv4_det_infer.onnx", threads),
+      rec_(dir + "/ch_PP-OCRv4_rec_infer.onnx", threads),
+      cls_(dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", threads),
+      keys_(load_keys(dir + "/ppocr_keys_v1.txt")) {}
+
+std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr) const {
+  // Longest side within the limit, both sides multiples of 32.
+  const double f = std::min(1.0, static_cast<double>(settings_.det_max_side) / std::max(bgr.cols, bgr.rows));
+  const int w = std::max(32, static_cast<int>(std::round(bgr.cols * f / 32)) * 32);
+  const int h = std::max(32, static_cast<int>(std::round(bgr.rows * f / 32)) * 32);
+  cv::Mat resized, input;
+  cv::resize(bgr, resized, cv::Size(w, h));
+  resized.convertTo(input, CV_32FC3, 1.0 / 255.0);
+  const cv::Scalar mean(0.485, 0.456, 0.406), stddev(0.229, 0.224, 0.225);
+  input = (input - mean);
+  cv::divide(input, stddev, input);
+  const auto out = det_.run(pack({input}, h, w).data(), {1, 3, h, w});
+  const ml::Tensor& prob = out.at(0);
+  cv::Mat map(h, w, CV_32F, const_cast<float*>(prob.data.data()));
+  cv::Mat bitmap = map > settings_.det_threshold;
+
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+  const double sx = static_cast<double>(bgr.cols) / w, sy = static_cast<double>(bgr.rows) / h;
+  std::vector<Quad> quads;
+  for (const auto& contour : contours) {
+    if (contour.size() < 4) continue;
+    const cv::RotatedRect rect = cv::minAreaRect(contour);
+    if (std::min(rect.size.width, rect.size.height) < 3) continue;
+    // Score: mean probability inside the contour's polygon.
+    const cv::Rect bound = cv::boundingRect(contour) & cv::Rect(0, 0, w, h);
+    if (bound.empty()) continue;
+    cv::Mat mask = cv::Mat::zeros(bound.size(), CV_8U);
+    std::vector<std::vector<cv::Point>> shifted(1);
+    for (const auto& p : contour) shifted[0].push_back(p - bound.tl());
+    cv::fillPoly(mask, shifted, cv::Scalar(1));
+    const float score = static_cast<float>(cv::mean(map(bound), mask)[0]);
+    if (score < settings_.box_threshold) continue;
+    // Unclip: grow the rectangle by area * ratio / perimeter on every side.
+    const double area = rect.size.area();
+    const double perimeter = 2.0 * (rect.size.width + rect.size.height);
+    const double grow = area * settings_.unclip_ratio / std::max(1.0, perimeter);
+    const cv::RotatedRect grown(rect.center, cv::Size2f(rect.size.width + 2 * static_cast<float>(grow),
+                                                         rect.size.height + 2 * static_cast<float>(grow)),
+                                rect.angle);
+    if (std::min(grown.size.width, grown.size.height) < 5) continue;
+    Quad q;
+    q.points = ordered_corners(grown);
+    for (auto& p : q.points) {
+      p.x = std::clamp(static_cast<float>(p.x * sx), 0.0f, static_cast<float>(bgr.cols - 1));
+      p.y = std::clamp(static_cast<float>(p.y * sy), 0.0f, static_cast<float>(bgr.rows - 1));
+    }
+    q.score = score;
+    quads.push_back(q);
+  }
+  // Top to bottom, then left to right within a line's height.
+  std::sort(quads.begin(), quads.end(), [](const Quad& a, const Quad& b) {
+    const auto ra = a.bounds(), rb = b.bounds();
+    if (std::abs(ra.y - rb.y) < 0.5 * std::min(ra.height, rb.height)) return ra.x < rb.x;
+    return ra.y < rb.y;
+  });
+  return quads;
+}
+
+cv::Mat PaddleOcr::crop(const cv::Mat& bgr, const Quad& quad) const {
+  const auto& p = quad.points;
+  const int width = std::max(1, static_cast<int>(std::max(distance(p[0], p[1]), distance(p[3], p[2]))));
+  const int height = std::max(1, static_cast<int>(std::max(distance(p[0], p[3]), distance(p[1], p[2]))));
+  const cv::Point2f target[4] = {{0, 0}, {static_cast<float>(width), 0},
+                                 {static_cast<float>(width), static_cast<float>(height)},
+                                 {0, static_cast<float>(height)}};
+  cv::Mat out;
+  cv::warpPerspective(bgr, out, cv::getPerspectiveTransform(p.data(), target), cv::Size(width, height),
+                      cv::INTER_CUBIC, cv::BORDER_REPLICATE);
+  // A crop much taller than wide is a vertical line: read it turned.
+  if (out.rows >= 1.5 * out.cols) cv::rotate(out, out, cv::ROTATE_90_COUNTERCLOCKWISE);
+  return out;
+}
+
+namespace {
+
+// Cut positions that split a line image (48 px high) into pieces at most `chunk` wide. Each cut
+// goes in the middle of the widest run of blank columns near the limit (a gap between words), or
+// at the faintest column when there is none, so that no character is cut in two.
+std::vector<int> chunk_cuts(const cv::Mat& line, int chunk) {
+  std::vector<int> cuts = {0};
+  if (line.cols <= chunk) {
+    cuts.push_back(line.cols);
+    return cuts;
+  }
+  cv::Mat gray, column_ink;
+  cv::cvtColor(line, gray, cv::COLOR_BGR2GRAY);
+  cv::reduce(gray, column_ink, 0, cv::REDUCE_MIN);  // darkest pixel per column
+  const double paper = cv::mean(gray)[0];
+  auto blank = [&](int x) { return column_ink.at<uchar>(0, x) > paper - 30; };
+  while (line.cols - cuts.back() > chunk) {
+    const int from = cuts.back() + chunk / 2, to = cuts.back() + chunk;
+    int best = to, best_run = 0, faintest = to;
+    for (int x = from, run = 0; x < to; ++x) {
+      run = blank(x) ? run + 1 : 0;
+      if (run > best_run) {
+        best_run = run;
+        best = x - run / 2;
+      }
+      if (column_ink.at<uchar>(0, x) > column_ink.at<uchar>(0, faintest)) faintest = x;
+    }
+    cuts.push_back(best_run > 0 ? best : faintest);
+  }
+  cuts.push_back(line.cols);
+  return cuts;
+}
+
+}  // namespace
+
+std::vector<Recognition> PaddleOcr::recognize(const std::vector<cv::Mat>& crops) const {
+  constexpr int kHeight = 48;
+  // Every crop at the model's height; long lines in pieces (cost grows faster than width).
+  struct Piece {
+    size_t crop;
+    cv::Mat image;  // float, model units
+    double offset, width, total;  // position within the whole line, in 48-px-high pixels
+  };
+  std::vector<Piece> pieces;
+  for (size_t i = 0; i < crops.size(); ++i) {
+    const double ratio = static_cast<double>(crops[i].cols) / std::max(1, crops[i].rows);
+    const int width = std::max(1, static_cast<int>(std::ceil(kHeight * ratio)));
+    cv::Mat resized;
+    cv::resize(crops[i], resized, cv::Size(width, kHeight));
+    const auto cuts = chunk_cuts(resized, std::max(64, settings_.rec_chunk));
+    for (size_t k = 0; k + 1 < cuts.size(); ++k) {
+      cv::Mat part;
+      resized.colRange(cuts[k], cuts[k + 1]).convertTo(part, CV_32FC3, 2.0 / 255.0, -1.0);
+      pieces.push_back({i, part, static_cast<double>(cuts[k]), static_cast<double>(cuts[k + 1] - cuts[k]),
+                        static_cast<double>(width)});
+    }
+  }
+  // Similar widths share a run, so little of each tensor is padding.
+  std::vector<size_t> order(pieces.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pieces[a].width < pieces[b].width; });
+  std::vector<Recognition> piece_results(pieces.size());
+  std::vector<double> piece_confidence_sum(pieces.size(), 0);
+  const size_t batch = static_cast<size_t>(std::max(1, settings_.rec_batch));
+  for (size_t start = 0; start < order.size(); start += batch) {
+    const size_t end = std::min(order.size(), start + batch);
+    std::vector<cv::Mat> inputs;
+    int width = 8;
+    for (size_t k = start; k < end; ++k) {
+      inputs.push_back(pieces[order[k]].image);
+      width = std::max(width, inputs.back().cols);
+    }
+    width = (width + 7) / 8 * 8;
+    const auto out = rec_.run(pack(inputs, kHeight, width).data(),
+                              {static_cast<int64_t>(inputs.size()), 3, kHeight, width});
+    const ml::Tensor& probs = out.at(0);
+    const int64_t steps = probs.dim(1), classes = probs.dim(2);
+    for (size_t k = start; k < end; ++k) {
+      const Piece& piece = pieces[order[k]];
+      Recognition& r = piece_results[order[k]];
+      const float* base = &probs.data[static_cast<size_t>((k - start) * steps * classes)];
+      int64_t previous = 0;
+      for (int64_t t = 0; t < steps; ++t) {
+        const float* p = base + t * classes;
+        const int64_t best = std::max_element(p, p + classes) - p;
+        if (best != 0 && best != previous) {
+          const size_t key = static_cast<size_t>(best - 1);
+          r.text += key < keys_.size() ? keys_[key] : " ";  // the class after the list is a space
+          piece_confidence_sum[order[k]] += p[best];
+          const double x = piece.offset + std::min(piece.width, (static_cast<double>(t) + 0.5) * 8.0);
+          r.char_x.push_back(static_cast<float>(x / piece.total));
+        }
+        previous = best;
+      }
+    }
+  }
+  // Pieces back into lines: a cut at a wide blank column was a space.
+  std::vector<Recognition> results(crops.size());
+  std::vector<double> confidence_sum(crops.size(), 0);
+  for (size_t p = 0; p < pieces.size(); ++p) {
+    Recognition& line = results[pieces[p].crop];
+    const Recognition& part = piece_results[p];
+    if (!line.text.empty() && !part.text.empty() && line.text.back() != ' ' && part.text.front() != ' ') {
+      const double gap_start = line.char_x.empty() ? 0 : line.char_x.back() * pieces[p].total;
+      const double gap_end = part.char_x.empty() ? 0 : part.char_x.front() * pieces[p].total;
+      if (gap_end - gap_start > 22) {  // wider than the gap between letters at 48 px
+        line.text += ' ';
+        line.char_x.push_back(static_cast<float>((gap_start + gap_end) / 2 / pieces[p].total));
+      }
+    }
+    line.text += part.text;
+    line.char_x.insert(line.char_x.end(), part.char_x.begin(), part.char_x.end());
+    confidence_sum[pieces[p].crop] += piece_confidence_sum[p];
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    const size_t chars = results[i].char_x.size();
+    results[i].confidence = chars ? static_cast<float>(std::min(1.0, confidence_sum[i] / chars)) : 0.0f;
+  }
+  return results;
+}
+
+std::vector<bool> PaddleOcr::upside_down(const std::vector<cv::Mat>& crops) const {
+  std::vector<bool> flipped;
+  if (crops.empty()) return flipped;
+  std::vector<cv::Mat> inputs;
+  for (const auto& c : crops) inputs.push_back(line_input(c, 48, 192));
+  const auto out = cls_.run(pack(inputs, 48, 192).data(), {static_cast<int64_t>(inputs.size()), 3, 48, 192});
+  const ml::Tensor& probs = out.at(0);
+  for (size_t n = 0; n < crops.size(); ++n) flipped.push_back(probs.data[n * 2 + 1] > 0.9f);
+  return flipped;
+}
+
+Orientation PaddleOcr::orient(const cv::Mat& bgr) const {
+  auto upside_down_votes = [&](const cv::Mat& image, const std::vector<Quad>& quads) {
+    std::vector<cv::Mat> crops;
+    for (const auto& q : quads) {
+      const auto b = q.bounds();
+      if (b.width > 2 * b.height && crops.size() < 24) crops.push_back(crop(image, q));
+    }
+    const auto flips = upside_down(crops);
+    return 2 * std::count(flips.begin(), flips.end(), true) > static_cast<long>(flips.size());
+  };
+  Orientation o;
+  o.lines = detect(bgr);
+  int tall = 0, wide = 0;
+  for (const auto& q : o.lines) {
+    const auto b = q.bounds();
+    if (b.height > 1.5 * b.width) ++tall;
+    if (b.width > 1.5 * b.height) ++wide;
+  }
+  cv::Mat turned;
+  if (tall > wide && tall >= 3) {
+    o.rotation = 90;
+    turned = rotate_clockwise(bgr, 90);
+    o.lines = detect(turned);
+  }
+  if (upside_down_votes(o.rotation ? turned : bgr, o.lines)) {
+    o.rotation += 180;
+    o.lines = detect(rotate_clockwise(bgr, o.rotation));
+  }
+  return o;
+}
+
+std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad> found, int) {
+  const std::vector<Quad> quads = found.empty() ? detect(bgr) : std::vector<Quad>(found.begin(), found.end());
+  std::vector<cv::Mat> crops;
+  for (const auto& q : quads) crops.push_back(crop(bgr, q));
+  const auto texts = recognize(crops);
+  std::vector<TextLine> lines;
+  for (size_t i = 0; i < quads.size(); ++i) {
+    const Recognition& r = texts[i];
+    TextLine line;
+    const auto b = quads[i].bounds();
+    line.box = {b.x / scale, b.y / scale, (b.x + b.width) / scale, (b.y + b.height) / scale};
+    line.from_ocr = true;
+    line.confidence = r.confidence;
+    line.font_size = line.box.height() * 0.75;  // the unclipped box is about a line's height
+    // Words from the recognised text; their x extent from where CTC emitted their characters.
+    size_t char_index = 0;
+    Word word;
+    double first = -1, last = 0;
+    auto flush = [&] {
+      if (word.text.empty()) return;
+      word.box = {line.box.l + first * line.box.width(), line.box.t, line.box.l + last * line.box.width(), line.box.b};
+      if (!line.text.empty()) line.text += ' ';
+      line.text += word.text;
+      line.words.push_back(word);
+      word = Word{};
+      first = -1;
+    };
+    for (size_t pos = 0; pos < r.text.size();) {
+      const unsigned char lead = static_cast<unsigned char>(r.text[pos]);
+      const size_t len = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : 4;
+      const std::string ch = r.text.substr(pos, len);
+      const double x = char_index < r.char_x.size() ? r.char_x[char_index] : 1.0;
+      if (ch == " ") {
+        flush();
+      } else {
+        if (first < 0) first = std::max(0.0, x - 0.02);
+        last = std::min(1.0, x + 0.02);
+        word.text += ch;
+      }
+      pos += len;
+      ++char_index;
+    }
+    flush();
+    if (!line.words.empty() && r.confidence >= 0.5f) lines.push_back(std::move(line));
+  }
+  assign_blocks(lines);
+  return lines;
+}
+
+void assign_blocks(std::vector<TextLine>& lines) {
+  std::vector<size_t> order(lines.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
+  int block = 0;
+  const TextLine* previous = nullptr;
+  for (size_t i : order) {
+    TextLine& line = lines[i];
+    if (previous) {
+      const double gap = line.box.t - previous->box.b;
+      const double overlap = std::min(line.box.r, previous->box.r) - std::max(line.box.l, previous->box.l);
+      if (gap > 0.8 * line.box.height() || overlap < 0.3 * std::min(line.box.width(), previous->box.width())) ++block;
+    }
+    line.block = block;
+    previous = &line;
+  }
+}
+
+}  // namespace pageflow::ocr

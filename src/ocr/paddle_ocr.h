@@ -1,0 +1,68 @@
+// PP-OCRv4 through ONNX Runtime: DB text detection, the 0/180 degree line classifier and CTC
+// recognition over the shipped character list. One session per model, shared by all workers.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "ml/ort_model.h"
+#include "ocr/engine.h"
+
+namespace pageflow::ocr {
+
+struct Recognition {
+  std::string text;
+  float confidence = 0;
+  std::vector<float> char_x;  // centre of each character, as a fraction of the crop width
+};
+
+// Where a page's text is and which way up it reads.
+struct Orientation {
+  int rotation = 0;          // clockwise degrees (0, 90, 180, 270) that make the page upright
+  std::vector<Quad> lines;   // text lines on the upright image, in its pixels
+};
+
+struct PaddleSettings {
+  int det_max_side = 1280;       // detection input: longest side at most this (multiple of 32)
+  float det_threshold = 0.3f;    // probability map binarisation
+  float box_threshold = 0.6f;    // mean probability inside a box to keep it
+  float unclip_ratio = 1.5f;     // box growth: area * ratio / perimeter
+  // Line crops per recognition run. On CPU, ONNX Runtime runs this model fastest one crop at a
+  // time (measured: a run of 2 crops of 640 px took 2-7x a single run, not 2x), so 1.
+  int rec_batch = 1;
+  int rec_chunk = 640;           // wider crops (at 48 px height) are cut at blank columns
+};
+
+class PaddleOcr : public Engine {
+ public:
+  // `dir` holds ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx,
+  // ch_ppocr_mobile_v2.0_cls_infer.onnx and ppocr_keys_v1.txt. Throws with the missing file.
+  PaddleOcr(const std::string& dir, int threads, PaddleSettings settings = {});
+
+  std::string name() const override { return "paddle"; }
+  std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
+
+  std::vector<Quad> detect(const cv::Mat& bgr) const;
+  cv::Mat crop(const cv::Mat& bgr, const Quad& quad) const;  // upright line image
+  std::vector<Recognition> recognize(const std::vector<cv::Mat>& crops) const;
+  std::vector<bool> upside_down(const std::vector<cv::Mat>& crops) const;
+
+  // Which way `bgr` must turn to read upright, judged from the shape of detected lines (tall
+  // lines: a quarter turn) and the line classifier's votes (upside down: a half turn), with the
+  // lines of the upright image.
+  Orientation orient(const cv::Mat& bgr) const;
+
+ private:
+  PaddleSettings settings_;
+  ml::OrtModel det_, rec_, cls_;
+  std::vector<std::string> keys_;
+};
+
+// Turns an image clockwise by a multiple of 90 degrees.
+cv::Mat rotate_clockwise(const cv::Mat& image, int degrees);
+
+}  // namespace pageflow::ocr

@@ -1,0 +1,39 @@
+#include "ocr/policy.h"
+
+#include <algorithm>
+
+#include <opencv2/imgproc.hpp>
+
+namespace pageflow::ocr {
+
+bool needs_ocr(const Page& page) {
+  size_t chars = 0;
+  for (const auto& line : page.lines) chars += line.text.size();
+  if (page.raster.empty()) return chars == 0;
+
+  cv::Mat gray, ink;
+  cv::cvtColor(page.raster, gray, cv::COLOR_BGR2GRAY);
+  cv::threshold(gray, ink, 128, 255, cv::THRESH_BINARY_INV);
+  const double total_ink = cv::countNonZero(ink);
+  if (total_ink < 0.0005 * static_cast<double>(ink.total())) return false;  // blank page
+  if (chars == 0) return true;
+
+  double image_area = 0;
+  for (const auto& b : page.image_boxes) image_area += b.area();
+  const double image_cover = std::min(1.0, image_area / std::max(1.0, page.width * page.height));
+  if (image_cover < 0.5) return false;  // a digital page, perhaps with pictures
+
+  // A scan with a thin or partial text layer: how much ink lies outside the text lines?
+  cv::Mat text_mask = cv::Mat::zeros(ink.size(), CV_8U);
+  const double s = page.raster_scale;
+  for (const auto& line : page.lines) {
+    cv::rectangle(text_mask, cv::Point(static_cast<int>(line.box.l * s) - 1, static_cast<int>(line.box.t * s) - 1),
+                  cv::Point(static_cast<int>(line.box.r * s) + 1, static_cast<int>(line.box.b * s) + 1),
+                  cv::Scalar(255), cv::FILLED);
+  }
+  cv::Mat explained;
+  cv::bitwise_and(ink, text_mask, explained);
+  return 1.0 - cv::countNonZero(explained) / total_ink > 0.7;
+}
+
+}  // namespace pageflow::ocr

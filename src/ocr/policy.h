@@ -1,0 +1,13 @@
+// Selective OCR: decides from a page's text layer and its low-resolution render whether the
+// text layer accounts for what is printed on the page.
+#pragma once
+
+#include "core/page.h"
+
+namespace pageflow::ocr {
+
+// True when the page has ink but no text layer, or when a large image (a scan) carries most of
+// the ink and the text layer explains little of it. Blank pages need no OCR.
+bool needs_ocr(const Page& page);
+
+}  // namespace pageflow::ocr

@@ -1,0 +1,78 @@
+#include "ocr/tesseract_ocr.h"
+
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+#include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
+
+namespace pageflow::ocr {
+
+TesseractOcr::TesseractOcr(std::string languages) : languages_(std::move(languages)) {
+  apis_.push_back(make_api());  // fail early, in the constructor, for a missing language
+}
+
+TesseractOcr::~TesseractOcr() {
+  for (auto& api : apis_) api->End();
+}
+
+std::unique_ptr<tesseract::TessBaseAPI> TesseractOcr::make_api() const {
+  auto api = std::make_unique<tesseract::TessBaseAPI>();
+  if (api->Init(nullptr, languages_.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+    throw std::runtime_error("Tesseract cannot load language '" + languages_ +
+                             "' (install tesseract-ocr-<lang>)");
+  }
+  api->SetPageSegMode(tesseract::PSM_AUTO);
+  return api;
+}
+
+void TesseractOcr::open(int workers) {
+  while (static_cast<int>(apis_.size()) < workers) apis_.push_back(make_api());
+}
+
+std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad>, int worker) {
+  tesseract::TessBaseAPI& api = *apis_.at(static_cast<size_t>(worker));
+  cv::Mat gray;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  api.SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
+  api.SetSourceResolution(static_cast<int>(scale * 72));
+  std::vector<TextLine> lines;
+  if (api.Recognize(nullptr) != 0) {
+    api.Clear();
+    throw std::runtime_error("Tesseract could not recognise the page");
+  }
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  int block = 0;
+  if (it) {
+    do {
+      if (it->IsAtBeginningOf(tesseract::RIL_PARA) && !lines.empty()) ++block;
+      if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+        TextLine line;
+        line.from_ocr = true;
+        line.block = block;
+        lines.push_back(std::move(line));
+      }
+      if (lines.empty()) continue;
+      std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+      int l, t, r, b;
+      if (!text || !it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) continue;
+      TextLine& line = lines.back();
+      Word word{text.get(), {l / scale, t / scale, r / scale, b / scale}};
+      if (word.text.empty()) continue;
+      line.box = line.words.empty() ? word.box
+                                    : Box{std::min(line.box.l, word.box.l), std::min(line.box.t, word.box.t),
+                                          std::max(line.box.r, word.box.r), std::max(line.box.b, word.box.b)};
+      line.text += (line.text.empty() ? "" : " ") + word.text;
+      // Line confidence: the least confident word, as a 0..1 value.
+      const float confidence = it->Confidence(tesseract::RIL_WORD) / 100.0f;
+      line.confidence = line.words.empty() ? confidence : std::min(line.confidence, confidence);
+      line.words.push_back(std::move(word));
+    } while (it->Next(tesseract::RIL_WORD));
+  }
+  api.Clear();
+  std::erase_if(lines, [](const TextLine& l) { return l.words.empty(); });
+  for (auto& line : lines) line.font_size = line.box.height() * 0.8;
+  return lines;
+}
+
+}  // namespace pageflow::ocr

@@ -1,0 +1,163 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/text.h"
+#include "export/export.h"
+#include "ocr/paddle_ocr.h"
+#include "ocr/policy.h"
+#include "ocr/tesseract_ocr.h"
+#include "pageflow/converter.h"
+#include "pdf/mupdf.h"
+#include "test_util.h"
+
+namespace pageflow::ocr {
+namespace {
+
+using pageflow::testing::corpus;
+using pageflow::testing::read_file;
+
+const char* kSentence = "Docling bundles PDF document conversion to JSON and Markdown in an easy self contained package";
+
+// Character error rate of `text` against `reference`, whitespace folded.
+double cer(const std::string& text, const std::string& reference) {
+  const std::u32string a = decode_utf8(normalize_space(text)), b = decode_utf8(normalize_space(reference));
+  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(previous, current);
+  }
+  return static_cast<double>(previous[b.size()]) / std::max<size_t>(1, b.size());
+}
+
+std::string page_text(const Document& doc) {
+  std::string text;
+  for (const auto& e : doc.elements) text += e.text + " ";
+  return text;
+}
+
+Page load(const std::string& path, bool render = true) {
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({path, nullptr}, "", 1);
+  Page page;
+  reader.load(1, pdf::RenderRequest{72, render}, page);
+  return page;
+}
+
+TEST(OcrPolicy, ScansNeedOcrDigitalAndBlankPagesDoNot) {
+  EXPECT_TRUE(needs_ocr(load(corpus("ocr/ocr_test.pdf"))));
+  EXPECT_FALSE(needs_ocr(load(corpus("pdf/multi_page.pdf"))));
+  Page blank;
+  blank.width = 100;
+  blank.height = 100;
+  blank.raster = cv::Mat(100, 100, CV_8UC3, cv::Scalar(255, 255, 255));
+  blank.raster_scale = 1;
+  EXPECT_FALSE(needs_ocr(blank));
+}
+
+TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
+  double scale = 0;
+  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
+  const Orientation orientation = paddle.orient(image);
+  EXPECT_EQ(orientation.rotation, 0);
+  const auto lines = paddle.read(image, scale, orientation.lines, 0);
+  ASSERT_FALSE(lines.empty());
+  std::string text;
+  for (const auto& l : lines) {
+    text += l.text + " ";
+    EXPECT_TRUE(l.from_ocr);
+    EXPECT_GT(l.confidence, 0.5f);
+    for (const auto& w : l.words) {
+      EXPECT_GE(w.box.l, l.box.l - 0.5);
+      EXPECT_LE(w.box.r, l.box.r + 0.5);
+    }
+  }
+  EXPECT_LT(cer(text, kSentence), 0.03) << text;
+}
+
+TEST(PaddleOcr, LongLinesAreReadInPiecesWithoutLosingWords) {
+  // A synthetic line far wider than one recognition piece: the words must survive the cuts.
+  PaddleSettings narrow;
+  narrow.rec_chunk = 320;
+  PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1, narrow);
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
+  double scale = 0;
+  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  const auto lines = paddle.read(image, scale, {}, 0);
+  std::string text;
+  for (const auto& l : lines) text += l.text + " ";
+  EXPECT_LT(cer(text, kSentence), 0.05) << text;
+}
+
+TEST(TesseractOcr, ReadsTheSamePage) {
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
+  double scale = 0;
+  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  TesseractOcr tesseract("eng");
+  const auto lines = tesseract.read(image, scale, {}, 0);
+  std::string text;
+  for (const auto& l : lines) text += l.text + " ";
+  EXPECT_LT(cer(text, kSentence), 0.03) << text;
+  EXPECT_THROW(TesseractOcr("xx-no-such-language"), std::runtime_error);
+}
+
+TEST(OcrConversion, RotatedScansAreReadUpright) {
+  Converter converter{Options{}};
+  for (const auto& [name, degrees] : std::vector<std::pair<std::string, int>>{
+           {"ocr_test", 0}, {"ocr_test_rotated_90", 90}, {"ocr_test_rotated_180", 180}, {"ocr_test_rotated_270", 270}}) {
+    Document doc;
+    converter.convert({{corpus("ocr/" + name + ".pdf"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+    ASSERT_TRUE(doc.ok()) << name;
+    EXPECT_TRUE(doc.pages[0].ocr) << name;
+    // Turning by the detected amount undoes the scan's rotation (90 scanned needs 270 back, etc.).
+    EXPECT_EQ((doc.pages[0].rotation + degrees) % 360 == 0 || doc.pages[0].rotation == degrees, true)
+        << name << " turned " << doc.pages[0].rotation;
+    EXPECT_LT(cer(page_text(doc), kSentence), 0.03) << name << ": " << page_text(doc);
+    EXPECT_LT(cer(page_text(doc), read_file(corpus("ocr-groundtruth/" + name + ".md"))), 0.03) << name;
+  }
+}
+
+TEST(OcrConversion, MultiPageTiffAndTesseractEngine) {
+  Options options;
+  options.ocr_engine = "tesseract";
+  Converter converter(options);
+  Document doc;
+  converter.convert({{corpus("ocr/2206.01062.tif"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc.pages.size(), 2u);
+  const std::string md = to_markdown(doc);
+  EXPECT_NE(md.find("Human-Annotated Dataset"), std::string::npos) << md.substr(0, 400);
+  for (const auto& e : doc.elements) EXPECT_TRUE(e.from_ocr || e.label == Label::picture || e.label == Label::table);
+}
+
+TEST(OcrConversion, OcrOffLeavesScansEmptyAndForceReadsDigitalPages) {
+  Options off;
+  off.ocr = "off";
+  Document scanned;
+  Converter(off).convert({{corpus("ocr/ocr_test.pdf"), nullptr}}, [&](Document&& d) { scanned = std::move(d); });
+  EXPECT_FALSE(scanned.pages[0].ocr);
+  EXPECT_EQ(page_text(scanned).find("Docling"), std::string::npos);
+  Options force;
+  force.ocr = "force";
+  force.pages = "1";
+  Document digital;
+  Converter(force).convert({{corpus("pdf/multi_page.pdf"), nullptr}}, [&](Document&& d) { digital = std::move(d); });
+  EXPECT_TRUE(digital.pages[0].ocr);
+  EXPECT_NE(page_text(digital).find("Evolution"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pageflow::ocr
