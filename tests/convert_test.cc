@@ -53,11 +53,12 @@ TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
   pipeline::Trace trace;
   convert_all(Schedule::concurrent, &trace);
   const auto summary = trace.summary();
-  ASSERT_EQ(summary.stages.size(), 3u);
+  ASSERT_EQ(summary.stages.size(), 4u);
   EXPECT_EQ(summary.stages[0].name, "render");
-  EXPECT_EQ(summary.stages[1].name, "layout");
+  EXPECT_EQ(summary.stages[1].name, "ocr");
+  EXPECT_EQ(summary.stages[2].name, "layout");
   // Layout began on an early page while rendering still had pages to do.
-  EXPECT_LT(summary.stages[1].first_start_s, summary.stages[0].last_end_s);
+  EXPECT_LT(summary.stages[2].first_start_s, summary.stages[0].last_end_s);
   // The first page was out before the last page was rendered.
   EXPECT_LT(summary.first_item_s, summary.stages[0].last_end_s);
 }
@@ -171,14 +172,14 @@ TEST(Cli, ExitCodesAndOutputs) {
 TEST(Cli, TraceIsAChromeTraceWithEveryStage) {
   ScratchDir dir;
   ASSERT_EQ(run_cli("convert -q -o " + dir.path() + " --trace " + dir.path("t.json") + " " +
-                    corpus("pdf/normal_4pages.pdf")),
+                    corpus("pdf/normal_4pages.pdf") + " " + corpus("ocr/ocr_test.pdf")),
             0);
   const auto trace = nlohmann::json::parse(read_file(dir.path("t.json")));
   std::set<std::string> stages;
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] == "X") stages.insert(e["cat"].get<std::string>());
   }
-  EXPECT_EQ(stages, (std::set<std::string>{"render", "layout", "assemble"}));
+  EXPECT_EQ(stages, (std::set<std::string>{"render", "ocr", "layout", "assemble"}));
 }
 
 }  // namespace
