@@ -106,6 +106,17 @@ def edit_distance(a, b):
     return previous[-1]
 
 
+def character_error_rate(text, reference):
+    """Edit distance per reference character. Words are aligned first (difflib) and characters
+    compared only inside the differing stretches, so long pages stay fast."""
+    a, b = text.split(), reference.split()
+    errors = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            errors += edit_distance(" ".join(a[i1:i2]), " ".join(b[j1:j2]))
+    return errors / max(1, len(" ".join(b)))
+
+
 def ocr_report(pageflow, corpus, out, extra):
     """Character error rate of OCR'd samples: ocr/<name>.* against ocr-groundtruth/<name>.md."""
     ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, "ocr-groundtruth")
@@ -125,8 +136,34 @@ def ocr_report(pageflow, corpus, out, extra):
             ours = plain(f.read())
         with open(os.path.join(ref_dir, ref_name), encoding="utf-8") as f:
             ref = plain(f.read())
-        cer = edit_distance(ours, ref) / max(1, len(ref))
+        cer = character_error_rate(ours, ref)
         rows.append({"document": name, "cer": round(cer, 4), "chars": len(ours), "reference_chars": len(ref)})
+    return rows
+
+
+def ocr_self_check(pageflow, corpus, out):
+    """OCR of digital PDFs (rendered, text layer ignored) against their own text layer, per engine."""
+    pdf_dir = os.path.join(corpus, "pdf")
+    names = sorted(f for f in os.listdir(pdf_dir) if f.endswith(".pdf") and "password" not in f)
+    rows = []
+    layer_dir = os.path.join(out, "text-layer")
+    subprocess.run([pageflow, "convert", "-q", "--ocr", "off", "--to", "text", "-o", layer_dir] +
+                   [os.path.join(pdf_dir, n) for n in names], capture_output=True)
+    for engine in ("paddle", "tesseract"):
+        engine_dir = os.path.join(out, "ocr-" + engine)
+        subprocess.run([pageflow, "convert", "-q", "--ocr", "force", "--ocr-engine", engine, "--to", "text",
+                        "-o", engine_dir] + [os.path.join(pdf_dir, n) for n in names], capture_output=True)
+        for n in names:
+            stem = os.path.splitext(n)[0]
+            try:
+                with open(os.path.join(layer_dir, stem + ".txt"), encoding="utf-8") as f:
+                    layer = " ".join(f.read().split())
+                with open(os.path.join(engine_dir, stem + ".txt"), encoding="utf-8") as f:
+                    ocr = " ".join(f.read().split())
+            except FileNotFoundError:
+                continue
+            rows.append({"document": stem, "engine": engine, "cer": round(character_error_rate(ocr, layer), 4),
+                         "chars": len(layer)})
     return rows
 
 
@@ -151,6 +188,8 @@ def main():
     parser.add_argument("--pageflow", default="build/pageflow")
     parser.add_argument("--corpus", default="../shared/corpus/docling")
     parser.add_argument("--out", default="eval/out")
+    parser.add_argument("--ocr-self-check", action="store_true",
+                        help="also OCR the digital PDFs and compare with their own text layer (slow)")
     parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more pageflow convert options")
     args = parser.parse_args()
 
@@ -185,10 +224,17 @@ def main():
         report += "\n| OCR sample | CER | characters (ours/reference) |\n|---|---|---|\n"
         for r in ocr_rows:
             report += f"| {r['document']} | {r['cer']:.4f} | {r['chars']}/{r['reference_chars']} |\n"
+    self_check = ocr_self_check(args.pageflow, args.corpus, os.path.join(args.out, "self-check")) \
+        if args.ocr_self_check else []
+    if self_check:
+        report += "\n| OCR self-check (digital PDF, OCR vs its text layer) | engine | CER | text-layer characters |\n" \
+                  "|---|---|---|---|\n"
+        for r in self_check:
+            report += f"| {r['document']} | {r['engine']} | {r['cer']:.4f} | {r['chars']} |\n"
     with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
         f.write(report)
     with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8") as f:
-        json.dump({"documents": results, "ocr": ocr_rows}, f, indent=2)
+        json.dump({"documents": results, "ocr": ocr_rows, "ocr_self_check": self_check}, f, indent=2)
     print(report, end="")
     return 0
 

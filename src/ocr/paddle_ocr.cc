@@ -102,12 +102,15 @@ std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr) const {
   cv::resize(bgr, resized, cv::Size(w, h));
   resized.convertTo(input, CV_32FC3, 1.0 / 255.0);
   const cv::Scalar mean(0.485, 0.456, 0.406), stddev(0.229, 0.224, 0.225);
-  input = (input - mean);
+  // Plain functions, not matrix expressions: OpenCV's lazily built expression singletons are
+  // not visible to ThreadSanitizer and these calls run on several workers.
+  cv::subtract(input, mean, input);
   cv::divide(input, stddev, input);
   const auto out = det_.run(pack({input}, h, w).data(), {1, 3, h, w});
   const ml::Tensor& prob = out.at(0);
   cv::Mat map(h, w, CV_32F, const_cast<float*>(prob.data.data()));
-  cv::Mat bitmap = map > settings_.det_threshold;
+  cv::Mat bitmap;
+  cv::compare(map, settings_.det_threshold, bitmap, cv::CMP_GT);
 
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
@@ -120,7 +123,7 @@ std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr) const {
     // Score: mean probability inside the contour's polygon.
     const cv::Rect bound = cv::boundingRect(contour) & cv::Rect(0, 0, w, h);
     if (bound.empty()) continue;
-    cv::Mat mask = cv::Mat::zeros(bound.size(), CV_8U);
+    cv::Mat mask(bound.size(), CV_8U, cv::Scalar(0));
     std::vector<std::vector<cv::Point>> shifted(1);
     for (const auto& p : contour) shifted[0].push_back(p - bound.tl());
     cv::fillPoly(mask, shifted, cv::Scalar(1));

@@ -24,7 +24,7 @@ bool needs_ocr(const Page& page) {
   if (image_cover < 0.5) return false;  // a digital page, perhaps with pictures
 
   // A scan with a thin or partial text layer: how much ink lies outside the text lines?
-  cv::Mat text_mask = cv::Mat::zeros(ink.size(), CV_8U);
+  cv::Mat text_mask(ink.size(), CV_8U, cv::Scalar(0));
   const double s = page.raster_scale;
   for (const auto& line : page.lines) {
     cv::rectangle(text_mask, cv::Point(static_cast<int>(line.box.l * s) - 1, static_cast<int>(line.box.t * s) - 1),
