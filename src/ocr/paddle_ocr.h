@@ -27,7 +27,7 @@ struct Orientation {
 };
 
 struct PaddleSettings {
-  int det_max_side = 1280;       // detection input: longest side at most this (multiple of 32)
+  int det_max_side = 960;        // detection input: longest side at most this (multiple of 32)
   float det_threshold = 0.3f;    // probability map binarisation
   float box_threshold = 0.6f;    // mean probability inside a box to keep it
   float unclip_ratio = 1.5f;     // box growth: area * ratio / perimeter
