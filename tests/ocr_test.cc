@@ -40,6 +40,14 @@ std::string page_text(const Document& doc) {
   return text;
 }
 
+// The scanned sample at 200 dpi, as the render stage prepares it for OCR.
+cv::Mat scanned_page(double* scale) {
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
+  return reader.render(1, 200, 40'000'000, scale);
+}
+
 Page load(const std::string& path, bool render = true) {
   static pdf::MupdfEngine engine;
   pdf::PdfReader reader(engine);
@@ -61,11 +69,8 @@ TEST(OcrPolicy, ScansNeedOcrDigitalAndBlankPagesDoNot) {
 }
 
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
-  static pdf::MupdfEngine engine;
-  pdf::PdfReader reader(engine);
-  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
   double scale = 0;
-  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  const cv::Mat image = scanned_page(&scale);
   PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
   const Orientation orientation = paddle.orient(image);
   EXPECT_EQ(orientation.rotation, 0);
@@ -89,11 +94,8 @@ TEST(PaddleOcr, LongLinesAreReadInPiecesWithoutLosingWords) {
   PaddleSettings narrow;
   narrow.rec_chunk = 320;
   PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1, narrow);
-  static pdf::MupdfEngine engine;
-  pdf::PdfReader reader(engine);
-  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
   double scale = 0;
-  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  const cv::Mat image = scanned_page(&scale);
   const auto lines = paddle.read(image, scale, {}, 0);
   std::string text;
   for (const auto& l : lines) text += l.text + " ";
@@ -101,11 +103,8 @@ TEST(PaddleOcr, LongLinesAreReadInPiecesWithoutLosingWords) {
 }
 
 TEST(TesseractOcr, ReadsTheSamePage) {
-  static pdf::MupdfEngine engine;
-  pdf::PdfReader reader(engine);
-  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
   double scale = 0;
-  const cv::Mat image = reader.render(1, 200, 40'000'000, &scale);
+  const cv::Mat image = scanned_page(&scale);
   TesseractOcr tesseract("eng");
   const auto lines = tesseract.read(image, scale, {}, 0);
   std::string text;

@@ -16,6 +16,17 @@ const MupdfEngine& engine() {
   return instance;
 }
 
+// Page `number` of a corpus file, loaded with `request`.
+Page load_page(const std::string& file, int number, const RenderRequest& request) {
+  PdfReader reader(engine());
+  reader.open({corpus(file), nullptr}, "", 1);
+  Page page;
+  reader.load(number, request, page);
+  return page;
+}
+
+const RenderRequest kTextOnly{72, false};
+
 std::string open_error(const Input& input, const std::string& password = "") {
   PdfReader reader(engine());
   try {
@@ -55,35 +66,22 @@ TEST(Pdf, ReadsTextLayerAndRendersAPage) {
 }
 
 TEST(Pdf, TextOnlyRequestSkipsTheRaster) {
-  PdfReader reader(engine());
-  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
-  Page page;
-  RenderRequest request;
-  request.render = false;
-  reader.load(2, request, page);
+  const Page page = load_page("pdf/multi_page.pdf", 2, kTextOnly);
   EXPECT_TRUE(page.raster.empty());
   EXPECT_FALSE(page.lines.empty());
 }
 
 TEST(Pdf, HugePagesAreRenderedWithinThePixelBudget) {
-  PdfReader reader(engine());
-  reader.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 1);
-  Page page;
   RenderRequest request;
   request.dpi = 1200;
   request.max_pixels = 1'000'000;
-  reader.load(1, request, page);
+  const Page page = load_page("pdf/multi_page.pdf", 1, request);
   EXPECT_LE(static_cast<long long>(page.raster.cols) * page.raster.rows, 1'010'000);
   EXPECT_LT(page.raster_scale, 1200 / 72.0);
 }
 
 TEST(Pdf, RightToLeftTextComesOutInLogicalOrder) {
-  PdfReader reader(engine());
-  reader.open({corpus("pdf/right_to_left_01.pdf"), nullptr}, "", 1);
-  Page page;
-  RenderRequest request;
-  request.render = false;
-  reader.load(1, request, page);
+  const Page page = load_page("pdf/right_to_left_01.pdf", 1, kTextOnly);
   ASSERT_FALSE(page.lines.empty());
   // The heading starts with "تحسين" (improving) and keeps the lam-alef ligature in order.
   EXPECT_EQ(page.lines[0].text.rfind("تحسين", 0), 0u) << page.lines[0].text;
@@ -101,7 +99,7 @@ TEST(Pdf, PasswordProtectedFiles) {
   PdfReader reader(engine());
   reader.open(input, "1234", 1);
   Page page;
-  reader.load(1, RenderRequest{72, false}, page);
+  reader.load(1, kTextOnly, page);
   EXPECT_GT(page.lines.size(), 10u);
 }
 
@@ -147,8 +145,8 @@ TEST(Pdf, InMemoryInputReadsLikeAFile) {
   from_memory.open({"memory.pdf", bytes}, "", 1);
   from_file.open({corpus("pdf/multi_page.pdf"), nullptr}, "", 2);
   Page a, b;
-  from_memory.load(3, RenderRequest{72, false}, a);
-  from_file.load(3, RenderRequest{72, false}, b);
+  from_memory.load(3, kTextOnly, a);
+  from_file.load(3, kTextOnly, b);
   ASSERT_EQ(a.lines.size(), b.lines.size());
   for (size_t i = 0; i < a.lines.size(); ++i) EXPECT_EQ(a.lines[i].text, b.lines[i].text);
 }
