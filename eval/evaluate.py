@@ -7,6 +7,9 @@ DoclingDocument). For every PDF that has a reference, runs `pageflow convert` an
     (difflib ratio over the word sequences, 1.0 = identical);
   - headings, list items: found vs reference, precision/recall by matching text;
   - tables and pictures: counts against the reference JSON;
+  - layout agreement: our items' page boxes matched to the reference's (IoU >= 0.5, same page,
+    per label group: text, heading, picture, table, furniture), precision/recall;
+  - table cell-text F1 over all tables;
   - for OCR samples (ocr/<name>.* with ocr-groundtruth/<name>.md): character error rate.
 Writes a Markdown table and a JSON file. Exits non-zero only when the harness itself fails,
 never because of a score.
@@ -21,11 +24,12 @@ import re
 import subprocess
 import sys
 
-MARKUP = re.compile(r"<!--.*?-->|```|\$\$|^#+\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\|[-:| ]+\||\\(?=[_*#|])", re.M)
+MARKUP = re.compile(r"<!--.*?-->|```|\$\$|^#+\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\|[-:| ]+\|", re.M)
+ESCAPE = re.compile(r"\\(?=[_*#|\\])")
 
 
 def words(markdown):
-    text = MARKUP.sub(" ", markdown)
+    text = MARKUP.sub(" ", ESCAPE.sub("", markdown))
     text = text.replace("|", " ")
     return text.split()
 
@@ -63,12 +67,85 @@ def precision_recall(found, reference):
             "precision": round(precision, 3), "recall": round(recall, 3)}
 
 
-def json_counts(path):
-    if not os.path.exists(path):
+LABEL_GROUPS = {
+    "title": "heading", "section_header": "heading",
+    "text": "text", "paragraph": "text", "list_item": "text", "caption": "text", "footnote": "text",
+    "code": "text", "formula": "text", "reference": "text",
+    "picture": "picture", "chart": "picture", "table": "table", "document_index": "table",
+    "page_header": "furniture", "page_footer": "furniture",
+}
+
+
+def load_json(path):
+    if not path or not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
-    return {"tables": len(doc.get("tables", [])), "pictures": len(doc.get("pictures", []))}
+        return json.load(f)
+
+
+def regions(doc):
+    """(label group, page, box as l, t, r, b with t > b in bottom-left coordinates) per item."""
+    out = []
+    for kind in ("texts", "pictures", "tables"):
+        for item in doc.get(kind, []):
+            group = LABEL_GROUPS.get(item.get("label"))
+            for prov in item.get("prov", [])[:1]:
+                b = prov["bbox"]
+                if group:
+                    out.append((group, prov["page_no"], (b["l"], b["t"], b["r"], b["b"])))
+    return out
+
+
+def iou(a, b):
+    left, right = max(a[0], b[0]), min(a[2], b[2])
+    top, bottom = min(a[1], b[1]), max(a[3], b[3])
+    inter = max(0, right - left) * max(0, top - bottom)
+    area = lambda x: max(0, x[2] - x[0]) * max(0, x[1] - x[3])
+    union = area(a) + area(b) - inter
+    return inter / union if union > 0 else 0
+
+
+def layout_agreement(ours, reference):
+    """Per label group: our regions matched one-to-one to the reference's at IoU >= 0.5."""
+    result = {}
+    ours_r, ref_r = regions(ours), regions(reference)
+    for group in sorted({g for g, _, _ in ours_r + ref_r}):
+        mine = [r for r in ours_r if r[0] == group]
+        theirs = [r for r in ref_r if r[0] == group]
+        used, matched = set(), 0
+        for _, page, box in mine:
+            best, best_iou = None, 0.5
+            for k, (_, ref_page, ref_box) in enumerate(theirs):
+                if k not in used and ref_page == page and iou(box, ref_box) >= best_iou:
+                    best, best_iou = k, iou(box, ref_box)
+            if best is not None:
+                used.add(best)
+                matched += 1
+        result[group] = {"found": len(mine), "reference": len(theirs),
+                         "precision": round(matched / len(mine), 3) if mine else None,
+                         "recall": round(matched / len(theirs), 3) if theirs else None}
+    return result
+
+
+def table_cell_f1(ours, reference):
+    """F1 of the multiset of non-empty cell texts over all tables, None without reference cells."""
+    def cells(doc):
+        texts = []
+        for table in doc.get("tables", []):
+            texts += [" ".join(c.get("text", "").split()) for c in table.get("data", {}).get("table_cells", [])]
+        return [t for t in texts if t]
+    mine, theirs = cells(ours), cells(reference)
+    if not theirs:
+        return None
+    remaining = list(theirs)
+    matched = 0
+    for t in mine:
+        if t in remaining:
+            remaining.remove(t)
+            matched += 1
+    precision = matched / len(mine) if mine else 0
+    recall = matched / len(theirs)
+    return round(2 * precision * recall / (precision + recall), 3) if matched else 0.0
 
 
 def evaluate(name, ours_md, ref_md, ours_json, ref_json):
@@ -82,10 +159,12 @@ def evaluate(name, ours_md, ref_md, ours_json, ref_json):
         "headings": precision_recall(headings(ours_md), headings(ref_md)),
         "list_items": precision_recall(list_items(ours_md), list_items(ref_md)),
     }
-    ours_counts, ref_counts = json_counts(ours_json), json_counts(ref_json)
-    if ours_counts and ref_counts:
-        result["tables"] = {"found": ours_counts["tables"], "reference": ref_counts["tables"]}
-        result["pictures"] = {"found": ours_counts["pictures"], "reference": ref_counts["pictures"]}
+    ours_doc, ref_doc = load_json(ours_json), load_json(ref_json)
+    if ours_doc and ref_doc:
+        result["tables"] = {"found": len(ours_doc["tables"]), "reference": len(ref_doc["tables"])}
+        result["pictures"] = {"found": len(ours_doc["pictures"]), "reference": len(ref_doc["pictures"])}
+        result["layout"] = layout_agreement(ours_doc, ref_doc)
+        result["table_cell_f1"] = table_cell_f1(ours_doc, ref_doc)
     return result
 
 
@@ -177,19 +256,32 @@ def ocr_self_check(pageflow, corpus, out):
     return rows
 
 
+def layout_cell(layout, group):
+    g = (layout or {}).get(group)
+    if not g:
+        return "-"
+    p = "-" if g["precision"] is None else f"{g['precision']:.2f}"
+    r = "-" if g["recall"] is None else f"{g['recall']:.2f}"
+    return f"{p}/{r}"
+
+
 def markdown_report(results):
-    lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref "
+             "| layout text P/R | heading boxes | picture boxes | table boxes | table cell F1 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         h, li = r["headings"], r["list_items"]
         t, p = r.get("tables", {}), r.get("pictures", {})
         lines.append(f"| {r['document']} | {r['similarity']:.3f} | {h['precision']:.2f}/{h['recall']:.2f} "
                      f"({h['found']}/{h['reference']}) | {li['precision']:.2f}/{li['recall']:.2f} "
                      f"({li['found']}/{li['reference']}) | {t.get('found', '-')}/{t.get('reference', '-')} | "
-                     f"{p.get('found', '-')}/{p.get('reference', '-')} |")
+                     f"{p.get('found', '-')}/{p.get('reference', '-')} | "
+                     f"{layout_cell(r.get('layout'), 'text')} | {layout_cell(r.get('layout'), 'heading')} | "
+                     f"{layout_cell(r.get('layout'), 'picture')} | {layout_cell(r.get('layout'), 'table')} | "
+                     f"{'-' if r.get('table_cell_f1') is None else r['table_cell_f1']} |")
     if results:
         mean = sum(r["similarity"] for r in results) / len(results)
-        lines.append(f"| **mean** | **{mean:.3f}** | | | | |")
+        lines.append(f"| **mean** | **{mean:.3f}** | | | | | | | | | |")
     return "\n".join(lines) + "\n"
 
 

