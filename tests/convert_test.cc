@@ -53,7 +53,7 @@ TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
   pipeline::Trace trace;
   convert_all(Schedule::concurrent, &trace);
   const auto summary = trace.summary();
-  ASSERT_EQ(summary.stages.size(), 4u);
+  ASSERT_EQ(summary.stages.size(), 5u);
   EXPECT_EQ(summary.stages[0].name, "render");
   EXPECT_EQ(summary.stages[1].name, "ocr");
   EXPECT_EQ(summary.stages[2].name, "layout");
@@ -179,7 +179,7 @@ TEST(Cli, TraceIsAChromeTraceWithEveryStage) {
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] == "X") stages.insert(e["cat"].get<std::string>());
   }
-  EXPECT_EQ(stages, (std::set<std::string>{"render", "ocr", "layout", "assemble"}));
+  EXPECT_EQ(stages, (std::set<std::string>{"render", "ocr", "layout", "tables", "assemble"}));
 }
 
 }  // namespace

@@ -502,6 +502,11 @@ std::vector<Block> assemble_page(const Page& page) {
         std::string text;
         for (size_t i : ids) text += (text.empty() ? "" : "\n") + page.lines[i].text;
         block.element.text = text;
+        for (const auto& [box, grid] : page.tables) {
+          if (box.l == zone.box.l && box.t == zone.box.t && box.r == zone.box.r && box.b == zone.box.b) {
+            block.element.table = grid;
+          }
+        }
         blocks.push_back(std::move(block));
         break;
       }

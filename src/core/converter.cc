@@ -13,6 +13,7 @@
 #include "ocr/tesseract_ocr.h"
 #include "pdf/render_stage.h"
 #include "pipeline/scheduler.h"
+#include "tables/tables_stage.h"
 
 #ifndef PAGEFLOW_DEFAULT_MODELS_DIR
 #define PAGEFLOW_DEFAULT_MODELS_DIR ".deps/models"
@@ -99,12 +100,18 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   std::unique_ptr<ocr::OcrStage> ocr;
   if (impl_->paddle) ocr = std::make_unique<ocr::OcrStage>(impl_->ocr_engine(), *impl_->paddle);
   std::unique_ptr<layout::LayoutStage> layout;
-  if (impl_->detector) layout = std::make_unique<layout::LayoutStage>(*impl_->detector, true);
+  // Table regions come from the layout model; the tables stage then frees the raster.
+  std::unique_ptr<tables::TablesStage> table_stage;
+  if (impl_->detector) {
+    layout = std::make_unique<layout::LayoutStage>(*impl_->detector, false);
+    table_stage = std::make_unique<tables::TablesStage>();
+  }
   AssembleStage assemble;
 
   std::vector<pipeline::StageSpec> stages{{&render, o.render_workers}};
   if (ocr) stages.push_back({ocr.get(), o.ocr_workers});
   if (layout) stages.push_back({layout.get(), o.layout_workers});
+  if (table_stage) stages.push_back({table_stage.get(), 1});
   stages.push_back({&assemble, 1});
 
   DocumentSource source(inputs, o, impl_->engine);

@@ -66,6 +66,7 @@ struct Page : pipeline::Item {
 
   std::vector<TextLine> lines;
   std::vector<Region> regions;
+  std::vector<std::pair<Box, TableData>> tables;  // structure of each table region, by its box
   std::vector<Block> blocks;  // assembled, in reading order
 
   std::string label() const override;

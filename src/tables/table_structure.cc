@@ -1,0 +1,364 @@
+#include "tables/table_structure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numeric>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/text.h"
+
+namespace pageflow::tables {
+
+namespace {
+
+struct Masks {
+  cv::Mat horizontal, vertical;  // rule pixels in the region crop
+  cv::Rect crop;                 // crop in raster pixels
+  double scale = 1;
+};
+
+std::optional<Masks> rule_masks(const Box& region, const cv::Mat& raster, double scale) {
+  if (raster.empty() || scale <= 0) return std::nullopt;
+  const cv::Rect bounds(0, 0, raster.cols, raster.rows);
+  const cv::Rect crop = cv::Rect(cv::Point(static_cast<int>(region.l * scale) - 2, static_cast<int>(region.t * scale) - 2),
+                                 cv::Point(static_cast<int>(region.r * scale) + 3, static_cast<int>(region.b * scale) + 3)) &
+                        bounds;
+  if (crop.width < 8 || crop.height < 8) return std::nullopt;
+  cv::Mat gray, ink;
+  cv::cvtColor(raster(crop), gray, cv::COLOR_BGR2GRAY);
+  // Thin or grey rules render light at 72 dpi: anything visibly darker than paper counts.
+  cv::threshold(gray, ink, 235, 255, cv::THRESH_BINARY_INV);
+  Masks m;
+  m.crop = crop;
+  m.scale = scale;
+  // A rule is a run of ink far longer than any glyph: an eighth of the table, at least 10 px.
+  const int h_len = std::max(10, crop.width / 8), v_len = std::max(10, crop.height / 8);
+  cv::morphologyEx(ink, m.horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(h_len, 1)));
+  cv::morphologyEx(ink, m.vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, v_len)));
+  return m;
+}
+
+// Positions (in crop pixels) where a mask's projection is at least `share` of `length`,
+// adjacent positions merged into one line at their middle. A thick run is a shaded band (a
+// header background), not a rule: both of its edges are cell boundaries.
+std::vector<int> lines_in(const cv::Mat& mask, int axis, double share) {
+  cv::Mat projection;
+  cv::reduce(mask, projection, axis == 0 ? 1 : 0, cv::REDUCE_SUM, CV_32S);  // axis 0: rows
+  const int n = axis == 0 ? mask.rows : mask.cols;
+  const double length = 255.0 * (axis == 0 ? mask.cols : mask.rows);
+  std::vector<int> out;
+  int start = -1;
+  for (int i = 0; i <= n; ++i) {
+    const bool on = i < n && projection.at<int>(axis == 0 ? i : 0, axis == 0 ? 0 : i) >= share * length;
+    if (on && start < 0) start = i;
+    if (!on && start >= 0) {
+      if (i - start <= 4) {
+        out.push_back((start + i - 1) / 2);
+      } else {
+        out.push_back(start);
+        out.push_back(i - 1);
+      }
+      start = -1;
+    }
+  }
+  return out;
+}
+
+// Share of the segment from (x0,y0) to (x1,y1) (axis-aligned, crop pixels) covered by the mask.
+double coverage(const cv::Mat& mask, int x0, int y0, int x1, int y1) {
+  int on = 0, total = 0;
+  for (int y = std::max(0, y0); y <= std::min(mask.rows - 1, y1); ++y) {
+    for (int x = std::max(0, x0); x <= std::min(mask.cols - 1, x1); ++x) {
+      ++total;
+      // A rule may be a pixel off: look at the neighbours across it too.
+      bool hit = false;
+      for (int d = -1; d <= 1 && !hit; ++d) {
+        const int yy = y0 == y1 ? std::clamp(y + d, 0, mask.rows - 1) : y;
+        const int xx = x0 == x1 ? std::clamp(x + d, 0, mask.cols - 1) : x;
+        hit = mask.at<uchar>(yy, xx) != 0;
+      }
+      on += hit;
+    }
+  }
+  return total ? static_cast<double>(on) / total : 0;
+}
+
+struct WordRef {
+  const Word* word;
+  size_t line;
+  bool bold;
+};
+
+std::vector<WordRef> words_in(const Box& region, const std::vector<TextLine>& lines) {
+  std::vector<WordRef> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    for (const auto& w : lines[i].words) {
+      const double cx = (w.box.l + w.box.r) / 2, cy = (w.box.t + w.box.b) / 2;
+      if (cx >= region.l && cx <= region.r && cy >= region.t && cy <= region.b) out.push_back({&w, i, lines[i].bold});
+    }
+  }
+  return out;
+}
+
+bool has_digit(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Fills cell texts from words (reading order: line by line, left to right) and marks the header.
+void fill(TableData& table, const std::vector<WordRef>& words) {
+  std::vector<std::vector<const WordRef*>> in_cell(table.cells.size());
+  for (const auto& w : words) {
+    const double cx = (w.word->box.l + w.word->box.r) / 2, cy = (w.word->box.t + w.word->box.b) / 2;
+    for (size_t c = 0; c < table.cells.size(); ++c) {
+      const Box& b = table.cells[c].box;
+      if (cx >= b.l && cx < b.r && cy >= b.t && cy < b.b) {
+        in_cell[c].push_back(&w);
+        break;
+      }
+    }
+  }
+  std::vector<bool> bold_cell(table.cells.size(), false);
+  for (size_t c = 0; c < table.cells.size(); ++c) {
+    auto& ws = in_cell[c];
+    std::stable_sort(ws.begin(), ws.end(), [](const WordRef* a, const WordRef* b) {
+      const Box &x = a->word->box, &y = b->word->box;
+      const double overlap = std::min(x.b, y.b) - std::max(x.t, y.t);
+      if (overlap > 0.5 * std::min(x.height(), y.height())) return x.l < y.l;
+      return x.t < y.t;
+    });
+    std::string text;
+    size_t bold = 0;
+    for (const WordRef* w : ws) {
+      text += (text.empty() ? "" : " ") + w->word->text;
+      bold += w->bold;
+    }
+    table.cells[c].text = text;
+    bold_cell[c] = !ws.empty() && bold * 2 > ws.size();
+  }
+  // Header row: bold, or words above numbers.
+  size_t first_total = 0, first_bold = 0, first_numeric = 0, body = 0, body_numeric = 0;
+  for (size_t c = 0; c < table.cells.size(); ++c) {
+    const auto& cell = table.cells[c];
+    if (cell.text.empty()) continue;
+    if (cell.row == 0) {
+      ++first_total;
+      first_bold += bold_cell[c];
+      first_numeric += has_digit(cell.text);
+    } else {
+      ++body;
+      body_numeric += has_digit(cell.text);
+    }
+  }
+  const bool header = first_total > 0 && table.rows > 1 &&
+                      (first_bold * 2 > first_total || (first_numeric == 0 && body_numeric * 2 >= body && body > 0));
+  for (auto& cell : table.cells) cell.header = header && cell.row == 0;
+}
+
+std::optional<TableData> lattice(const Masks& m, const std::vector<WordRef>& words) {
+  std::vector<int> ys = lines_in(m.horizontal, 0, 0.25), xs = lines_in(m.vertical, 1, 0.25);
+  if (ys.empty() || xs.empty()) return std::nullopt;
+  // Tables without an outer frame on some side still hold the words beyond their last rule:
+  // extend to the region's edge on that side, and only there.
+  double min_x = 1e18, max_x = -1e18, min_y = 1e18, max_y = -1e18;
+  for (const auto& w : words) {
+    min_x = std::min(min_x, (w.word->box.l + w.word->box.r) / 2 * m.scale - m.crop.x);
+    max_x = std::max(max_x, (w.word->box.l + w.word->box.r) / 2 * m.scale - m.crop.x);
+    min_y = std::min(min_y, (w.word->box.t + w.word->box.b) / 2 * m.scale - m.crop.y);
+    max_y = std::max(max_y, (w.word->box.t + w.word->box.b) / 2 * m.scale - m.crop.y);
+  }
+  if (min_y < ys.front()) ys.insert(ys.begin(), 0);
+  if (max_y > ys.back()) ys.push_back(m.crop.height - 1);
+  if (min_x < xs.front()) xs.insert(xs.begin(), 0);
+  if (max_x > xs.back()) xs.push_back(m.crop.width - 1);
+  // Real rules inside the table: without at least one of each, it is not a lattice.
+  if (ys.size() < 3 || xs.size() < 3) return std::nullopt;
+  const int rows = static_cast<int>(ys.size()) - 1, cols = static_cast<int>(xs.size()) - 1;
+  if (rows > 200 || cols > 50) return std::nullopt;
+
+  // Union grid cells that no rule separates into spanned cells.
+  std::vector<int> parent(static_cast<size_t>(rows * cols));
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<int(int)> find = [&](int a) { return parent[static_cast<size_t>(a)] == a ? a : parent[static_cast<size_t>(a)] = find(parent[static_cast<size_t>(a)]); };
+  auto unite = [&](int a, int b) { parent[static_cast<size_t>(find(a))] = find(b); };
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const int inset_y = std::max(1, (ys[r + 1] - ys[r]) / 5), inset_x = std::max(1, (xs[c + 1] - xs[c]) / 5);
+      if (c + 1 < cols && coverage(m.vertical, xs[c + 1], ys[r] + inset_y, xs[c + 1], ys[r + 1] - inset_y) < 0.6) {
+        unite(r * cols + c, r * cols + c + 1);
+      }
+      if (r + 1 < rows && coverage(m.horizontal, xs[c] + inset_x, ys[r + 1], xs[c + 1] - inset_x, ys[r + 1]) < 0.6) {
+        unite(r * cols + c, (r + 1) * cols + c);
+      }
+    }
+  }
+  std::map<int, std::array<int, 4>> groups;  // root -> row0, col0, row1, col1
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      auto [it, fresh] = groups.try_emplace(find(r * cols + c), std::array<int, 4>{r, c, r, c});
+      auto& g = it->second;
+      g = {std::min(g[0], r), std::min(g[1], c), std::max(g[2], r), std::max(g[3], c)};
+    }
+  }
+  TableData t;
+  t.rows = rows;
+  t.cols = cols;
+  const double s = m.scale;
+  for (const auto& [root, g] : groups) {
+    TableCell cell;
+    cell.row = g[0];
+    cell.col = g[1];
+    cell.row_span = g[2] - g[0] + 1;
+    cell.col_span = g[3] - g[1] + 1;
+    cell.box = {(m.crop.x + xs[g[1]]) / s, (m.crop.y + ys[g[0]]) / s, (m.crop.x + xs[g[3] + 1]) / s,
+                (m.crop.y + ys[g[2] + 1]) / s};
+    t.cells.push_back(cell);
+  }
+  std::sort(t.cells.begin(), t.cells.end(), [](const TableCell& a, const TableCell& b) {
+    return std::tie(a.row, a.col) < std::tie(b.row, b.col);
+  });
+  return t;
+}
+
+TableData stream(const Box& region, const std::vector<WordRef>& words) {
+  TableData t;
+  if (words.empty()) return t;
+  // Rows: bands of vertically overlapping words.
+  std::vector<const WordRef*> by_top;
+  for (const auto& w : words) by_top.push_back(&w);
+  std::stable_sort(by_top.begin(), by_top.end(), [](auto* a, auto* b) { return a->word->box.t < b->word->box.t; });
+  std::vector<std::pair<double, double>> bands;  // top, bottom
+  std::vector<double> heights;
+  for (const WordRef* w : by_top) {
+    const Box& b = w->word->box;
+    heights.push_back(b.height());
+    if (!bands.empty() && b.t < bands.back().second - 0.4 * b.height()) {
+      bands.back().second = std::max(bands.back().second, b.b);
+    } else {
+      bands.push_back({b.t, b.b});
+    }
+  }
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const double line_height = std::max(1.0, heights[heights.size() / 2]);
+  // Columns: x intervals covered by words, split where a gutter wider than a line height opens.
+  std::vector<std::pair<double, double>> spans;
+  for (const auto& w : words) spans.push_back({w.word->box.l, w.word->box.r});
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<double, double>> columns;
+  for (const auto& s : spans) {
+    if (!columns.empty() && s.first < columns.back().second + line_height) {
+      columns.back().second = std::max(columns.back().second, s.second);
+    } else {
+      columns.push_back(s);
+    }
+  }
+  std::vector<double> col_edges = {region.l};
+  for (size_t c = 1; c < columns.size(); ++c) col_edges.push_back((columns[c - 1].second + columns[c].first) / 2);
+  col_edges.push_back(region.r + 1e-3);
+  std::vector<double> row_edges = {region.t};
+  for (size_t r = 1; r < bands.size(); ++r) row_edges.push_back((bands[r - 1].second + bands[r].first) / 2);
+  row_edges.push_back(region.b + 1e-3);
+
+  // Continuation lines belong to the row above (tables with several columns): a band with
+  // nothing in the first column while the band above has something there, or a sparser band
+  // set closer to the one above than rows are to each other.
+  auto occupied = [&](size_t band, size_t col) {
+    return std::any_of(words.begin(), words.end(), [&](const WordRef& w) {
+      const double cx = (w.word->box.l + w.word->box.r) / 2, cy = (w.word->box.t + w.word->box.b) / 2;
+      return cy >= row_edges[band] && cy < row_edges[band + 1] && cx >= col_edges[col] && cx < col_edges[col + 1];
+    });
+  };
+  auto filled = [&](size_t band) {
+    size_t n = 0;
+    for (size_t c = 0; c + 1 < col_edges.size(); ++c) n += occupied(band, c);
+    return n;
+  };
+  std::vector<double> merged_rows = {row_edges.front()};
+  for (size_t r = 0; r < bands.size(); ++r) {
+    bool continuation = false;
+    if (r > 0 && columns.size() > 1) {
+      const bool hanging = !occupied(r, 0) && occupied(r - 1, 0);
+      const bool close_and_sparse = bands[r].first - bands[r - 1].second < 0.5 * line_height &&
+                                    filled(r) < filled(r - 1);
+      continuation = hanging || close_and_sparse;
+    }
+    if (r > 0 && !continuation) merged_rows.push_back(row_edges[r]);
+  }
+  merged_rows.push_back(row_edges.back());
+  t.rows = static_cast<int>(merged_rows.size()) - 1;
+  t.cols = static_cast<int>(col_edges.size()) - 1;
+  for (int r = 0; r < t.rows; ++r) {
+    for (int c = 0; c < t.cols; ++c) {
+      TableCell cell;
+      cell.row = r;
+      cell.col = c;
+      cell.box = {col_edges[static_cast<size_t>(c)], merged_rows[static_cast<size_t>(r)],
+                  col_edges[static_cast<size_t>(c) + 1], merged_rows[static_cast<size_t>(r) + 1]};
+      t.cells.push_back(cell);
+    }
+  }
+  return t;
+}
+
+// Rows and columns at the table's edges that hold no text (the gap between the detector's box and
+// the outer rule) are not part of the table.
+void trim_empty_edges(TableData& t) {
+  auto empty_row = [&](int r) {
+    return std::all_of(t.cells.begin(), t.cells.end(), [&](const TableCell& c) {
+      return c.row > r || c.row + c.row_span <= r || (c.text.empty() && c.row_span == 1);
+    });
+  };
+  auto empty_col = [&](int k) {
+    return std::all_of(t.cells.begin(), t.cells.end(), [&](const TableCell& c) {
+      return c.col > k || c.col + c.col_span <= k || (c.text.empty() && c.col_span == 1);
+    });
+  };
+  auto drop_row = [&](int r) {
+    std::erase_if(t.cells, [&](const TableCell& c) { return c.row == r; });
+    for (auto& c : t.cells) c.row -= c.row > r;
+    --t.rows;
+  };
+  auto drop_col = [&](int k) {
+    std::erase_if(t.cells, [&](const TableCell& c) { return c.col == k; });
+    for (auto& c : t.cells) c.col -= c.col > k;
+    --t.cols;
+  };
+  while (t.rows > 1 && empty_row(0)) drop_row(0);
+  while (t.rows > 1 && empty_row(t.rows - 1)) drop_row(t.rows - 1);
+  while (t.cols > 1 && empty_col(0)) drop_col(0);
+  while (t.cols > 1 && empty_col(t.cols - 1)) drop_col(t.cols - 1);
+}
+
+}  // namespace
+
+Rules find_rules(const Box& region, const cv::Mat& raster, double scale) {
+  Rules rules;
+  const auto masks = rule_masks(region, raster, scale);
+  if (!masks) return rules;
+  for (int y : lines_in(masks->horizontal, 0, 0.25)) rules.rows.push_back((masks->crop.y + y) / scale);
+  for (int x : lines_in(masks->vertical, 1, 0.25)) rules.columns.push_back((masks->crop.x + x) / scale);
+  return rules;
+}
+
+Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale) {
+  const auto words = words_in(region, lines);
+  Recognised out;
+  const auto masks = rule_masks(region, raster, scale);
+  if (masks) {
+    if (auto grid = lattice(*masks, words)) {
+      out.table = std::move(*grid);
+      out.method = "lattice";
+    }
+  }
+  if (out.method.empty()) {
+    out.table = stream(region, words);
+    out.method = "stream";
+  }
+  fill(out.table, words);
+  trim_empty_edges(out.table);
+  return out;
+}
+
+}  // namespace pageflow::tables

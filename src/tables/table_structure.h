@@ -1,0 +1,38 @@
+// Table structure recognition for a table region found by the layout stage:
+//   lattice  ruling lines found in the page raster by morphology (works for digital and scanned
+//            tables alike): grid from the lines, spanned cells where a line is missing between
+//            two grid cells;
+//   stream   no rules: rows from text lines, columns from gutters that no word crosses,
+//            continuation lines (empty first column) merged into the row above.
+// Words (text layer or OCR) go to the cell holding their centre. The first row is a header row
+// when it is bold, or textual above numeric rows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/page.h"
+
+namespace pageflow::tables {
+
+struct Recognised {
+  TableData table;
+  std::string method;  // "lattice" or "stream"
+};
+
+// `raster` may be empty (then only the stream method applies).
+Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
+                     double scale);
+
+// Ruling lines inside `region`, in page points: y of horizontal rules, x of vertical rules, and
+// the masks' coverage test used for spans. Exposed for tests.
+struct Rules {
+  std::vector<double> rows;     // y positions
+  std::vector<double> columns;  // x positions
+};
+Rules find_rules(const Box& region, const cv::Mat& raster, double scale);
+
+}  // namespace pageflow::tables

@@ -1,0 +1,17 @@
+// Pipeline stage: recognises the structure of every table region on a page (see
+// table_structure.h). Its own stage, so a table-heavy page does not hold up layout of the pages
+// behind it; the last stage that needs the page raster, so it frees it.
+#pragma once
+
+#include "pipeline/stage.h"
+
+namespace pageflow::tables {
+
+class TablesStage : public pipeline::Stage {
+ public:
+  std::string name() const override { return "tables"; }
+  void process(std::span<pipeline::Item* const> batch, int worker) override;
+  bool releases_scratch() const override { return true; }
+};
+
+}  // namespace pageflow::tables

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/text.h"
+#include "export/export.h"
+#include "pageflow/converter.h"
+#include "tables/table_structure.h"
+#include "test_util.h"
+
+namespace pageflow::tables {
+namespace {
+
+TextLine line_of_words(std::vector<std::pair<std::string, double>> words, double top, double height = 10,
+                       bool bold = false) {
+  TextLine line;
+  line.bold = bold;
+  for (const auto& [text, left] : words) {
+    const double width = 5.0 * static_cast<double>(text.size());
+    line.words.push_back({text, {left, top, left + width, top + height}});
+    line.text += (line.text.empty() ? "" : " ") + text;
+  }
+  line.box = {line.words.front().box.l, top, line.words.back().box.r, top + height};
+  return line;
+}
+
+const TableCell& cell(const TableData& t, int row, int col) {
+  for (const auto& c : t.cells) {
+    if (c.row <= row && row < c.row + c.row_span && c.col <= col && col < c.col + c.col_span) return c;
+  }
+  throw std::out_of_range("no cell");
+}
+
+TEST(Tables, StreamColumnsFromGuttersAndContinuationLines) {
+  const Box region{50, 100, 400, 200};
+  const std::vector<TextLine> lines = {
+      line_of_words({{"Name", 60}, {"Count", 200}, {"Share", 300}}, 105, 10, true),
+      line_of_words({{"apples", 60}, {"12", 200}, {"40%", 300}}, 125),
+      line_of_words({{"pears", 60}, {"and", 95}, {"7", 200}, {"23%", 300}}, 145),
+      line_of_words({{"quinces", 95}}, 157),  // wraps in the first column's text, indented
+      line_of_words({{"plums", 60}, {"11", 200}, {"37%", 300}}, 175),
+  };
+  const Recognised r = recognise(region, lines, cv::Mat(), 1);
+  EXPECT_EQ(r.method, "stream");
+  ASSERT_EQ(r.table.cols, 3);
+  ASSERT_EQ(r.table.rows, 4);
+  EXPECT_EQ(cell(r.table, 0, 0).text, "Name");
+  EXPECT_TRUE(cell(r.table, 0, 1).header);
+  EXPECT_FALSE(cell(r.table, 1, 1).header);
+  EXPECT_EQ(cell(r.table, 2, 0).text, "pears and quinces");
+  EXPECT_EQ(cell(r.table, 3, 2).text, "37%");
+}
+
+TEST(Tables, LatticeGridWithASpannedCell) {
+  // A 3x3 ruled grid at 2 px per point whose top row has no rule between columns 1 and 2.
+  const double scale = 2;
+  cv::Mat raster(600, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int xs[] = {100, 300, 500, 700}, ys[] = {200, 260, 320, 380};
+  for (int y : ys) cv::line(raster, {xs[0], y}, {xs[3], y}, cv::Scalar(0, 0, 0), 1);
+  for (int i = 0; i < 4; ++i) {
+    const int top = i == 2 ? ys[1] : ys[0];  // no rule between the 2nd and 3rd cells of row 0
+    cv::line(raster, {xs[i], top}, {xs[i], ys[3]}, cv::Scalar(0, 0, 0), 1);
+  }
+  const Box region{45, 95, 355, 195};
+  const std::vector<TextLine> lines = {
+      line_of_words({{"Item", 60}, {"Spanning", 190}}, 105),
+      line_of_words({{"a", 60}, {"1", 160}, {"2", 260}}, 135),
+      line_of_words({{"b", 60}, {"3", 160}, {"4", 260}}, 165),
+  };
+  const Recognised r = recognise(region, lines, raster, scale);
+  EXPECT_EQ(r.method, "lattice");
+  ASSERT_EQ(r.table.rows, 3);
+  ASSERT_EQ(r.table.cols, 3);
+  EXPECT_EQ(cell(r.table, 0, 1).col_span, 2);
+  EXPECT_EQ(cell(r.table, 0, 1).text, "Spanning");
+  EXPECT_EQ(cell(r.table, 2, 2).text, "4");
+  EXPECT_EQ(r.table.cells.size(), 8u);
+  const Rules rules = find_rules(region, raster, scale);
+  EXPECT_EQ(rules.rows.size(), 4u);
+  EXPECT_EQ(rules.columns.size(), 4u);
+}
+
+TEST(Tables, RuledTableOfARealDocument) {
+  Converter converter{Options{}};
+  Document doc;
+  converter.convert({{testing::corpus("pdf/normal_4pages.pdf"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+  const Element* table = nullptr;
+  for (const auto& e : doc.elements) {
+    if (e.label == Label::table && e.table) table = &e;
+  }
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->table->cols, 3);
+  EXPECT_GE(table->table->rows, 5);
+  EXPECT_EQ(cell(*table->table, 0, 0).text, "구분");
+  EXPECT_EQ(cell(*table->table, 1, 2).text, "1급 감염병");
+  const std::string md = markdown_table(*table->table);
+  EXPECT_EQ(md.rfind("| 구분 | 개정전 | 개정후 |\n|---|---|---|\n", 0), 0u) << md;
+}
+
+}  // namespace
+}  // namespace pageflow::tables
