@@ -63,5 +63,20 @@ echo "bench: 2,415-page reference manual"
   echo
   echo "## 2,415-page R reference manual"
   echo '```'; grep -E "Elapsed|Maximum resident" "$OUT/refman.txt" || true; echo '```'
+  echo
+  echo "Resident memory over the run (from the trace's rss_mb samples, every 10% of the time):"
+  echo
+  python3 - "$OUT/refman-trace.json" <<'PY'
+import json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+rss = [(e["ts"] / 1e6, e["args"]["value"]) for e in events if e.get("ph") == "C" and e.get("name") == "rss_mb"]
+spans = [e for e in events if e.get("ph") == "X" and e.get("cat") == "assemble"]
+print("| time s | pages done | RSS MB |")
+print("|---|---|---|")
+for k in range(11):
+    t, mb = rss[min(len(rss) - 1, k * (len(rss) - 1) // 10)]
+    done = sum(1 for e in spans if (e["ts"] + e["dur"]) / 1e6 <= t)
+    print(f"| {t:.1f} | {done} | {mb:.0f} |")
+PY
 } > "$ROOT/bench/REPORT.md"
 echo "bench: wrote bench/REPORT.md"

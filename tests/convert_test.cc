@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "export/export.h"
 #include "pageflow/converter.h"
@@ -78,6 +79,30 @@ TEST(Convert, ProducesTheDocumentsContent) {
     EXPECT_LE(e.page, 5);
     EXPECT_GT(e.box.area(), 0);
   }
+}
+
+TEST(Convert, PicturesCarryTheirPixelsWhenAsked) {
+  Options options;
+  options.picture_images = true;
+  options.dpi = 144;
+  Converter converter(options);
+  Document doc;
+  converter.convert({{corpus("pdf/picture_classification.pdf"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+  int pictures = 0;
+  for (const auto& e : doc.elements) {
+    if (e.label != Label::picture) continue;
+    ++pictures;
+    const cv::Mat image = cv::imdecode(std::vector<uchar>(e.image_png.begin(), e.image_png.end()), cv::IMREAD_COLOR);
+    ASSERT_FALSE(image.empty());
+    EXPECT_EQ(e.image_dpi, 144);
+    EXPECT_NEAR(image.cols, e.box.width() * 2, 2);
+    EXPECT_NEAR(image.rows, e.box.height() * 2, 2);
+  }
+  EXPECT_EQ(pictures, 2);
+  const auto json = nlohmann::json::parse(to_docling_json(doc));
+  EXPECT_EQ(json["pictures"][0]["image"]["mimetype"], "image/png");
+  EXPECT_EQ(json["pictures"][0]["image"]["uri"].get<std::string>().rfind("data:image/png;base64,iVBORw0KGgo", 0), 0u);
+  EXPECT_NE(to_markdown(doc).find("![Image](data:image/png;base64,"), std::string::npos);
 }
 
 TEST(Convert, PageSelectionAndPassword) {

@@ -60,6 +60,8 @@ struct Element {
   float confidence = 1;  // OCR confidence, 1 for text-layer text
   int caption_of = -1;   // caption: index of the picture/table element it describes
   std::optional<TableData> table;  // table: the cell grid when structure was recognised
+  std::string image_png;  // picture: the cropped picture as PNG, when asked for (Options)
+  int image_dpi = 0;
   bool furniture() const { return label == Label::page_header || label == Label::page_footer; }
 };
 

@@ -5,6 +5,8 @@
 #include <map>
 #include <regex>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "core/text.h"
 
 namespace pageflow {
@@ -461,7 +463,7 @@ std::vector<size_t> reading_order(const std::vector<Box>& boxes) {
   return xy_cut(boxes, ids, 0);
 }
 
-std::vector<Block> assemble_page(const Page& page) {
+std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<Zone> zones = zones_from_regions(page.regions);
   assign_lines(page.lines, zones);
   relabel_text_pictures(page.lines, zones);
@@ -491,6 +493,18 @@ std::vector<Block> assemble_page(const Page& page) {
         block.element.label = Label::picture;
         block.element.page = page.number;
         block.element.box = zone.box;
+        if (crop_pictures && !page.raster.empty()) {
+          const double s = page.raster_scale;
+          const cv::Rect area = cv::Rect(cv::Point(static_cast<int>(zone.box.l * s), static_cast<int>(zone.box.t * s)),
+                                         cv::Point(static_cast<int>(std::ceil(zone.box.r * s)),
+                                                   static_cast<int>(std::ceil(zone.box.b * s)))) &
+                                cv::Rect(0, 0, page.raster.cols, page.raster.rows);
+          std::vector<uchar> png;
+          if (!area.empty() && cv::imencode(".png", page.raster(area), png)) {
+            block.element.image_png.assign(png.begin(), png.end());
+            block.element.image_dpi = static_cast<int>(std::lround(72 * s));
+          }
+        }
         blocks.push_back(std::move(block));
         break;
       }

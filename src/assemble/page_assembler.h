@@ -17,7 +17,8 @@
 
 namespace pageflow {
 
-std::vector<Block> assemble_page(const Page& page);
+// With `crop_pictures`, picture elements carry their pixels from the page raster as PNG.
+std::vector<Block> assemble_page(const Page& page, bool crop_pictures = false);
 
 // Reading order of boxes by recursive XY-cut; returns indices into `boxes`.
 std::vector<size_t> reading_order(const std::vector<Box>& boxes);

@@ -69,6 +69,7 @@ Convert options:
   --password PW           password for encrypted PDFs
   --dpi N                 raster resolution for layout detection (default: 72)
   --no-layout             skip the neural layout detector (text layer blocks only)
+  --picture-images        embed each picture's pixels (PNG at --dpi; try --dpi 144)
   --layout-model PATH     another layout model (.onnx) or its manifest (.json)
   --models DIR            where scripts/setup.sh put the models
   --ocr MODE              auto (default: pages without a usable text layer), off, force
@@ -144,6 +145,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--password", [&](auto& opt) { o.convert.password = value(opt); }},
       {"--dpi", [&](auto& opt) { o.convert.dpi = static_cast<double>(parse_integer(opt, value(opt), 18, 1200)); }},
       {"--no-layout", [&](auto&) { o.convert.layout = false; }},
+      {"--picture-images", [&](auto&) { o.convert.picture_images = true; }},
       {"--layout-model", [&](auto& opt) { o.convert.layout_model = value(opt); }},
       {"--ocr", [&](auto& opt) {
          o.convert.ocr = value(opt);

@@ -104,9 +104,9 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   std::unique_ptr<tables::TablesStage> table_stage;
   if (impl_->detector) {
     layout = std::make_unique<layout::LayoutStage>(*impl_->detector, false);
-    table_stage = std::make_unique<tables::TablesStage>();
+    table_stage = std::make_unique<tables::TablesStage>(!o.picture_images);
   }
-  AssembleStage assemble;
+  AssembleStage assemble(o.picture_images);
 
   std::vector<pipeline::StageSpec> stages{{&render, o.render_workers}};
   if (ocr) stages.push_back({ocr.get(), o.ocr_workers});

@@ -14,6 +14,17 @@ namespace {
 using nlohmann::json;
 
 // Not named ref(): argument-dependent lookup would pick std::ref for a std::string argument.
+// Width and height from a PNG's IHDR chunk (bytes 16..23, big-endian).
+std::pair<uint32_t, uint32_t> png_size(const std::string& png) {
+  if (png.size() < 24) return {0, 0};
+  auto be32 = [&](size_t at) {
+    return (static_cast<uint32_t>(static_cast<uint8_t>(png[at])) << 24) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(png[at + 1])) << 16) |
+           (static_cast<uint32_t>(static_cast<uint8_t>(png[at + 2])) << 8) | static_cast<uint8_t>(png[at + 3]);
+  };
+  return {be32(16), be32(20)};
+}
+
 json reference_to(const std::string& path) {
   json r = json::object();
   r["$ref"] = path;
@@ -75,6 +86,13 @@ std::string to_docling_json(const Document& doc) {
       node["footnotes"] = json::array();
       if (e.label == Label::picture) {
         node["annotations"] = json::array();
+        if (!e.image_png.empty()) {
+          const auto [width, height] = png_size(e.image_png);
+          node["image"] = {{"mimetype", "image/png"},
+                           {"dpi", e.image_dpi},
+                           {"size", {{"width", width}, {"height", height}}},
+                           {"uri", png_data_uri(e.image_png)}};
+        }
         self = "#/pictures/" + std::to_string(pictures.size());
       } else {
         json cells = json::array();

@@ -59,6 +59,22 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   }
 }
 
+std::string png_data_uri(const std::string& png) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "data:image/png;base64,";
+  out.reserve(out.size() + (png.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < png.size(); i += 3) {
+    const uint32_t chunk = (static_cast<uint8_t>(png[i]) << 16) |
+                           (i + 1 < png.size() ? static_cast<uint8_t>(png[i + 1]) << 8 : 0) |
+                           (i + 2 < png.size() ? static_cast<uint8_t>(png[i + 2]) : 0);
+    out += alphabet[(chunk >> 18) & 63];
+    out += alphabet[(chunk >> 12) & 63];
+    out += i + 1 < png.size() ? alphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < png.size() ? alphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
 std::string markdown_table(const TableData& table) {
   if (table.rows <= 0 || table.cols <= 0) return {};
   std::vector<std::vector<std::string>> grid(static_cast<size_t>(table.rows),

@@ -29,6 +29,9 @@ std::string render(const Document& doc, Format format);
 // Throws std::runtime_error on failure.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+// "data:image/png;base64,..." for a picture's PNG bytes.
+std::string png_data_uri(const std::string& png);
+
 // A Markdown pipe table for a recognised table grid (spanned cells repeat their text).
 std::string markdown_table(const TableData& table);
 

@@ -87,7 +87,10 @@ std::string to_html(const Document& doc) {
       case Label::formula: out += "<div class=\"formula\">" + escape(e.text) + "</div>\n"; break;
       case Label::caption: out += "<p class=\"caption\">" + escape(e.text) + "</p>\n"; break;
       case Label::footnote: out += "<p class=\"footnote\">" + escape(e.text) + "</p>\n"; break;
-      case Label::picture: out += "<figure class=\"picture\"></figure>\n"; break;
+      case Label::picture:
+        out += e.image_png.empty() ? "<figure class=\"picture\"></figure>\n"
+                                   : "<figure class=\"picture\"><img src=\"" + png_data_uri(e.image_png) + "\"></figure>\n";
+        break;
       case Label::table:
         out += e.table ? html_table(*e.table) + "\n" : "<pre class=\"table\">" + escape(e.text) + "</pre>\n";
         break;

@@ -43,7 +43,9 @@ std::string to_markdown(const Document& doc) {
       case Label::list_item: chunk = list_line(e, true); break;
       case Label::code: chunk = "```\n" + e.text + "\n```"; break;
       case Label::formula: chunk = "$$" + e.text + "$$"; break;
-      case Label::picture: chunk = "<!-- image -->"; break;
+      case Label::picture:
+        chunk = e.image_png.empty() ? "<!-- image -->" : "![Image](" + png_data_uri(e.image_png) + ")";
+        break;
       case Label::table:
         chunk = e.table ? markdown_table(*e.table) : escape_underscores(e.text);
         while (!chunk.empty() && chunk.back() == '\n') chunk.pop_back();

@@ -1,6 +1,6 @@
 // Pipeline stage: recognises the structure of every table region on a page (see
 // table_structure.h). Its own stage, so a table-heavy page does not hold up layout of the pages
-// behind it; the last stage that needs the page raster, so it frees it.
+// behind it. Usually the last stage that needs the page raster, so it frees it.
 #pragma once
 
 #include "pipeline/stage.h"
@@ -9,9 +9,14 @@ namespace pageflow::tables {
 
 class TablesStage : public pipeline::Stage {
  public:
+  // `releases_raster`: no later stage needs the page raster.
+  explicit TablesStage(bool releases_raster) : releases_raster_(releases_raster) {}
   std::string name() const override { return "tables"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
-  bool releases_scratch() const override { return true; }
+  bool releases_scratch() const override { return releases_raster_; }
+
+ private:
+  bool releases_raster_;
 };
 
 }  // namespace pageflow::tables
