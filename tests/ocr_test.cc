@@ -142,6 +142,23 @@ TEST(OcrConversion, MultiPageTiffAndTesseractEngine) {
   for (const auto& e : doc.elements) EXPECT_TRUE(e.from_ocr || e.label == Label::picture || e.label == Label::table);
 }
 
+TEST(OcrConversion, PicturesInDigitalPagesAreReadWhenAsked) {
+  Options options;
+  options.ocr_pictures = true;
+  Document doc;
+  Converter(options).convert({{corpus("pdf/picture_classification.pdf"), nullptr}},
+                             [&](Document&& d) { doc = std::move(d); });
+  std::string picture_text, body_text;
+  for (const auto& e : doc.elements) (e.label == Label::picture ? picture_text : body_text) += e.text + " ";
+  // The bar chart's axis labels are pixels in the PDF: only OCR can read them.
+  EXPECT_NE(picture_text.find("Institutional"), std::string::npos) << picture_text;
+  EXPECT_EQ(body_text.find("Institutional"), std::string::npos);  // they stay with the picture
+  Document plain;
+  Converter{Options{}}.convert({{corpus("pdf/picture_classification.pdf"), nullptr}},
+                               [&](Document&& d) { plain = std::move(d); });
+  for (const auto& e : plain.elements) EXPECT_EQ(e.text.find("Institutional"), std::string::npos);
+}
+
 TEST(OcrConversion, OcrOffLeavesScansEmptyAndForceReadsDigitalPages) {
   Options off;
   off.ocr = "off";

@@ -46,6 +46,7 @@ struct Options {
   std::string ocr_engine = "paddle"; // paddle (PP-OCRv4 via ONNX Runtime) or tesseract
   std::string ocr_languages = "eng"; // tesseract languages, e.g. "eng+deu"
   double ocr_dpi = 200;              // raster resolution for OCR
+  bool ocr_pictures = false;         // auto mode: also read bitmaps inside digital pages
   int ocr_workers = 0;               // pages in OCR at once; 0 = cores
   std::string models_dir;  // where set-up put the models; empty = the build's default
   std::string layout_model;  // an ONNX layout model or its manifest (.json); empty = bundled

@@ -493,6 +493,13 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         block.element.label = Label::picture;
         block.element.page = page.number;
         block.element.box = zone.box;
+        // Text inside a picture (labels, OCR'd bitmaps) stays with the picture, not the body.
+        if (!ids.empty()) {
+          const Block inner = make_block(Label::text, page.lines, ids, page.number);
+          block.element.text = inner.element.text;
+          block.element.from_ocr = inner.element.from_ocr;
+          block.element.confidence = inner.element.confidence;
+        }
         if (crop_pictures && !page.raster.empty()) {
           const double s = page.raster_scale;
           const cv::Rect area = cv::Rect(cv::Point(static_cast<int>(zone.box.l * s), static_cast<int>(zone.box.t * s)),

@@ -75,6 +75,7 @@ Convert options:
   --ocr MODE              auto (default: pages without a usable text layer), off, force
   --ocr-engine NAME       paddle (default: PP-OCRv4 via ONNX Runtime) or tesseract
   --ocr-lang LANGS        Tesseract languages, e.g. eng+deu (default: eng)
+  --ocr-pictures          with --ocr auto, also read images inside digital pages
   --ocr-dpi N             raster resolution for OCR (default: 200)
   --ocr-workers N         pages in OCR at once (default: number of cores)
   --page-timeout MS       fail a page that takes longer (default: no limit)
@@ -160,6 +161,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
          }
        }},
       {"--ocr-lang", [&](auto& opt) { o.convert.ocr_languages = value(opt); }},
+      {"--ocr-pictures", [&](auto&) { o.convert.ocr_pictures = true; }},
       {"--ocr-dpi", [&](auto& opt) { o.convert.ocr_dpi = static_cast<double>(parse_integer(opt, value(opt), 50, 600)); }},
       {"--ocr-workers", [&](auto& opt) { o.convert.ocr_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--models", [&](auto& opt) { o.convert.models_dir = value(opt); }},

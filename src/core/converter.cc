@@ -94,6 +94,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   pdf::OcrRequest ocr_request;
   ocr_request.mode = o.ocr == "force" ? pdf::OcrMode::force : o.ocr == "auto" ? pdf::OcrMode::automatic : pdf::OcrMode::off;
   ocr_request.dpi = o.ocr_dpi;
+  ocr_request.pictures = o.ocr_pictures;
   // The OCR policy reads the low-resolution render too.
   request.render = o.layout || ocr_request.mode == pdf::OcrMode::automatic;
   pdf::RenderStage render(impl_->engine, o.password, request, ocr_request);

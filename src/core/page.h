@@ -60,6 +60,7 @@ struct Page : pipeline::Item {
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
 
   bool needs_ocr = false;        // decided by the OCR policy in the render stage
+  std::vector<Box> ocr_regions;  // bitmaps inside a digital page to read (--ocr-pictures)
   cv::Mat ocr_raster;            // BGR at ocr_scale, only for pages that need OCR
   double ocr_scale = 0;
   int rotation = 0;              // degrees the OCR stage turned the page to read it upright

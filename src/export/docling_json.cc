@@ -86,6 +86,15 @@ std::string to_docling_json(const Document& doc) {
       node["footnotes"] = json::array();
       if (e.label == Label::picture) {
         node["annotations"] = json::array();
+        self = "#/pictures/" + std::to_string(pictures.size());
+        if (!e.text.empty()) {
+          // Text inside the picture is its child, as docling nests it.
+          const std::string child = "#/texts/" + std::to_string(texts.size());
+          texts.push_back({{"self_ref", child}, {"parent", reference_to(self)}, {"children", json::array()},
+                           {"content_layer", "body"}, {"label", "text"}, {"prov", prov(e, e.text.size())},
+                           {"orig", e.text}, {"text", e.text}});
+          node["children"].push_back(reference_to(child));
+        }
         if (!e.image_png.empty()) {
           const auto [width, height] = png_size(e.image_png);
           node["image"] = {{"mimetype", "image/png"},
@@ -93,7 +102,6 @@ std::string to_docling_json(const Document& doc) {
                            {"size", {{"width", width}, {"height", height}}},
                            {"uri", png_data_uri(e.image_png)}};
         }
-        self = "#/pictures/" + std::to_string(pictures.size());
       } else {
         json cells = json::array();
         json grid = json::array();

@@ -4,10 +4,37 @@
 
 namespace pageflow::ocr {
 
+// Reads each picture region of a digital page; its lines join the text layer's (assembly keeps
+// text inside pictures with the picture).
+void OcrStage::read_pictures(Page& page, int worker) {
+  const double s = page.ocr_scale;
+  const cv::Rect bounds(0, 0, page.ocr_raster.cols, page.ocr_raster.rows);
+  std::vector<TextLine> found;
+  for (const Box& region : page.ocr_regions) {
+    const cv::Rect area = cv::Rect(cv::Point(static_cast<int>(region.l * s), static_cast<int>(region.t * s)),
+                                   cv::Point(static_cast<int>(region.r * s), static_cast<int>(region.b * s))) & bounds;
+    if (area.width < 16 || area.height < 16) continue;
+    for (TextLine& line : engine_.read(page.ocr_raster(area).clone(), s, {}, worker)) {
+      auto shift = [&](Box& b) {
+        b = {b.l + area.x / s, b.t + area.y / s, b.r + area.x / s, b.b + area.y / s};
+      };
+      shift(line.box);
+      for (auto& w : line.words) shift(w.box);
+      found.push_back(std::move(line));
+    }
+  }
+  page.lines.insert(page.lines.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  page.ocr_raster.release();
+}
+
 void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);
-    if (!page.needs_ocr || page.ocr_raster.empty()) continue;
+    if (page.ocr_raster.empty()) continue;
+    if (!page.needs_ocr) {
+      read_pictures(page, worker);
+      continue;
+    }
     // Work on locals and commit at the end: a retried call must find the page as it was.
     const Orientation orientation = orientation_.orient(page.ocr_raster);
     const int rotation = orientation.rotation;

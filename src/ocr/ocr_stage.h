@@ -1,7 +1,8 @@
 // Pipeline stage: reads the pages the policy marked (scans, images, pages without a usable text
 // layer). Each page is first turned upright (0/90/180/270 degrees, judged by PP-OCR's detector
 // and line classifier whatever the engine), then read by the chosen engine; its lines replace
-// the text layer. Runs before layout so that the detector sees the upright page too.
+// the text layer. Runs before layout so that the detector sees the upright page too. With
+// --ocr-pictures, bitmaps inside digital pages are read as well and their lines added.
 #pragma once
 
 #include "ocr/engine.h"
@@ -18,6 +19,7 @@ class OcrStage : public pipeline::Stage {
   void process(std::span<pipeline::Item* const> batch, int worker) override;
 
  private:
+  void read_pictures(Page& page, int worker);
   Engine& engine_;
   const PaddleOcr& orientation_;
 };

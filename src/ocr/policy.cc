@@ -36,4 +36,19 @@ bool needs_ocr(const Page& page) {
   return 1.0 - cv::countNonZero(explained) / total_ink > 0.7;
 }
 
+std::vector<Box> picture_regions(const Page& page) {
+  std::vector<Box> regions;
+  const double page_area = std::max(1.0, page.width * page.height);
+  for (const auto& b : page.image_boxes) {
+    const Box clipped{std::max(0.0, b.l), std::max(0.0, b.t), std::min(page.width, b.r), std::min(page.height, b.b)};
+    if (clipped.area() < 0.01 * page_area || clipped.width() < 20 || clipped.height() < 10) continue;
+    const bool has_text_layer = std::any_of(page.lines.begin(), page.lines.end(), [&](const TextLine& l) {
+      const double cx = (l.box.l + l.box.r) / 2, cy = (l.box.t + l.box.b) / 2;
+      return cx > clipped.l && cx < clipped.r && cy > clipped.t && cy < clipped.b;
+    });
+    if (!has_text_layer) regions.push_back(clipped);
+  }
+  return regions;
+}
+
 }  // namespace pageflow::ocr

@@ -10,4 +10,8 @@ namespace pageflow::ocr {
 // the ink and the text layer explains little of it. Blank pages need no OCR.
 bool needs_ocr(const Page& page);
 
+// Images inside a digital page worth reading (--ocr-pictures): large enough to hold text, and
+// not already covered by the text layer.
+std::vector<Box> picture_regions(const Page& page);
+
 }  // namespace pageflow::ocr

@@ -23,7 +23,11 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
       reader.open(page.doc->input, password_, page.doc->id);
       reader.load(page.number, request_, page);
       page.needs_ocr = ocr_.mode == OcrMode::force || (ocr_.mode == OcrMode::automatic && ocr::needs_ocr(page));
-      if (page.needs_ocr) page.ocr_raster = reader.render(page.number, ocr_.dpi, request_.max_pixels, &page.ocr_scale);
+      page.ocr_regions.clear();
+      if (!page.needs_ocr && ocr_.mode == OcrMode::automatic && ocr_.pictures) page.ocr_regions = ocr::picture_regions(page);
+      if (page.needs_ocr || !page.ocr_regions.empty()) {
+        page.ocr_raster = reader.render(page.number, ocr_.dpi, request_.max_pixels, &page.ocr_scale);
+      }
     } catch (const PdfError& e) {
       page.fail(name(), e.what());
     }

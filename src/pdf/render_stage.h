@@ -17,6 +17,7 @@ enum class OcrMode { off, automatic, force };
 struct OcrRequest {
   OcrMode mode = OcrMode::off;
   double dpi = 200;
+  bool pictures = false;  // automatic mode: read images inside digital pages too
 };
 
 class RenderStage : public pipeline::Stage {
