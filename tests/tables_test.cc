@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "export/export.h"
 #include "pageflow/converter.h"
+#include "tables/slanet.h"
 #include "tables/table_structure.h"
 #include "test_util.h"
 
@@ -78,6 +79,48 @@ TEST(Tables, LatticeGridWithASpannedCell) {
   const Rules rules = find_rules(region, raster, scale);
   EXPECT_EQ(rules.rows.size(), 4u);
   EXPECT_EQ(rules.columns.size(), 4u);
+}
+
+TEST(Tables, ModelTokensBecomeAGridWithSpans) {
+  // <thead><tr><td colspan="2"></td><td></td></tr></thead>
+  // <tbody><tr><td rowspan="2"></td><td></td><td></td></tr><tr><td></td><td></td></tr></tbody>
+  const std::vector<std::string> tokens = {"<thead>", "<tr>", "<td", " colspan=\"2\"", ">", "</td>", "<td></td>",
+                                           "</tr>", "</thead>", "<tbody>", "<tr>", "<td", " rowspan=\"2\"", ">",
+                                           "</td>", "<td></td>", "<td></td>", "</tr>", "<tr>", "<td></td>",
+                                           "<td></td>", "</tr>", "</tbody>"};
+  std::vector<Box> boxes;
+  for (int i = 0; i < 7; ++i) boxes.push_back({double(i), 0, double(i) + 1, 1});
+  const auto grid = TableModel::grid_from_tokens(tokens, boxes);
+  ASSERT_TRUE(grid);
+  EXPECT_EQ(grid->rows, 3);
+  EXPECT_EQ(grid->cols, 3);
+  ASSERT_EQ(grid->cells.size(), 7u);
+  EXPECT_EQ(grid->cells[0].col_span, 2);
+  EXPECT_TRUE(grid->cells[0].header);
+  EXPECT_EQ(grid->cells[1].col, 2);
+  EXPECT_EQ(grid->cells[2].row_span, 2);
+  EXPECT_FALSE(grid->cells[2].header);
+  EXPECT_EQ(grid->cells[5].row, 2);
+  EXPECT_EQ(grid->cells[5].col, 1);  // column 0 is still taken by the row-spanning cell
+  EXPECT_DOUBLE_EQ(grid->cells[6].box.l, 6);
+  EXPECT_FALSE(TableModel::grid_from_tokens({"<tr>", "</tr>"}, {}));
+}
+
+TEST(Tables, EveryEngineReadsTheRuledTableOfARealDocument) {
+  for (const char* engine : {"rules", "model"}) {
+    Options options;
+    options.table_engine = engine;
+    Converter converter(options);
+    Document doc;
+    converter.convert({{testing::corpus("pdf/normal_4pages.pdf"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+    const Element* table = nullptr;
+    for (const auto& e : doc.elements) {
+      if (e.label == Label::table && e.table) table = &e;
+    }
+    ASSERT_NE(table, nullptr) << engine;
+    EXPECT_EQ(table->table->cols, 3) << engine;
+    EXPECT_EQ(cell(*table->table, 1, 2).text, "1급 감염병") << engine;
+  }
 }
 
 TEST(Tables, RuledTableOfARealDocument) {

@@ -42,6 +42,7 @@ struct Options {
   double dpi = 72;         // raster resolution for layout (72 matches the layout model's input)
   bool layout = true;      // run the neural layout detector
   bool picture_images = false;  // keep each picture's pixels (PNG at --dpi) in the output
+  std::string table_engine = "auto";  // auto: rules for ruled tables, else the model; rules; model
   std::string ocr = "auto";          // auto: pages without a usable text layer; off; force: every page
   std::string ocr_engine = "paddle"; // paddle (PP-OCRv4 via ONNX Runtime) or tesseract
   std::string ocr_languages = "eng"; // tesseract languages, e.g. "eng+deu"

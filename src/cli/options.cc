@@ -70,6 +70,7 @@ Convert options:
   --dpi N                 raster resolution for layout detection (default: 72)
   --no-layout             skip the neural layout detector (text layer blocks only)
   --picture-images        embed each picture's pixels (PNG at --dpi; try --dpi 144)
+  --table-engine NAME     auto (default: ruling lines, else the SLANet-plus model), rules, model
   --layout-model PATH     another layout model (.onnx) or its manifest (.json)
   --models DIR            where scripts/setup.sh put the models
   --ocr MODE              auto (default: pages without a usable text layer), off, force
@@ -147,6 +148,12 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--dpi", [&](auto& opt) { o.convert.dpi = static_cast<double>(parse_integer(opt, value(opt), 18, 1200)); }},
       {"--no-layout", [&](auto&) { o.convert.layout = false; }},
       {"--picture-images", [&](auto&) { o.convert.picture_images = true; }},
+      {"--table-engine", [&](auto& opt) {
+         o.convert.table_engine = value(opt);
+         if (o.convert.table_engine != "auto" && o.convert.table_engine != "rules" && o.convert.table_engine != "model") {
+           throw UsageError("--table-engine: unknown engine '" + o.convert.table_engine + "' (auto, rules, model)");
+         }
+       }},
       {"--layout-model", [&](auto& opt) { o.convert.layout_model = value(opt); }},
       {"--ocr", [&](auto& opt) {
          o.convert.ocr = value(opt);

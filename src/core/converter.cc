@@ -13,6 +13,7 @@
 #include "ocr/tesseract_ocr.h"
 #include "pdf/render_stage.h"
 #include "pipeline/scheduler.h"
+#include "tables/slanet.h"
 #include "tables/tables_stage.h"
 
 #ifndef PAGEFLOW_DEFAULT_MODELS_DIR
@@ -56,6 +57,13 @@ struct Converter::Impl {
       const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / options.layout_workers);
       detector = std::make_unique<layout::Detector>(layout::load_manifest(path), threads);
     }
+    if (options.table_engine != "auto" && options.table_engine != "rules" && options.table_engine != "model") {
+      throw std::runtime_error("unknown table engine '" + options.table_engine + "' (auto, rules, model)");
+    }
+    if (options.layout && options.table_engine != "rules") {
+      table_model = std::make_unique<tables::TableModel>(models_dir(options) + "/tables/slanet-plus.onnx",
+                                                         std::max(1, options.threads));
+    }
     if (options.ocr != "off" && options.ocr != "auto" && options.ocr != "force") {
       throw std::runtime_error("unknown OCR mode '" + options.ocr + "' (auto, off, force)");
     }
@@ -79,6 +87,7 @@ struct Converter::Impl {
   std::unique_ptr<layout::Detector> detector;
   std::unique_ptr<ocr::PaddleOcr> paddle;
   std::unique_ptr<ocr::TesseractOcr> tesseract;
+  std::unique_ptr<tables::TableModel> table_model;
 };
 
 Converter::Converter(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -105,7 +114,10 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   std::unique_ptr<tables::TablesStage> table_stage;
   if (impl_->detector) {
     layout = std::make_unique<layout::LayoutStage>(*impl_->detector, false);
-    table_stage = std::make_unique<tables::TablesStage>(!o.picture_images);
+    const auto engine = o.table_engine == "model"   ? tables::Engine::model
+                        : o.table_engine == "rules" ? tables::Engine::rules
+                                                    : tables::Engine::automatic;
+    table_stage = std::make_unique<tables::TablesStage>(!o.picture_images, impl_->table_model.get(), engine);
   }
   AssembleStage assemble(o.picture_images);
 

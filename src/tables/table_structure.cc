@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/text.h"
+#include "tables/slanet.h"
 
 namespace pageflow::tables {
 
@@ -110,15 +111,22 @@ bool has_digit(const std::string& s) {
 // Fills cell texts from words (reading order: line by line, left to right) and marks the header.
 void fill(TableData& table, const std::vector<WordRef>& words) {
   std::vector<std::vector<const WordRef*>> in_cell(table.cells.size());
+  if (table.cells.empty()) return;
   for (const auto& w : words) {
     const double cx = (w.word->box.l + w.word->box.r) / 2, cy = (w.word->box.t + w.word->box.b) / 2;
+    // The containing cell, or (model cells do not tile the table) the nearest one.
+    size_t best = 0;
+    double best_distance = 1e18;
     for (size_t c = 0; c < table.cells.size(); ++c) {
       const Box& b = table.cells[c].box;
-      if (cx >= b.l && cx < b.r && cy >= b.t && cy < b.b) {
-        in_cell[c].push_back(&w);
-        break;
+      const double dx = std::max({b.l - cx, 0.0, cx - b.r}), dy = std::max({b.t - cy, 0.0, cy - b.b});
+      const double distance = dx * dx + dy * dy;
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = c;
       }
     }
+    in_cell[best].push_back(&w);
   }
   std::vector<bool> bold_cell(table.cells.size(), false);
   for (size_t c = 0; c < table.cells.size(); ++c) {
@@ -342,16 +350,27 @@ Rules find_rules(const Box& region, const cv::Mat& raster, double scale) {
   return rules;
 }
 
-Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale) {
+Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale,
+                     const TableModel* model, Engine engine) {
   const auto words = words_in(region, lines);
   Recognised out;
-  const auto masks = rule_masks(region, raster, scale);
+  auto try_model = [&] {
+    if (!model || raster.empty() || !out.method.empty()) return;
+    auto grid = model->predict(raster, scale, region);
+    if (grid && grid->rows >= 2 && grid->cols >= 2) {
+      out.table = std::move(*grid);
+      out.method = "model";
+    }
+  };
+  if (engine == Engine::model) try_model();
+  const auto masks = out.method.empty() ? rule_masks(region, raster, scale) : std::nullopt;
   if (masks) {
     if (auto grid = lattice(*masks, words)) {
       out.table = std::move(*grid);
       out.method = "lattice";
     }
   }
+  if (engine == Engine::automatic) try_model();
   if (out.method.empty()) {
     out.table = stream(region, words);
     out.method = "stream";

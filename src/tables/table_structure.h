@@ -4,7 +4,8 @@
 //            two grid cells;
 //   stream   no rules: rows from text lines, columns from gutters that no word crosses,
 //            continuation lines (empty first column) merged into the row above.
-// Words (text layer or OCR) go to the cell holding their centre. The first row is a header row
+//   model    SLANet-plus (slanet.h) where no rules are found, when its model is installed.
+// Words (text layer or OCR) go to the cell holding their centre, else the nearest cell. The first row is a header row
 // when it is bold, or textual above numeric rows.
 #pragma once
 
@@ -18,14 +19,20 @@
 
 namespace pageflow::tables {
 
+class TableModel;
+
 struct Recognised {
   TableData table;
-  std::string method;  // "lattice" or "stream"
+  std::string method;  // "lattice", "model" or "stream"
 };
 
-// `raster` may be empty (then only the stream method applies).
+// Which methods may run: kAuto tries lattice (ruled tables), then the model, then stream;
+// kRules never uses the model; kModel tries the model first.
+enum class Engine { automatic, rules, model };
+
+// `raster` may be empty (then only the stream method applies); `model` may be null.
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
-                     double scale);
+                     double scale, const TableModel* model = nullptr, Engine engine = Engine::automatic);
 
 // Ruling lines inside `region`, in page points: y of horizontal rules, x of vertical rules, and
 // the masks' coverage test used for spans. Exposed for tests.

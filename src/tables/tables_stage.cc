@@ -11,7 +11,8 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
     page.tables.clear();
     for (const auto& region : page.regions) {
       if (region.label != Label::table) continue;
-      page.tables.emplace_back(region.box, recognise(region.box, page.lines, page.raster, page.raster_scale).table);
+      page.tables.emplace_back(
+          region.box, recognise(region.box, page.lines, page.raster, page.raster_scale, model_, engine_).table);
     }
   }
 }

@@ -4,19 +4,23 @@
 #pragma once
 
 #include "pipeline/stage.h"
+#include "tables/table_structure.h"
 
 namespace pageflow::tables {
 
 class TablesStage : public pipeline::Stage {
  public:
   // `releases_raster`: no later stage needs the page raster.
-  explicit TablesStage(bool releases_raster) : releases_raster_(releases_raster) {}
+  TablesStage(bool releases_raster, const TableModel* model, Engine engine)
+      : releases_raster_(releases_raster), model_(model), engine_(engine) {}
   std::string name() const override { return "tables"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
   bool releases_scratch() const override { return releases_raster_; }
 
  private:
   bool releases_raster_;
+  const TableModel* model_;
+  Engine engine_;
 };
 
 }  // namespace pageflow::tables
