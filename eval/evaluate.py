@@ -136,7 +136,7 @@ def table_cell_f1(ours, reference):
         return [t for t in texts if t]
     mine, theirs = cells(ours), cells(reference)
     if not theirs:
-        return None
+        return None, None
     remaining = list(theirs)
     matched = 0
     for t in mine:
@@ -145,7 +145,9 @@ def table_cell_f1(ours, reference):
             matched += 1
     precision = matched / len(mine) if mine else 0
     recall = matched / len(theirs)
-    return round(2 * precision * recall / (precision + recall), 3) if matched else 0.0
+    f1 = round(2 * precision * recall / (precision + recall), 3) if matched else 0.0
+    shape = lambda doc: ", ".join(f"{t['data']['num_rows']}x{t['data']['num_cols']}" for t in doc.get("tables", []))
+    return f1, f"{shape(ours) or '-'} / {shape(reference)}"
 
 
 def evaluate(name, ours_md, ref_md, ours_json, ref_json):
@@ -164,7 +166,7 @@ def evaluate(name, ours_md, ref_md, ours_json, ref_json):
         result["tables"] = {"found": len(ours_doc["tables"]), "reference": len(ref_doc["tables"])}
         result["pictures"] = {"found": len(ours_doc["pictures"]), "reference": len(ref_doc["pictures"])}
         result["layout"] = layout_agreement(ours_doc, ref_doc)
-        result["table_cell_f1"] = table_cell_f1(ours_doc, ref_doc)
+        result["table_cell_f1"], result["table_shapes"] = table_cell_f1(ours_doc, ref_doc)
     return result
 
 
@@ -267,8 +269,8 @@ def layout_cell(layout, group):
 
 def markdown_report(results):
     lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref "
-             "| layout text P/R | heading boxes | picture boxes | table boxes | table cell F1 |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| layout text P/R | heading boxes | picture boxes | table boxes | table cell F1 | table shapes ours / ref |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         h, li = r["headings"], r["list_items"]
         t, p = r.get("tables", {}), r.get("pictures", {})
@@ -278,10 +280,11 @@ def markdown_report(results):
                      f"{p.get('found', '-')}/{p.get('reference', '-')} | "
                      f"{layout_cell(r.get('layout'), 'text')} | {layout_cell(r.get('layout'), 'heading')} | "
                      f"{layout_cell(r.get('layout'), 'picture')} | {layout_cell(r.get('layout'), 'table')} | "
-                     f"{'-' if r.get('table_cell_f1') is None else r['table_cell_f1']} |")
+                     f"{'-' if r.get('table_cell_f1') is None else r['table_cell_f1']} | "
+                     f"{r.get('table_shapes') or '-'} |")
     if results:
         mean = sum(r["similarity"] for r in results) / len(results)
-        lines.append(f"| **mean** | **{mean:.3f}** | | | | | | | | | |")
+        lines.append(f"| **mean** | **{mean:.3f}** | | | | | | | | | | |")
     return "\n".join(lines) + "\n"
 
 
