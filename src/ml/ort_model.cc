@@ -6,7 +6,15 @@
 namespace pageflow::ml {
 
 Ort::Env& OrtModel::env() {
-  static Ort::Env instance(ORT_LOGGING_LEVEL_ERROR, "pageflow");
+  static Ort::Env instance = [] {
+    Ort::Env e(ORT_LOGGING_LEVEL_ERROR, "pageflow");
+    // One arena for every session in the process: the models run on different pages at
+    // different moments, so their peaks share memory instead of adding up.
+    const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    const Ort::ArenaCfg arena(0, -1, -1, -1);
+    e.CreateAndRegisterAllocator(memory, arena);
+    return e;
+  }();
   return instance;
 }
 
@@ -19,6 +27,7 @@ OrtModel::OrtModel(const std::string& path, int intra_threads) : path_(path) {
     options.SetIntraOpNumThreads(intra_threads);
     options.SetInterOpNumThreads(1);
     options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+    options.AddConfigEntry("session.use_env_allocators", "1");
     session_ = Ort::Session(env(), path.c_str(), options);
     Ort::AllocatorWithDefaultOptions allocator;
     input_name_ = session_.GetInputNameAllocated(0, allocator).get();

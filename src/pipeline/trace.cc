@@ -101,35 +101,40 @@ RunSummary Trace::summary() const {
 void Trace::write_chrome_json(std::ostream& out) const {
   const auto spans = this->spans();
   const auto counters = this->counters();
-  nlohmann::json events = nlohmann::json::array();
+  // Written event by event, not as one document: a long run has many thousands of events.
+  bool first = true;
+  auto emit = [&](const nlohmann::json& event) {
+    out << (first ? "\n" : ",\n") << event.dump();
+    first = false;
+  };
+  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
   // One lane (tid) per stage worker, numbered in stage order so lanes sort top to bottom.
   std::vector<int> lane_base;
   int lanes = 0;
   for (size_t i = 0; i < stage_names_.size(); ++i) {
     lane_base.push_back(lanes);
     for (int w = 0; w < stage_workers_[i]; ++w) {
-      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", lanes + w},
-                        {"args", {{"name", stage_names_[i] + " #" + std::to_string(w)}}}});
-      events.push_back({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", 1},
-                        {"tid", lanes + w}, {"args", {{"sort_index", lanes + w}}}});
+      emit({{"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", lanes + w},
+            {"args", {{"name", stage_names_[i] + " #" + std::to_string(w)}}}});
+      emit({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", 1}, {"tid", lanes + w},
+            {"args", {{"sort_index", lanes + w}}}});
     }
     lanes += stage_workers_[i];
   }
   for (const auto& e : spans) {
-    events.push_back({{"ph", "X"},
-                      {"name", e.label},
-                      {"cat", stage_names_.at(e.stage)},
-                      {"pid", 1},
-                      {"tid", lane_base.at(e.stage) + e.worker},
-                      {"ts", e.start_s * 1e6},
-                      {"dur", (e.end_s - e.start_s) * 1e6},
-                      {"args", {{"seq", e.seq}, {"batch", e.batch_size}}}});
+    emit({{"ph", "X"},
+          {"name", e.label},
+          {"cat", stage_names_.at(static_cast<size_t>(e.stage))},
+          {"pid", 1},
+          {"tid", lane_base.at(static_cast<size_t>(e.stage)) + e.worker},
+          {"ts", e.start_s * 1e6},
+          {"dur", (e.end_s - e.start_s) * 1e6},
+          {"args", {{"seq", e.seq}, {"batch", e.batch_size}}}});
   }
   for (const auto& c : counters) {
-    events.push_back({{"ph", "C"}, {"name", c.name}, {"pid", 1}, {"ts", c.time_s * 1e6},
-                      {"args", {{"value", c.value}}}});
+    emit({{"ph", "C"}, {"name", c.name}, {"pid", 1}, {"ts", c.time_s * 1e6}, {"args", {{"value", c.value}}}});
   }
-  out << nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() << "\n";
+  out << "\n]}\n";
 }
 
 void print_summary(std::ostream& out, const RunSummary& s) {
