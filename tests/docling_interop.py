@@ -20,8 +20,10 @@ def main():
     parser.add_argument("--pageflow", required=True)
     parser.add_argument("--corpus", required=True)
     args = parser.parse_args()
-    pdfs = sorted(os.path.join(args.corpus, "pdf", f) for f in os.listdir(os.path.join(args.corpus, "pdf"))
-                  if f.endswith(".pdf") and "password" not in f)
+    # Digital PDFs, and scans (their OCR'd text carries our meta field, which must validate too).
+    pdfs = sorted(os.path.join(args.corpus, folder, f) for folder in ("pdf", "ocr")
+                  for f in os.listdir(os.path.join(args.corpus, folder))
+                  if f.endswith((".pdf", ".tif")) and "password" not in f)
     failures = 0
     with tempfile.TemporaryDirectory() as out:
         run = subprocess.run([args.pageflow, "convert", "-q", "--to", "md,json", "-o", out] + pdfs,

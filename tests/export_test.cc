@@ -27,7 +27,10 @@ Document sample() {
   auto section = element(Label::section_header, "Methods");
   section.level = 1;
   doc.elements.push_back(section);
-  doc.elements.push_back(element(Label::text, "A & B are compared."));
+  auto ocr_text = element(Label::text, "A & B are compared.");
+  ocr_text.from_ocr = true;
+  ocr_text.confidence = 0.75f;
+  doc.elements.push_back(ocr_text);
   auto item = element(Label::list_item, "first");
   item.marker = "•";
   doc.elements.push_back(item);
@@ -96,6 +99,8 @@ TEST(Export, DoclingJsonReferencesResolve) {
   const auto& list = j["groups"][0];
   EXPECT_EQ(list["children"].size(), 2u);
   EXPECT_EQ(resolve(list["children"][0]["$ref"])["parent"]["$ref"], "#/groups/0");
+  EXPECT_FLOAT_EQ(j["texts"][3]["meta"]["pageflow__ocr"]["confidence"].get<float>(), 0.75f);
+  EXPECT_FALSE(j["texts"][1].contains("meta"));
   const auto& title = j["texts"][1];
   EXPECT_EQ(title["text"], "Report <2024>");
   // Bottom-left origin as docling writes it: t = height - top.

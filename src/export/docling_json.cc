@@ -1,6 +1,7 @@
 // DoclingDocument-shaped JSON: texts, pictures, tables and groups (lists) referenced from the
 // body in reading order; page headers/footers in the furniture content layer; provenance boxes
-// in PDF's bottom-left coordinate system, as docling writes them.
+// in PDF's bottom-left coordinate system, as docling writes them. Text read by OCR carries
+// meta.pageflow__ocr.confidence.
 #include <functional>
 
 #include <nlohmann/json.hpp>
@@ -138,6 +139,8 @@ std::string to_docling_json(const Document& doc) {
     } else {
       node["orig"] = e.text;
       node["text"] = e.text;
+      // OCR provenance in a namespaced custom meta field, the extension point docling-core allows.
+      if (e.from_ocr) node["meta"] = {{"pageflow__ocr", {{"confidence", e.confidence}}}};
       if (e.label == Label::section_header) node["level"] = std::max(1, e.level);
       if (e.label == Label::list_item) {
         node["enumerated"] = e.ordered;
