@@ -53,6 +53,13 @@ struct Options {
   std::string layout_model;  // an ONNX layout model or its manifest (.json); empty = bundled
   std::chrono::milliseconds page_timeout{0};      // 0 = none
   std::chrono::milliseconds document_timeout{0};  // whole run; 0 = none
+
+  // Limits against hostile or oversized input. A file over a limit fails with the reason; pages
+  // over max_pages are reported as not converted; larger rasters are rendered at lower resolution.
+  int max_pages = 0;           // per document; 0 = no limit
+  double max_file_mb = 0;      // 0 = no limit
+  double max_megapixels = 40;  // per page raster (layout and OCR rasters alike)
+  size_t memory_limit_mb = 2048;  // all of MuPDF's allocations together (parsing, fonts, images)
 };
 
 // Per-run controls, so one Converter (models loaded once) serves runs of different kinds.

@@ -80,6 +80,10 @@ Convert options:
   --ocr-dpi N             raster resolution for OCR (default: 200)
   --ocr-workers N         pages in OCR at once (default: number of cores)
   --page-timeout MS       fail a page that takes longer (default: no limit)
+  --max-pages N           convert at most N pages per file, report the rest (default: all)
+  --max-file-size MB      refuse larger files (default: no limit)
+  --max-megapixels N      largest page raster; bigger pages render at lower resolution (default: 40)
+  --memory-limit MB       budget for all of MuPDF's allocations (default: 2048)
   --timeout MS            stop the whole run after MS; missing pages are reported
   --trace FILE            write a Chrome trace (chrome://tracing, Perfetto) and print a summary
   -q, --quiet             no progress bar, errors only
@@ -172,6 +176,10 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--ocr-dpi", [&](auto& opt) { o.convert.ocr_dpi = static_cast<double>(parse_integer(opt, value(opt), 50, 600)); }},
       {"--ocr-workers", [&](auto& opt) { o.convert.ocr_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--models", [&](auto& opt) { o.convert.models_dir = value(opt); }},
+      {"--max-pages", [&](auto& opt) { o.convert.max_pages = static_cast<int>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
+      {"--max-file-size", [&](auto& opt) { o.convert.max_file_mb = static_cast<double>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
+      {"--max-megapixels", [&](auto& opt) { o.convert.max_megapixels = static_cast<double>(parse_integer(opt, value(opt), 1, 1000)); }},
+      {"--memory-limit", [&](auto& opt) { o.convert.memory_limit_mb = static_cast<size_t>(parse_integer(opt, value(opt), 64, 1 << 20)); }},
       {"--page-timeout", [&](auto& opt) { o.convert.page_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
       {"--timeout", [&](auto& opt) { o.convert.document_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
       {"--trace", [&](auto& opt) { o.trace_path = value(opt); }},

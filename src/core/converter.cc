@@ -44,7 +44,7 @@ pipeline::Mode to_mode(Schedule schedule) {
 }  // namespace
 
 struct Converter::Impl {
-  explicit Impl(Options opts) : options(std::move(opts)) {
+  explicit Impl(Options opts) : options(std::move(opts)), engine(options.memory_limit_mb << 20) {
     if (options.render_workers <= 0) options.render_workers = cores();
     if (options.batch_size <= 0) options.batch_size = 1;
     if (options.layout_workers <= 0) options.layout_workers = cores();
@@ -100,6 +100,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   const Options& o = impl_->options;
   pdf::RenderRequest request;
   request.dpi = o.dpi;
+  request.max_pixels = static_cast<long long>(o.max_megapixels * 1e6);
   pdf::OcrRequest ocr_request;
   ocr_request.mode = o.ocr == "force" ? pdf::OcrMode::force : o.ocr == "auto" ? pdf::OcrMode::automatic : pdf::OcrMode::off;
   ocr_request.dpi = o.ocr_dpi;

@@ -24,7 +24,7 @@ class DocumentSource : public pipeline::Source {
   int known_pages() const { return known_pages_.load(); }
 
  private:
-  std::shared_ptr<DocumentInput> open_next();
+  void check_size(const Input& input) const;  // throws PdfError over --max-file-size
 
   const std::vector<Input>& inputs_;
   const Options& options_;

@@ -202,7 +202,8 @@ std::string to_docling_json(const Document& doc) {
       {"form_items", json::array()},
       {"pages", pages},
   };
-  return out.dump(2) + "\n";
+  // Invalid UTF-8 (a file name in another encoding) is replaced, never a reason to fail.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace pageflow

@@ -6,6 +6,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -15,6 +16,57 @@ extern "C" {
 namespace pageflow::pdf {
 
 namespace {
+
+// Allocations carry their size in a header (16 bytes keeps malloc's alignment).
+constexpr size_t kHeader = 16;
+
+bool reserve(AllocationBudget& b, size_t size) {
+  if (b.used.fetch_add(size) + size <= b.limit) return true;
+  b.used.fetch_sub(size);
+  return false;
+}
+
+void* budget_malloc(void* user, size_t size) {
+  auto& budget = *static_cast<AllocationBudget*>(user);
+  if (!reserve(budget, size)) return nullptr;
+  auto* block = static_cast<char*>(std::malloc(size + kHeader));
+  if (!block) {
+    budget.used.fetch_sub(size);
+    return nullptr;
+  }
+  std::memcpy(block, &size, sizeof size);
+  return block + kHeader;
+}
+
+void budget_free(void* user, void* ptr) {
+  if (!ptr) return;
+  char* block = static_cast<char*>(ptr) - kHeader;
+  size_t size;
+  std::memcpy(&size, block, sizeof size);
+  static_cast<AllocationBudget*>(user)->used.fetch_sub(size);
+  std::free(block);
+}
+
+void* budget_realloc(void* user, void* ptr, size_t size) {
+  if (!ptr) return budget_malloc(user, size);
+  if (size == 0) {
+    budget_free(user, ptr);
+    return nullptr;
+  }
+  auto& budget = *static_cast<AllocationBudget*>(user);
+  char* block = static_cast<char*>(ptr) - kHeader;
+  size_t old;
+  std::memcpy(&old, block, sizeof old);
+  if (size > old && !reserve(budget, size - old)) return nullptr;
+  auto* grown = static_cast<char*>(std::realloc(block, size + kHeader));
+  if (!grown) {
+    if (size > old) budget.used.fetch_sub(size - old);
+    return nullptr;
+  }
+  if (size < old) budget.used.fetch_sub(old - size);
+  std::memcpy(grown, &size, sizeof size);
+  return grown + kHeader;
+}
 
 void lock_fn(void* user, int lock) { static_cast<std::mutex*>(user)[lock].lock(); }
 void unlock_fn(void* user, int lock) { static_cast<std::mutex*>(user)[lock].unlock(); }
@@ -178,9 +230,12 @@ std::string sniff_format(const std::string& head) {
   return "";
 }
 
-MupdfEngine::MupdfEngine() : locks_(new std::mutex[FZ_LOCK_MAX]) {
+MupdfEngine::MupdfEngine(size_t memory_limit_bytes) : locks_(new std::mutex[FZ_LOCK_MAX]) {
+  budget_.limit = memory_limit_bytes;
   fz_locks_context locks{locks_.get(), lock_fn, unlock_fn};
-  base_ = fz_new_context(nullptr, &locks, FZ_STORE_DEFAULT);
+  fz_alloc_context alloc{&budget_, budget_malloc, budget_realloc, budget_free};
+  // The resource cache takes at most a quarter of the budget.
+  base_ = fz_new_context(&alloc, &locks, std::min<size_t>(FZ_STORE_DEFAULT, memory_limit_bytes / 4));
   if (!base_) throw PdfError("cannot create MuPDF context");
   fz_set_warning_callback(base_, quiet_warning, nullptr);
   fz_set_error_callback(base_, quiet_error, nullptr);

@@ -3,6 +3,7 @@
 // Nothing MuPDF-owned crosses threads. All MuPDF errors become PdfError with MuPDF's message.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,9 +21,16 @@ struct PdfError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Every MuPDF allocation is counted against a budget, so one hostile file (a decompression bomb,
+// a 30,000 px image) fails with an out-of-memory error instead of exhausting the machine.
+struct AllocationBudget {
+  std::atomic<size_t> used{0};
+  size_t limit = 0;
+};
+
 class MupdfEngine {
  public:
-  MupdfEngine();
+  explicit MupdfEngine(size_t memory_limit_bytes = size_t{2} << 30);
   ~MupdfEngine();
   MupdfEngine(const MupdfEngine&) = delete;
   MupdfEngine& operator=(const MupdfEngine&) = delete;
@@ -31,6 +39,7 @@ class MupdfEngine {
   fz_context* clone() const;
 
  private:
+  AllocationBudget budget_;
   fz_context* base_ = nullptr;
   std::unique_ptr<std::mutex[]> locks_;
 };

@@ -104,7 +104,7 @@ void Trace::write_chrome_json(std::ostream& out) const {
   // Written event by event, not as one document: a long run has many thousands of events.
   bool first = true;
   auto emit = [&](const nlohmann::json& event) {
-    out << (first ? "\n" : ",\n") << event.dump();
+    out << (first ? "\n" : ",\n") << event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     first = false;
   };
   out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
