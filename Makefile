@@ -3,7 +3,7 @@ BUILD ?= build
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build test demo bench eval test-asan test-tsan sanitize clean
+.PHONY: all setup build test demo bench eval test-asan test-tsan sanitize fuzz clean
 
 all: build
 
@@ -45,5 +45,17 @@ test-tsan: setup
 
 sanitize: test-asan test-tsan
 
+# libFuzzer targets (clang, ASan+UBSan) over PDF parsing/extraction/assembly and image inputs,
+# seeded from the shared corpus; a bounded run. Longer: make fuzz FUZZ_SECONDS=3600.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEFLOW_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target pdf_fuzzer image_fuzzer
+	fuzz/seeds.sh build-fuzz
+	build-fuzz/pdf_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 \
+	  build-fuzz/corpus-pdf fuzz/regressions/pdf
+	build-fuzz/image_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 \
+	  build-fuzz/corpus-image fuzz/regressions/image
+
 clean:
-	rm -rf $(BUILD) build-asan build-tsan out
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz out

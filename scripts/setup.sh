@@ -47,7 +47,7 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-eng
   nlohmann-json3-dev libgtest-dev libbenchmark-dev
-  python3-venv
+  python3-venv clang-14 libclang-rt-14-dev
 )
 BENCH_PACKAGES=(r-doc-pdf poppler-utils mupdf-tools tesseract-ocr)
 

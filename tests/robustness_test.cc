@@ -133,8 +133,15 @@ TEST(Robustness, TinyImagesAndStrangeFileNames) {
   cv::imwrite(tiny, cv::Mat(1, 1, CV_8UC3, cv::Scalar(0, 0, 0)));
   const std::string odd_name = dir.path("caf\xE9-latin1.pdf");  // not UTF-8
   std::filesystem::copy_file(testing::corpus("pdf/multi_page.pdf"), odd_name);
-  const auto docs = convert({tiny, odd_name});
-  ASSERT_EQ(docs.size(), 2u);
+  // Kept from fuzzing: a PNG whose header claims 30,000 x 30,000 pixels.
+  const std::string claims_huge = std::string(PAGEFLOW_SOURCE) + "/fuzz/regressions/image/claims-huge.png";
+  const auto docs = convert({tiny, odd_name, claims_huge});
+  ASSERT_EQ(docs.size(), 3u);
+  ASSERT_EQ(docs[2].pages.size(), 1u);
+  EXPECT_FALSE(docs[2].pages[0].ok);
+  EXPECT_EQ(docs[2].pages[0].error, "render: image dimensions might overflow");
+  const auto no_pages = convert({std::string(PAGEFLOW_SOURCE) + "/fuzz/regressions/pdf/no-pages.pdf"});
+  EXPECT_FALSE(no_pages.at(0).error.empty());
   EXPECT_TRUE(docs[0].ok()) << docs[0].error;
   EXPECT_EQ(docs[0].pages.size(), 1u);
   ASSERT_TRUE(docs[1].ok());
