@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <set>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -175,6 +177,20 @@ TEST(Pipeline, BatchedModeFinishesEachStageBeforeTheNext) {
     }
     EXPECT_LE(end_k, start_next);
   }
+}
+
+TEST(Pipeline, BatchedModeSplitsItemsIntoEvenBatches) {
+  Outcome out;
+  RunOptions options;
+  options.batch_size = 8;
+  run_three_stages(out, Mode::batched, 25, options);
+  std::map<std::pair<int, double>, int> calls;  // (stage, start) -> items in that call
+  for (const auto& s : out.trace.spans()) calls[{s.stage, s.start_s}] = s.batch_size;
+  std::multiset<int> first_stage;
+  for (const auto& [key, size] : calls) {
+    if (key.first == 0) first_stage.insert(size);
+  }
+  EXPECT_EQ(first_stage, (std::multiset<int>{6, 6, 6, 7}));
 }
 
 TEST(Pipeline, InFlightItemsStayWithinTheWindow) {

@@ -247,9 +247,14 @@ class Run {
       for (auto& item : items) {
         if (!item->failed()) live.push_back(item.get());
       }
+      // As many batches as batch_size requires, of even sizes (25 items in batches of at most
+      // 8 are 7+6+6+6, not 8+8+8+1), so no worker is left with a long tail.
       std::vector<std::span<Item* const>> batches;
-      for (size_t i = 0; i < live.size(); i += batch_size) {
-        batches.emplace_back(live.data() + i, std::min(batch_size, live.size() - i));
+      const size_t count = (live.size() + batch_size - 1) / batch_size;
+      for (size_t b = 0, start = 0; b < count; ++b) {
+        const size_t size = live.size() / count + (b < live.size() % count ? 1 : 0);
+        batches.emplace_back(live.data() + start, size);
+        start += size;
       }
       std::atomic<size_t> next{0};
       auto worker = [&](int w) {

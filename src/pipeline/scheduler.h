@@ -5,8 +5,8 @@
 //               moves on the moment a stage finishes it; stages micro-batch what is already
 //               queued (up to their preferred batch) and never wait for more. At most `window`
 //               items are in flight, so memory stays flat whatever the input length.
-//   batched     stage k processes every item (in batches of batch_size, on its workers) before
-//               stage k+1 starts: the render-all-then-infer baseline.
+//   batched     stage k processes every item (in even batches of at most batch_size, on its
+//               workers) before stage k+1 starts: the render-all-then-infer baseline.
 //   sequential  one item at a time through all stages on the calling thread: the reference.
 //
 // The sink sees items in sequence order as soon as the next one is complete (reorder buffer).
