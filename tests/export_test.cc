@@ -21,7 +21,7 @@ Document sample() {
   doc.source = "/in/report.pdf";
   doc.name = "report";
   doc.page_count = 1;
-  doc.pages.push_back({1, 612, 792, true, "", false, 0});
+  doc.pages.push_back({1, 612, 792, true, "", "", false, 0});
   doc.elements.push_back(element(Label::page_header, "Running header"));
   doc.elements.push_back(element(Label::title, "Report <2024>"));
   auto section = element(Label::section_header, "Methods");

@@ -17,12 +17,12 @@ using testing::ScratchDir;
 // A one-page PDF with a correct cross-reference table; `page_extra` goes into the page dictionary
 // and `content` is the page's content stream.
 std::string make_pdf(double width, double height, const std::string& content, const std::string& page_extra = "",
-                     const std::vector<std::string>& extra_objects = {}) {
+                     const std::vector<std::string>& extra_objects = {}, const std::string& font = "5 0 R") {
   std::vector<std::string> objects = {
       "<< /Type /Catalog /Pages 2 0 R >>",
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(width) + " " + std::to_string(height) +
-          "] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> " + page_extra + " >> >>",
+          "] /Contents 4 0 R /Resources << /Font << /F1 " + font + " >> " + page_extra + " >> >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
   };
@@ -80,7 +80,10 @@ TEST(Robustness, MemoryBudgetFailsThePageNotTheProcess) {
   Page page;
   pdf::RenderRequest greedy;  // 20000 x 20000 pt at 72 dpi: 1.2 GB of pixels
   greedy.max_pixels = 1'000'000'000;
-  EXPECT_THROW(reader.load(1, greedy, page), pdf::PdfError);
+  reader.load(1, greedy, page);  // too big to draw: the text survives, the raster does not
+  EXPECT_TRUE(page.raster.empty());
+  EXPECT_EQ(page.warning.rfind("could not render (malloc of ", 0), 0u) << page.warning;
+  EXPECT_FALSE(page.lines.empty());
   Page modest;
   pdf::RenderRequest small;
   small.max_pixels = 2'000'000;
@@ -106,25 +109,52 @@ TEST(Robustness, DeepNestingBrokenImagesAndVectorFloods) {
   const std::string deep = std::string(20000, '[') + std::string(20000, ']');
   std::string flood;
   for (int i = 0; i < 100000; ++i) flood += std::to_string(i % 600) + " " + std::to_string(i / 200) + " 0.5 0.5 re f\n";
-  const std::string bad_jpeg = "<< /Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceRGB "
-                               "/BitsPerComponent 8 /Filter /DCTDecode /Length 12 >>\nstream\n\xFF\xD8\xFF garbage!\nendstream";
+  auto broken_image = [](const std::string& filter) {
+    return "<< /Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceRGB /BitsPerComponent 8 "
+           "/Filter /" + filter + " /Length 12 >>\nstream\n\xFF\xD8\xFF garbage!\nendstream";
+  };
+  auto with_image = [&](const std::string& filter) {
+    return make_pdf(612, 792, "q 100 0 0 100 0 0 cm /Im1 Do Q " + kHello, "/XObject << /Im1 6 0 R >>",
+                    {broken_image(filter)});
+  };
+  // A TrueType font whose program is garbage: MuPDF substitutes a font and goes on.
+  const std::string bad_font_pdf = make_pdf(
+      612, 792, kHello, "",
+      {"<< /Type /Font /Subtype /TrueType /BaseFont /Broken /FontDescriptor 7 0 R >>",
+       "<< /Type /FontDescriptor /FontName /Broken /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+       "/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 8 0 R >>",
+       "<< /Length 9 >>\nstream\nnot a ttf\nendstream"},
+      "6 0 R");
   const std::vector<std::string> paths = {
       dir.file("deep.pdf", make_pdf(612, 792, kHello, "/Deep " + deep)),
       dir.file("flood.pdf", make_pdf(612, 792, flood + kHello)),
-      dir.file("badimage.pdf", make_pdf(612, 792, "q 100 0 0 100 0 0 cm /Im1 Do Q " + kHello, "/XObject << /Im1 6 0 R >>",
-                                        {bad_jpeg})),
+      dir.file("badjpeg.pdf", with_image("DCTDecode")),
+      dir.file("badjbig2.pdf", with_image("JBIG2Decode")),
+      dir.file("badjpx.pdf", with_image("JPXDecode")),
+      dir.file("badfont.pdf", bad_font_pdf),
       testing::corpus("pdf/picture_classification.pdf"),
   };
   const auto docs = convert(paths);
   ASSERT_EQ(docs.size(), paths.size());
   // MuPDF stops parsing at its nesting limit: the page may come out empty, but the file is handled.
   EXPECT_TRUE(docs[0].ok() || !docs[0].error.empty());
-  // A flood of vector objects and an undecodable image cost nothing but their own pixels.
-  for (size_t i = 1; i < 3; ++i) {
-    ASSERT_TRUE(docs[i].ok()) << paths[i] << ": " << docs[i].error;
+  // A flood of vector objects, undecodable images and a broken font cost only themselves.
+  for (size_t i = 1; i + 1 < paths.size(); ++i) {
+    ASSERT_TRUE(docs[i].ok()) << paths[i] << ": " << docs[i].error << docs[i].pages.at(0).error;
     EXPECT_NE(all_text(docs[i]).find("Hello hostile world"), std::string::npos) << paths[i];
   }
-  EXPECT_TRUE(docs[3].ok());
+  EXPECT_TRUE(docs.back().ok());  // and the good file after them converts as ever
+}
+
+TEST(Robustness, RepairedFilesConvertWithAWarning) {
+  ScratchDir dir;
+  const std::string whole = testing::read_file(testing::corpus("pdf/multi_page.pdf"));
+  // Without its cross-reference table and trailer: MuPDF rebuilds them by scanning the file.
+  const std::string cut = dir.file("no-xref.pdf", whole.substr(0, whole.rfind("xref")));
+  const auto docs = convert({cut});
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].warnings, (std::vector<std::string>{"damaged cross-reference table, repaired"}));
+  EXPECT_NE(all_text(docs[0]).find("Word Processor"), std::string::npos);
 }
 
 TEST(Robustness, TinyImagesAndStrangeFileNames) {

@@ -70,6 +70,7 @@ struct PageResult {
   double width = 0, height = 0;  // points
   bool ok = true;
   std::string error;  // why the page failed (ok == false)
+  std::string warning;  // converted, but degraded (e.g. text only: the page could not be drawn)
   bool ocr = false;   // text came from OCR
   int rotation = 0;   // clockwise degrees OCR turned the page to read it upright
 };
@@ -81,6 +82,7 @@ struct Document {
   std::vector<PageResult> pages;  // pages that were selected, in order, converted or failed
   std::vector<Element> elements;  // reading order across pages
   std::string error;   // file-level failure (cannot open, wrong password); no pages then
+  std::vector<std::string> warnings;  // converted despite a problem (e.g. a repaired file)
 
   bool ok() const;            // no file error and no failed page
   int failed_pages() const;

@@ -69,7 +69,11 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
       std::cerr << "pageflow: " << doc.source << ": " << doc.error << "\n";
       return;
     }
+    for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
     for (const auto& page : doc.pages) {
+      if (!page.warning.empty()) {
+        std::cerr << "pageflow: warning: " << doc.source << ": page " << page.number << ": " << page.warning << "\n";
+      }
       if (!page.ok) std::cerr << "pageflow: " << doc.source << ": page " << page.number << ": " << page.error << "\n";
     }
     const std::string stem = unique_stem(doc.name, used_stems);

@@ -13,6 +13,7 @@ void DocumentCollector::start(const DocumentInput& input) {
   document_.source = input.input.path;
   document_.name = input.name;
   document_.page_count = input.page_count;
+  document_.warnings = input.warnings;
   page_blocks_.clear();
 }
 
@@ -34,6 +35,7 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
     if (!result.ok) result.error = page.failed_stage + ": " + page.error;
     for (const auto& line : page.lines) result.ocr |= line.from_ocr;
     result.rotation = page.rotation;
+    result.warning = page.warning;
     document_.pages.push_back(std::move(result));
     page_blocks_.push_back(std::move(page.blocks));
     ++pages_done_;

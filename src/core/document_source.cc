@@ -54,6 +54,7 @@ pipeline::ItemPtr DocumentSource::next() {
       check_size(doc->input);
       reader_.open(doc->input, options_.password, doc->id);
       doc->page_count = reader_.page_count();
+      if (reader_.was_repaired()) doc->warnings.push_back("damaged cross-reference table, repaired");
       if (doc->page_count == 0) throw pdf::PdfError("the document has no pages");
       doc->selected = parse_page_selection(options_.pages, doc->page_count);
       if (doc->selected.empty()) {

@@ -47,12 +47,14 @@ struct DocumentInput {
   std::string name;
   int page_count = 0;
   std::vector<int> selected;  // 1-based page numbers to convert
+  std::vector<std::string> warnings;
 };
 
 struct Page : pipeline::Item {
   std::shared_ptr<const DocumentInput> doc;
   int number = 0;     // 1-based; 0 marks the item that carries a file-level failure
   bool last_of_document = false;
+  std::string warning;  // converted, but degraded (why)
 
   double width = 0, height = 0;  // points
   cv::Mat raster;                // BGR at raster_scale pixels per point; freed after layout

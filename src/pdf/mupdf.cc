@@ -2,6 +2,7 @@
 
 extern "C" {
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 }
 
 #include <algorithm>
@@ -207,6 +208,19 @@ cv::Mat to_mat(fz_context* ctx, fz_pixmap* pix) {
   return view.clone();
 }
 
+// The page's structured text, or nullptr with MuPDF's message in `error`.
+fz_stext_page* extract_text(fz_context* ctx, fz_page* page, int flags, std::string* error) {
+  fz_stext_page* text = nullptr;
+  fz_var(text);
+  fz_try(ctx) {
+    fz_stext_options options{};
+    options.flags = flags;
+    text = fz_new_stext_page_from_page(ctx, page, &options);
+  }
+  fz_catch(ctx) { *error = fz_caught_message(ctx); }
+  return text;
+}
+
 std::string read_head(const Input& input) {
   if (input.bytes) return input.bytes->substr(0, 1024);
   std::ifstream file(input.path, std::ios::binary);
@@ -313,6 +327,11 @@ int PdfReader::page_count() {
   return count;
 }
 
+bool PdfReader::was_repaired() {
+  pdf_document* pdf = doc_ ? pdf_specifics(ctx_, doc_) : nullptr;
+  return pdf && pdf_was_repaired(ctx_, pdf);
+}
+
 void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   fz_page* fpage = nullptr;
   fz_stext_page* text = nullptr;
@@ -327,13 +346,19 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   fz_try(ctx_) {
     fpage = fz_load_page(ctx_, doc_, number - 1);
     bounds = fz_bound_page(ctx_, fpage);
-    fz_stext_options options{};
-    // Text outside the page box is not content; image blocks tell scans from digital pages.
-    options.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
-    text = fz_new_stext_page_from_page(ctx_, fpage, &options);
-    if (request.render) pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels);
   }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  // Text outside the page box is not content; image blocks tell scans from digital pages. An
+  // image too broken to describe must not cost the text: retry without image blocks.
+  std::string degraded;
+  if (error.empty()) text = extract_text(ctx_, fpage, FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES, &degraded);
+  if (error.empty() && !text) text = extract_text(ctx_, fpage, FZ_STEXT_MEDIABOX_CLIP, &error);
+  // A page whose drawing fails (an undecodable image) still has its text: degrade, do not fail.
+  std::string render_error;
+  if (error.empty() && request.render) {
+    fz_try(ctx_) { pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels); }
+    fz_catch(ctx_) { render_error = fz_caught_message(ctx_); }
+  }
 
   if (error.empty()) {
     page.width = bounds.x1 - bounds.x0;
@@ -365,6 +390,9 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
       page.raster = to_mat(ctx_, pix);
       page.raster_scale = scale;
     }
+    page.warning.clear();
+    if (!degraded.empty()) page.warning = "images skipped (" + degraded + ")";
+    if (!render_error.empty()) page.warning = "could not render (" + render_error + "): text layer only";
   }
   fz_drop_pixmap(ctx_, pix);
   fz_drop_stext_page(ctx_, text);

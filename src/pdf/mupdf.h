@@ -65,6 +65,9 @@ class PdfReader {
   void open(const Input& input, const std::string& password, uint64_t identity);
   int page_count();
 
+  // True when MuPDF had to rebuild a damaged cross-reference table to read the file.
+  bool was_repaired();
+
   // Fills page size, text lines, image boxes and (if asked) the raster of 1-based page `number`.
   void load(int number, const RenderRequest& request, Page& page);
 
