@@ -193,6 +193,19 @@ TEST(Pipeline, BatchedModeSplitsItemsIntoEvenBatches) {
   EXPECT_EQ(first_stage, (std::multiset<int>{6, 6, 6, 7}));
 }
 
+TEST(Pipeline, BatchedModeMakesABatchForEveryWorker) {
+  Outcome out;
+  RunOptions options;
+  options.batch_size = 8;
+  run_three_stages(out, Mode::batched, 7, options);  // stage "a" has two workers, "b" one
+  std::map<std::pair<int, double>, int> calls;
+  for (const auto& s : out.trace.spans()) calls[{s.stage, s.start_s}] = s.batch_size;
+  std::multiset<int> first, second;
+  for (const auto& [key, size] : calls) (key.first == 0 ? first : second).insert(size);
+  EXPECT_EQ(first, (std::multiset<int>{3, 4}));  // 7 items fit one batch, but two workers wait
+  EXPECT_TRUE(second.count(7));
+}
+
 TEST(Pipeline, InFlightItemsStayWithinTheWindow) {
   Outcome out;
   RunOptions options;

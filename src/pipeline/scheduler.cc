@@ -247,10 +247,12 @@ class Run {
       for (auto& item : items) {
         if (!item->failed()) live.push_back(item.get());
       }
-      // As many batches as batch_size requires, of even sizes (25 items in batches of at most
-      // 8 are 7+6+6+6, not 8+8+8+1), so no worker is left with a long tail.
+      // As many batches as batch_size requires, and at least one per worker, of even sizes (25
+      // items in batches of at most 8 are 7+6+6+6, not 8+8+8+1), so no worker idles or is left
+      // with a long tail.
       std::vector<std::span<Item* const>> batches;
-      const size_t count = (live.size() + batch_size - 1) / batch_size;
+      const size_t count = std::min(live.size(), std::max((live.size() + batch_size - 1) / batch_size,
+                                                          static_cast<size_t>(workers_of(k))));
       for (size_t b = 0, start = 0; b < count; ++b) {
         const size_t size = live.size() / count + (b < live.size() % count ? 1 : 0);
         batches.emplace_back(live.data() + start, size);
