@@ -106,7 +106,9 @@ TEST(PageAssembly, RegionsDecideLabelsAndTextInPicturesIsNotBody) {
   EXPECT_EQ(blocks[3].caption_target, 2);
   EXPECT_EQ(blocks[2].element.text, "axis label");  // kept with the picture, out of the body
   for (const auto& b : blocks) {
-    if (b.element.label != Label::picture) EXPECT_EQ(b.element.text.find("axis label"), std::string::npos);
+    if (b.element.label != Label::picture) {
+      EXPECT_EQ(b.element.text.find("axis label"), std::string::npos);
+    }
   }
 }
 
