@@ -68,6 +68,17 @@ std::vector<Tensor> OrtModel::run(const float* input, const std::vector<int64_t>
   return result;
 }
 
+LazyModel::LazyModel(std::string path, int threads) : path_(std::move(path)), threads_(threads) {
+  if (!std::filesystem::is_regular_file(path_)) {
+    throw std::runtime_error("model not found: " + path_ + " (run scripts/setup.sh)");
+  }
+}
+
+const OrtModel& LazyModel::get() const {
+  std::call_once(once_, [this] { model_ = std::make_unique<OrtModel>(path_, threads_); });
+  return *model_;
+}
+
 std::optional<std::string> OrtModel::metadata(const std::string& key) const {
   Ort::AllocatorWithDefaultOptions allocator;
   auto value = session_.GetModelMetadata().LookupCustomMetadataMapAllocated(key.c_str(), allocator);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,21 @@ class OrtModel {
   std::string input_name_;
   std::vector<int64_t> input_shape_;
   std::vector<std::string> output_names_;
+};
+
+// A model loaded on first use, for stages that most inputs never reach (OCR of digital PDFs
+// needs no OCR models in memory). The file is checked at construction, so a missing model is
+// still reported up front. get() is thread-safe.
+class LazyModel {
+ public:
+  LazyModel(std::string path, int threads);
+  const OrtModel& get() const;
+
+ private:
+  std::string path_;
+  int threads_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<OrtModel> model_;
 };
 
 }  // namespace pageflow::ml

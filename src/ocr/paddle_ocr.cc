@@ -106,7 +106,7 @@ std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr) const {
   // not visible to ThreadSanitizer and these calls run on several workers.
   cv::subtract(input, mean, input);
   cv::divide(input, stddev, input);
-  const auto out = det_.run(pack({input}, h, w).data(), {1, 3, h, w});
+  const auto out = det_.get().run(pack({input}, h, w).data(), {1, 3, h, w});
   const ml::Tensor& prob = out.at(0);
   cv::Mat map(h, w, CV_32F, const_cast<float*>(prob.data.data()));
   cv::Mat bitmap;
@@ -243,7 +243,7 @@ std::vector<Recognition> PaddleOcr::recognize(const std::vector<cv::Mat>& crops)
       width = std::max(width, inputs.back().cols);
     }
     width = (width + 7) / 8 * 8;
-    const auto out = rec_.run(pack(inputs, kHeight, width).data(),
+    const auto out = rec_.get().run(pack(inputs, kHeight, width).data(),
                               {static_cast<int64_t>(inputs.size()), 3, kHeight, width});
     const ml::Tensor& probs = out.at(0);
     const int64_t steps = probs.dim(1), classes = probs.dim(2);
@@ -296,7 +296,7 @@ std::vector<bool> PaddleOcr::upside_down(const std::vector<cv::Mat>& crops) cons
   if (crops.empty()) return flipped;
   std::vector<cv::Mat> inputs;
   for (const auto& c : crops) inputs.push_back(line_input(c, 48, 192));
-  const auto out = cls_.run(pack(inputs, 48, 192).data(), {static_cast<int64_t>(inputs.size()), 3, 48, 192});
+  const auto out = cls_.get().run(pack(inputs, 48, 192).data(), {static_cast<int64_t>(inputs.size()), 3, 48, 192});
   const ml::Tensor& probs = out.at(0);
   for (size_t n = 0; n < crops.size(); ++n) flipped.push_back(probs.data[n * 2 + 1] > 0.9f);
   return flipped;

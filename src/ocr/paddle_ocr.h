@@ -58,7 +58,7 @@ class PaddleOcr : public Engine {
 
  private:
   PaddleSettings settings_;
-  ml::OrtModel det_, rec_, cls_;
+  ml::LazyModel det_, rec_, cls_;
   std::vector<std::string> keys_;
 };
 
