@@ -50,6 +50,13 @@ struct DocumentInput {
   std::vector<std::string> warnings;
 };
 
+// The pixels of `image` (at `scale` pixels per point) under `box`, clipped to the image.
+inline cv::Rect pixel_rect(const Box& box, double scale, const cv::Mat& image) {
+  return cv::Rect(cv::Point(static_cast<int>(box.l * scale), static_cast<int>(box.t * scale)),
+                  cv::Point(static_cast<int>(box.r * scale), static_cast<int>(box.b * scale))) &
+         cv::Rect(0, 0, image.cols, image.rows);
+}
+
 struct Page : pipeline::Item {
   std::shared_ptr<const DocumentInput> doc;
   int number = 0;     // 1-based; 0 marks the item that carries a file-level failure

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 namespace pageflow {
 
 void append_utf8(std::string& out, char32_t c) {
@@ -79,6 +81,17 @@ std::vector<std::string> split_words(std::string_view text) {
   }
   if (!current.empty()) words.push_back(std::move(current));
   return words;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
 std::string normalize_space(std::string_view text) {

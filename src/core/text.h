@@ -17,6 +17,9 @@ bool is_space(char32_t c);
 // Splits on whitespace runs.
 std::vector<std::string> split_words(std::string_view text);
 
+// Non-empty lines of `text` (a model's newline-separated label or token list).
+std::vector<std::string> split_lines(std::string_view text);
+
 // Collapses whitespace runs to one space and trims the ends.
 std::string normalize_space(std::string_view text);
 

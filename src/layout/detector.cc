@@ -4,22 +4,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/text.h"
 #include "layout/decode.h"
 
 namespace pageflow::layout {
-
-namespace {
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find('\n', start), text.size());
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-}  // namespace
 
 Detector::Detector(Manifest manifest, int intra_threads)
     : manifest_(std::move(manifest)), model_(manifest_.model_path, intra_threads) {

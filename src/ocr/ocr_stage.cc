@@ -8,11 +8,9 @@ namespace pageflow::ocr {
 // text inside pictures with the picture).
 void OcrStage::read_pictures(Page& page, int worker) {
   const double s = page.ocr_scale;
-  const cv::Rect bounds(0, 0, page.ocr_raster.cols, page.ocr_raster.rows);
   std::vector<TextLine> found;
   for (const Box& region : page.ocr_regions) {
-    const cv::Rect area = cv::Rect(cv::Point(static_cast<int>(region.l * s), static_cast<int>(region.t * s)),
-                                   cv::Point(static_cast<int>(region.r * s), static_cast<int>(region.b * s))) & bounds;
+    const cv::Rect area = pixel_rect(region, s, page.ocr_raster);
     if (area.width < 16 || area.height < 16) continue;
     for (TextLine& line : engine_.read(page.ocr_raster(area).clone(), s, {}, worker)) {
       auto shift = [&](Box& b) {

@@ -5,6 +5,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/page.h"
+#include "core/text.h"
+
 namespace pageflow::tables {
 
 namespace {
@@ -15,13 +18,7 @@ TableModel::TableModel(const std::string& path, int threads) : model_(path, thre
   const auto tokens = model_.metadata("character");
   if (!tokens) throw std::runtime_error("table model " + path + " has no token list (metadata 'character')");
   // As the model was trained: "<td>" folded into "<td></td>", framed by start and end tokens.
-  std::vector<std::string> list;
-  size_t start = 0;
-  while (start <= tokens->size()) {
-    const size_t end = std::min(tokens->find('\n', start), tokens->size());
-    if (end > start) list.push_back(tokens->substr(start, end - start));
-    start = end + 1;
-  }
+  std::vector<std::string> list = split_lines(*tokens);
   if (std::find(list.begin(), list.end(), "<td></td>") == list.end()) list.push_back("<td></td>");
   std::erase(list, std::string("<td>"));
   vocabulary_.push_back("sos");
@@ -91,9 +88,7 @@ std::optional<TableData> TableModel::grid_from_tokens(const std::vector<std::str
 }
 
 std::optional<TableData> TableModel::predict(const cv::Mat& raster, double scale, const Box& region) const {
-  const cv::Rect area = cv::Rect(cv::Point(static_cast<int>(region.l * scale), static_cast<int>(region.t * scale)),
-                                 cv::Point(static_cast<int>(region.r * scale), static_cast<int>(region.b * scale))) &
-                        cv::Rect(0, 0, raster.cols, raster.rows);
+  const cv::Rect area = pixel_rect(region, scale, raster);
   if (area.width < 8 || area.height < 8) return std::nullopt;
   const cv::Mat crop = raster(area);
   const double ratio = static_cast<double>(kSide) / std::max(crop.cols, crop.rows);
