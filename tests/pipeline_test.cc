@@ -2,6 +2,7 @@
 // the pipeline recorded (order, spans, counters), never from wall-clock thresholds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -220,6 +221,47 @@ TEST(Pipeline, InFlightItemsStayWithinTheWindow) {
       EXPECT_LE(c.value, 6);  // 2 x preferred batch of "b"
     }
   }
+}
+
+// Most stage calls running at the same moment, read from the trace's spans (one per call).
+int most_calls_at_once(const Trace& trace) {
+  std::map<std::pair<int, double>, double> calls;  // (lane, start) -> end
+  for (const auto& s : trace.spans()) calls[{s.stage * 100 + s.worker, s.start_s}] = s.end_s;
+  std::vector<std::pair<double, int>> edges;
+  for (const auto& [key, end] : calls) {
+    edges.emplace_back(key.second, 1);
+    edges.emplace_back(end, -1);
+  }
+  std::sort(edges.begin(), edges.end());  // at equal times an end (-1) sorts before a start
+  int running = 0, most = 0;
+  for (const auto& [time, delta] : edges) most = std::max(most, running += delta);
+  return most;
+}
+
+TEST(Pipeline, ConcurrentModeRunsAtMostMaxRunningCallsAtOnce) {
+  Outcome sequential;
+  run_three_stages(sequential, Mode::sequential, 40);
+  for (size_t limit : {1, 2}) {
+    Outcome out;
+    RunOptions options;
+    options.max_running = limit;
+    run_three_stages(out, Mode::concurrent, 40, options);  // five workers in all
+    ASSERT_TRUE(out.status.ok);
+    EXPECT_LE(most_calls_at_once(out.trace), static_cast<int>(limit));
+    EXPECT_EQ(out.sink.results, sequential.sink.results);
+  }
+}
+
+TEST(Pipeline, SummaryBoundsTheRunByTheBusiestStageAndByTheCores) {
+  Trace trace;
+  trace.set_stages({"light", "heavy"}, {2, 1}, 2);
+  trace.add_span({0, 0, 0, "p1", 0.0, 1.0, 1});
+  trace.add_span({0, 1, 1, "p2", 0.0, 1.0, 1});
+  trace.add_span({1, 0, 0, "p1", 1.0, 2.5, 1});
+  RunSummary s = trace.summary();
+  EXPECT_DOUBLE_EQ(s.bottleneck_s, 1.5);    // heavy: 1.5 s on one worker
+  EXPECT_DOUBLE_EQ(s.cores_bound_s, 1.75);  // 3.5 s of work on two cores
+  EXPECT_DOUBLE_EQ(s.limit_s(), 1.75);
 }
 
 TEST(Pipeline, MicroBatchesNeverExceedPreferredSize) {

@@ -93,7 +93,25 @@ nlohmann::json summary_json(const pipeline::RunSummary& s) {
   }
   return {{"wall_s", s.wall_s}, {"first_page_s", s.first_item_s}, {"pages", s.items},
           {"failed_pages", s.failed_items}, {"peak_rss_bytes", s.peak_rss_bytes},
-          {"bottleneck_s", s.bottleneck_s}, {"efficiency", s.efficiency()}, {"stages", stages}};
+          {"bottleneck_s", s.bottleneck_s}, {"cores", s.cores}, {"cores_bound_s", s.cores_bound_s},
+          {"limit_s", s.limit_s()}, {"efficiency", s.efficiency()}, {"stages", stages}};
+}
+
+// The project's targets for concurrent against batched, and the best total-time ratio any
+// schedule could reach here (the concurrent run's limit over the batched wall time): where that
+// bound itself is above the target, no scheduling can meet it on this machine and input.
+void print_bars(const pipeline::RunSummary& concurrent, const pipeline::RunSummary& batched) {
+  auto verdict = [](bool met) { return met ? "met" : "NOT met"; };
+  const double total = concurrent.wall_s / batched.wall_s;
+  const double first = batched.first_item_s > 0 ? concurrent.first_item_s / batched.first_item_s : 0;
+  const double rss = batched.peak_rss_bytes ? double(concurrent.peak_rss_bytes) / batched.peak_rss_bytes : 0;
+  std::printf("\ntargets, concurrent vs batched:\n");
+  std::printf("  total time ratio       %5.2f  (<= 0.80: %s; best any schedule can reach here: %.2f)\n", total,
+              verdict(total <= 0.8), concurrent.limit_s() / batched.wall_s);
+  std::printf("  time to first page     %5.2f  (<= 0.20: %s)\n", first, verdict(first <= 0.2));
+  std::printf("  peak RSS ratio         %5.2f  (< 1: %s)\n", rss, verdict(rss < 1));
+  std::printf("  pipeline efficiency    %5.2f  (>= 0.85: %s)\n", concurrent.efficiency(),
+              verdict(concurrent.efficiency() >= 0.85));
 }
 
 }  // namespace
@@ -153,6 +171,9 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
                   m.median.wall_s / batched->median.wall_s,
                   batched->median.first_item_s > 0 ? m.median.first_item_s / batched->median.first_item_s : 0,
                   batched->median.peak_rss_bytes ? double(m.median.peak_rss_bytes) / batched->median.peak_rss_bytes : 0);
+    }
+    for (const auto& m : modes) {
+      if (m.mode == Schedule::concurrent) print_bars(m.median, batched->median);
     }
   }
   for (const auto& m : modes) {

@@ -60,8 +60,10 @@ Convert options:
   -o, --output DIR        folder for the outputs (default: current folder)
   --to FORMATS            comma-separated: md, json, html, text (default: md)
   --mode MODE             concurrent (default), batched or sequential
-  --render-workers N      MuPDF render workers (default: number of cores)
-  --layout-workers N      pages in layout detection at once (default: number of cores)
+  --cores N               cores to use: default workers per stage and, in concurrent mode,
+                          stage calls running at once (default: all of the machine's)
+  --render-workers N      MuPDF render workers (default: --cores)
+  --layout-workers N      pages in layout detection at once (default: --cores)
   --threads N             ONNX Runtime threads per model run (default: cores / workers)
   --batch-size N          pages per stage call in batched mode (default: 8)
   --window N              pages in flight at most in concurrent mode (default: automatic)
@@ -78,7 +80,7 @@ Convert options:
   --ocr-lang LANGS        Tesseract languages, e.g. eng+deu (default: eng)
   --ocr-pictures          with --ocr auto, also read images inside digital pages
   --ocr-dpi N             raster resolution for OCR (default: 200)
-  --ocr-workers N         pages in OCR at once (default: number of cores)
+  --ocr-workers N         pages in OCR at once (default: --cores)
   --page-timeout MS       fail a page that takes longer (default: no limit)
   --max-pages N           convert at most N pages per file, report the rest (default: all)
   --max-file-size MB      refuse larger files (default: no limit)
@@ -135,6 +137,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
          if (o.formats.empty()) throw UsageError("--to: no format given");
        }},
       {"--mode", [&](auto& opt) { o.convert.schedule = parse_schedule(value(opt)); }},
+      {"--cores", [&](auto& opt) { o.convert.cores = static_cast<int>(parse_integer(opt, value(opt), 1, 1024)); }},
       {"--render-workers", [&](auto& opt) { o.convert.render_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--layout-workers", [&](auto& opt) { o.convert.layout_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--threads", [&](auto& opt) { o.convert.threads = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},

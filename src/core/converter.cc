@@ -24,7 +24,7 @@ namespace pageflow {
 
 namespace {
 
-int cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+int machine_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 std::string models_dir(const Options& options) {
   if (!options.models_dir.empty()) return options.models_dir;
@@ -45,16 +45,18 @@ pipeline::Mode to_mode(Schedule schedule) {
 
 struct Converter::Impl {
   explicit Impl(Options opts) : options(std::move(opts)), engine(options.memory_limit_mb << 20) {
-    if (options.render_workers <= 0) options.render_workers = cores();
+    if (options.cores <= 0) options.cores = machine_cores();
+    const int cores = options.cores;
+    if (options.render_workers <= 0) options.render_workers = cores;
     if (options.batch_size <= 0) options.batch_size = 1;
-    if (options.layout_workers <= 0) options.layout_workers = cores();
+    if (options.layout_workers <= 0) options.layout_workers = cores;
     if (options.layout) {
       const std::string path = options.layout_model.empty()
                                    ? models_dir(options) + "/layout/layout_cdla.onnx"
                                    : options.layout_model;
       // Page-level parallelism beats intra-op threads for a small model: several workers share
       // one session (Run is thread-safe), each run on its own core.
-      const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / options.layout_workers);
+      const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.layout_workers);
       detector = std::make_unique<layout::Detector>(layout::load_manifest(path), threads);
     }
     if (options.table_engine != "auto" && options.table_engine != "rules" && options.table_engine != "model") {
@@ -68,8 +70,8 @@ struct Converter::Impl {
       throw std::runtime_error("unknown OCR mode '" + options.ocr + "' (auto, off, force)");
     }
     if (options.ocr != "off") {
-      if (options.ocr_workers <= 0) options.ocr_workers = cores();
-      const int threads = options.threads > 0 ? options.threads : std::max(1, cores() / options.ocr_workers);
+      if (options.ocr_workers <= 0) options.ocr_workers = cores;
+      const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.ocr_workers);
       // PP-OCR's detector and classifier also judge page orientation for either engine.
       paddle = std::make_unique<ocr::PaddleOcr>(models_dir(options) + "/ppocr", threads);
       if (options.ocr_engine == "tesseract") {
@@ -139,6 +141,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   int workers = 0;
   for (const auto& s : stages) workers += s.workers;
   run.window = o.window > 0 ? o.window : static_cast<size_t>(2 * workers + o.batch_size);
+  run.max_running = static_cast<size_t>(o.cores);
   run.item_timeout = o.page_timeout;
   run.run_timeout = o.document_timeout;
   run.stop = control.stop;

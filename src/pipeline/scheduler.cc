@@ -44,6 +44,55 @@ std::string current_exception_message() {
   }
 }
 
+// Lets at most `limit` stage calls run at once, in the order they asked (a ticket queue). First
+// come, first served keeps every core busy while any stage has work: giving downstream stages
+// priority instead starves the stage that feeds them and leaves them waiting on an empty queue.
+class CallGate {
+ public:
+  explicit CallGate(size_t limit) : limit_(limit) {}
+
+  class Slot {
+   public:
+    explicit Slot(CallGate* gate) : gate_(gate) {}
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot() {
+      if (gate_) gate_->release();
+    }
+
+   private:
+    CallGate* gate_;
+  };
+
+  [[nodiscard]] Slot acquire() {
+    if (limit_ == 0) return Slot(nullptr);
+    std::unique_lock lock(mu_);
+    const uint64_t ticket = next_ticket_++;
+    cv_.wait(lock, [&] { return ticket == serving_ && running_ < limit_; });
+    ++serving_;
+    ++running_;
+    lock.unlock();
+    cv_.notify_all();  // the next ticket may fit into another free slot
+    return Slot(this);
+  }
+
+ private:
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      --running_;
+    }
+    cv_.notify_all();
+  }
+
+  const size_t limit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t running_ = 0;
+  uint64_t next_ticket_ = 0;
+  uint64_t serving_ = 0;
+};
+
 // One execution of a pipeline; owns all threads it starts and joins them before returning.
 class Run {
  public:
@@ -59,7 +108,8 @@ class Run {
       spec.stage->open(workers.back());
     }
     if (trace_) {
-      trace_->set_stages(names, workers);
+      const size_t cores = opt_.max_running > 0 ? opt_.max_running : std::thread::hardware_concurrency();
+      trace_->set_stages(names, workers, static_cast<int>(cores));
       reset_peak_rss();
     }
     std::stop_callback on_cancel(opt_.stop, [this] { request_stop("cancelled"); });
@@ -283,6 +333,7 @@ class Run {
       queues.push_back(std::make_unique<BoundedQueue<ItemPtr>>(
           opt_.queue_capacity ? opt_.queue_capacity : std::max<size_t>(2, wanted)));
     }
+    CallGate gate(opt_.max_running);
     auto remaining = std::make_unique<std::atomic<int>[]>(n);
     for (size_t k = 0; k < n; ++k) remaining[k] = workers_of(k);
 
@@ -321,7 +372,10 @@ class Run {
         record_depth(k, queues[k]->size());
         raw.clear();
         for (auto& item : batch) raw.push_back(item.get());
-        process_batch(k, worker, raw);
+        {
+          const CallGate::Slot slot = gate.acquire();
+          process_batch(k, worker, raw);
+        }
         for (auto& item : batch) {
           if (k + 1 < n) {
             queues[k + 1]->push(item);

@@ -4,7 +4,9 @@
 //   concurrent  every stage runs at once on its own workers, connected by bounded queues; an item
 //               moves on the moment a stage finishes it; stages micro-batch what is already
 //               queued (up to their preferred batch) and never wait for more. At most `window`
-//               items are in flight, so memory stays flat whatever the input length.
+//               items are in flight, so memory stays flat whatever the input length. At most
+//               `max_running` stage calls run at once (one per core): more would only make the
+//               stages take cores from each other; slots are granted in the order asked.
 //   batched     stage k processes every item (in even batches of at most batch_size, on its
 //               workers) before stage k+1 starts: the render-all-then-infer baseline.
 //   sequential  one item at a time through all stages on the calling thread: the reference.
@@ -36,6 +38,7 @@ struct RunOptions {
   Mode mode = Mode::concurrent;
   size_t window = 16;        // concurrent: most items admitted and not yet emitted
   size_t queue_capacity = 0; // concurrent: per-stage input queue; 0 = 2 x preferred batch, >= 2
+  size_t max_running = 0;    // concurrent: stage calls running at once, all stages; 0 = no limit
   int batch_size = 8;        // batched: items per process() call
   std::chrono::milliseconds item_timeout{0};  // 0 = none; counted from admission
   std::chrono::milliseconds run_timeout{0};   // 0 = none

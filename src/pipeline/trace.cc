@@ -14,10 +14,11 @@ double Trace::now_s() const {
   return std::chrono::duration<double>(Clock::now() - origin_).count();
 }
 
-void Trace::set_stages(std::vector<std::string> names, std::vector<int> workers) {
+void Trace::set_stages(std::vector<std::string> names, std::vector<int> workers, int cores) {
   std::lock_guard lock(mu_);
   stage_names_ = std::move(names);
   stage_workers_ = std::move(workers);
+  cores_ = std::max(1, cores);
 }
 
 void Trace::add_span(SpanEvent event) {
@@ -66,6 +67,7 @@ RunSummary Trace::summary() const {
   s.items = emitted_;
   s.failed_items = failed_;
   s.peak_rss_bytes = peak_rss_;
+  s.cores = cores_;
   s.stages.resize(stage_names_.size());
   for (size_t i = 0; i < stage_names_.size(); ++i) {
     s.stages[i].name = stage_names_[i];
@@ -94,6 +96,7 @@ RunSummary Trace::summary() const {
     if (st.first_start_s < 0) st.first_start_s = 0;
     if (s.wall_s > 0 && st.workers > 0) st.utilisation = st.busy_s / (s.wall_s * st.workers);
     if (st.workers > 0) s.bottleneck_s = std::max(s.bottleneck_s, st.busy_s / st.workers);
+    s.cores_bound_s += st.busy_s / s.cores;
   }
   return s;
 }
@@ -138,13 +141,16 @@ void Trace::write_chrome_json(std::ostream& out) const {
 }
 
 void print_summary(std::ostream& out, const RunSummary& s) {
-  char line[256];
+  const std::string limit = s.bottleneck_s >= s.cores_bound_s
+                                ? "busiest stage per worker"
+                                : "all stages' busy time on " + std::to_string(s.cores) + " cores";
+  char line[320];
   std::snprintf(line, sizeof line,
                 "mode %s: %llu items (%llu failed) in %.3f s, first item at %.3f s, "
-                "peak RSS %.1f MB, pipeline efficiency %.2f\n",
+                "peak RSS %.1f MB, pipeline efficiency %.2f (limit %.3f s: %s)\n",
                 s.mode.c_str(), static_cast<unsigned long long>(s.items),
                 static_cast<unsigned long long>(s.failed_items), s.wall_s, s.first_item_s,
-                s.peak_rss_bytes / 1048576.0, s.efficiency());
+                s.peak_rss_bytes / 1048576.0, s.efficiency(), s.limit_s(), limit.c_str());
   out << line;
   std::snprintf(line, sizeof line, "  %-10s %7s %7s %7s %10s %10s %6s %6s\n", "stage", "workers",
                 "items", "calls", "busy s", "ms/item", "util", "queue");

@@ -3,6 +3,7 @@
 // schedulers record into it, callers read it afterwards (summary, Chrome trace JSON).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -48,9 +49,14 @@ struct RunSummary {
   uint64_t failed_items = 0;
   uint64_t peak_rss_bytes = 0;
   std::vector<StageSummary> stages;
-  // Bottleneck bound: max over stages of busy_s / workers. Pipeline efficiency is bound / wall.
+  // No schedule of these stages can finish before either bound: the busiest stage's busy time
+  // over its workers, and (stages share the cores) all busy time over the cores the run may use.
+  // Pipeline efficiency is the larger bound over the wall time.
+  int cores = 1;
   double bottleneck_s = 0;
-  double efficiency() const { return wall_s > 0 ? bottleneck_s / wall_s : 0; }
+  double cores_bound_s = 0;
+  double limit_s() const { return std::max(bottleneck_s, cores_bound_s); }
+  double efficiency() const { return wall_s > 0 ? limit_s() / wall_s : 0; }
 };
 
 class Trace {
@@ -59,7 +65,8 @@ class Trace {
 
   double now_s() const;
 
-  void set_stages(std::vector<std::string> names, std::vector<int> workers);
+  // `cores`: how many stage calls can run at once on the machine (for the cores bound).
+  void set_stages(std::vector<std::string> names, std::vector<int> workers, int cores);
   void add_span(SpanEvent event);
   void add_counter(std::string name, double value);
   void mark_emitted(bool failed);
@@ -81,6 +88,7 @@ class Trace {
   mutable std::mutex mu_;
   std::vector<std::string> stage_names_;
   std::vector<int> stage_workers_;
+  int cores_ = 1;
   std::vector<SpanEvent> spans_;
   std::vector<CounterEvent> counters_;
   double first_emit_s_ = -1;
