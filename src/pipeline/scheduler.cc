@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -44,9 +45,11 @@ std::string current_exception_message() {
   }
 }
 
-// Lets at most `limit` stage calls run at once, in the order they asked (a ticket queue). First
-// come, first served keeps every core busy while any stage has work: giving downstream stages
-// priority instead starves the stage that feeds them and leaves them waiting on an empty queue.
+// Lets at most `limit` stage calls run at once. A free slot goes to the waiting call for the
+// oldest page (lowest sequence number; ties in the order asked): pages already started finish
+// first, which keeps time to first page short and pages leave the window sooner, and a newer
+// page's call still gets every slot that no older one is waiting for, so no core idles while
+// any stage has work.
 class CallGate {
  public:
   explicit CallGate(size_t limit) : limit_(limit) {}
@@ -64,15 +67,15 @@ class CallGate {
     CallGate* gate_;
   };
 
-  [[nodiscard]] Slot acquire() {
+  [[nodiscard]] Slot acquire(uint64_t oldest_seq) {
     if (limit_ == 0) return Slot(nullptr);
     std::unique_lock lock(mu_);
-    const uint64_t ticket = next_ticket_++;
-    cv_.wait(lock, [&] { return ticket == serving_ && running_ < limit_; });
-    ++serving_;
+    const auto me = waiting_.emplace(oldest_seq, next_ticket_++).first;
+    cv_.wait(lock, [&] { return running_ < limit_ && waiting_.begin() == me; });
+    waiting_.erase(me);
     ++running_;
     lock.unlock();
-    cv_.notify_all();  // the next ticket may fit into another free slot
+    cv_.notify_all();  // the next in line may fit into another free slot
     return Slot(this);
   }
 
@@ -90,7 +93,7 @@ class CallGate {
   std::condition_variable cv_;
   size_t running_ = 0;
   uint64_t next_ticket_ = 0;
-  uint64_t serving_ = 0;
+  std::set<std::pair<uint64_t, uint64_t>> waiting_;  // (oldest page, ticket)
 };
 
 // One execution of a pipeline; owns all threads it starts and joins them before returning.
@@ -373,7 +376,8 @@ class Run {
         raw.clear();
         for (auto& item : batch) raw.push_back(item.get());
         {
-          const CallGate::Slot slot = gate.acquire();
+          const auto oldest = std::min_element(raw.begin(), raw.end(), [](Item* a, Item* b) { return a->seq < b->seq; });
+          const CallGate::Slot slot = gate.acquire((*oldest)->seq);
           process_batch(k, worker, raw);
         }
         for (auto& item : batch) {

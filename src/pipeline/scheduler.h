@@ -6,7 +6,7 @@
 //               queued (up to their preferred batch) and never wait for more. At most `window`
 //               items are in flight, so memory stays flat whatever the input length. At most
 //               `max_running` stage calls run at once (one per core): more would only make the
-//               stages take cores from each other; slots are granted in the order asked.
+//               stages take cores from each other; a free slot goes to the oldest page's call.
 //   batched     stage k processes every item (in even batches of at most batch_size, on its
 //               workers) before stage k+1 starts: the render-all-then-infer baseline.
 //   sequential  one item at a time through all stages on the calling thread: the reference.
