@@ -264,6 +264,48 @@ TEST(Pipeline, SummaryBoundsTheRunByTheBusiestStageAndByTheCores) {
   EXPECT_DOUBLE_EQ(s.limit_s(), 1.75);
 }
 
+// Works only on items with an even value (set by the source: 0, 1, 2, ...), like OCR on the
+// scanned pages of a document.
+class EvenOnlyStage : public MixStage {
+ public:
+  EvenOnlyStage() : MixStage("even", 8) {}
+  bool wants(const Item& item) const override { return static_cast<const Number&>(item).value % 2 == 0; }
+};
+
+TEST(Pipeline, ItemsPassByAStageWithNothingToDoForThem) {
+  for (Mode mode : kModes) {
+    CountingSource source(25);
+    MixStage first("first");
+    EvenOnlyStage even;
+    MixStage last("last");
+    StageSpec specs[] = {{&first, 2}, {&even, 2}, {&last, 1}};
+    CollectingSink sink;
+    Trace trace;
+    RunOptions options;
+    options.mode = mode;
+    options.trace = &trace;
+    ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+    ASSERT_EQ(sink.seqs.size(), 25u);
+    for (uint64_t i = 0; i < 25; ++i) {
+      EXPECT_EQ(sink.seqs[i], i);
+      const bool passed_even = sink.results[i].find("even;") != std::string::npos;
+      EXPECT_EQ(passed_even, i % 2 == 0) << mode_name(mode) << " item " << i;
+    }
+    std::map<std::pair<int, double>, int> calls;  // (worker, start) -> items in that call
+    for (const auto& s : trace.spans()) {
+      if (s.stage == 1) calls[{s.worker, s.start_s}] = s.batch_size;
+    }
+    int items = 0;
+    for (const auto& [key, size] : calls) items += size;
+    EXPECT_EQ(items, 13) << mode_name(mode);  // the 13 even items, nothing else
+    if (mode == Mode::batched) {
+      std::multiset<int> sizes;
+      for (const auto& [key, size] : calls) sizes.insert(size);
+      EXPECT_EQ(sizes, (std::multiset<int>{6, 7}));  // even over the items it works on
+    }
+  }
+}
+
 TEST(Pipeline, MicroBatchesNeverExceedPreferredSize) {
   CountingSource source(50);
   MixStage slow_first("first"), batching("batching", 4);

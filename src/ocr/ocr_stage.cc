@@ -25,10 +25,14 @@ void OcrStage::read_pictures(Page& page, int worker) {
   page.ocr_raster.release();
 }
 
+bool OcrStage::wants(const pipeline::Item& item) const {
+  return !static_cast<const Page&>(item).ocr_raster.empty();
+}
+
 void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);
-    if (page.ocr_raster.empty()) continue;
+    if (page.ocr_raster.empty()) continue;  // a retried call: this page is done
     if (!page.needs_ocr) {
       read_pictures(page, worker);
       continue;

@@ -16,6 +16,8 @@ class OcrStage : public pipeline::Stage {
   OcrStage(Engine& engine, const PaddleOcr& orientation) : engine_(engine), orientation_(orientation) {}
   std::string name() const override { return "ocr"; }
   void open(int workers) override { engine_.open(workers); }
+  // Pages the render stage gave an OCR raster: scanned pages, and digital pages with pictures to read.
+  bool wants(const pipeline::Item& item) const override;
   void process(std::span<pipeline::Item* const> batch, int worker) override;
 
  private:

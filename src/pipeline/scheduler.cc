@@ -202,7 +202,7 @@ class Run {
     std::vector<Item*> live;
     live.reserve(batch.size());
     for (Item* item : batch) {
-      if (item->failed()) continue;
+      if (item->failed() || !stage.wants(*item)) continue;
       if (stopping()) {
         item->fail(stage.name(), stop_reason());
       } else if (timed_out(*item)) {
@@ -298,11 +298,12 @@ class Run {
     for (size_t k = 0; k < stages_.size(); ++k) {
       std::vector<Item*> live;
       for (auto& item : items) {
-        if (!item->failed()) live.push_back(item.get());
+        if (!item->failed() && stages_[k].stage->wants(*item)) live.push_back(item.get());
       }
       // As many batches as batch_size requires, and at least one per worker, of even sizes (25
       // items in batches of at most 8 are 7+6+6+6, not 8+8+8+1), so no worker idles or is left
-      // with a long tail.
+      // with a long tail. Only items the stage has work for count: 7 scanned pages among 26
+      // are split 4+3 between two OCR workers, not left to whichever batch they fall into.
       std::vector<std::span<Item* const>> batches;
       const size_t count = std::min(live.size(), std::max((live.size() + batch_size - 1) / batch_size,
                                                           static_cast<size_t>(workers_of(k))));
@@ -340,6 +341,19 @@ class Run {
     auto remaining = std::make_unique<std::atomic<int>[]>(n);
     for (size_t k = 0; k < n; ++k) remaining[k] = workers_of(k);
 
+    // Hands an item to the first stage from `from` on that has work for it, past those that
+    // have none (so it never queues behind their work), or to the sink. Pushing past stage j is
+    // safe: queue j+1 closes only after stage j's workers finish, which waits for stage j-1's.
+    auto route = [&](size_t from, ItemPtr item) {
+      size_t k = from;
+      for (; k < n && (item->failed() || !stages_[k].stage->wants(*item)); ++k) {
+        if (stages_[k].stage->releases_scratch()) item->release_scratch();
+      }
+      if (k == n) return emit(std::move(item));
+      queues[k]->push(item);
+      record_depth(k, queues[k]->size());
+    };
+
     auto feed = [&] {
       for (;;) {
         {
@@ -354,8 +368,7 @@ class Run {
           --in_flight_;
           break;
         }
-        queues[0]->push(item);
-        record_depth(0, queues[0]->size());
+        route(0, std::move(item));
       }
       queues[0]->close();
     };
@@ -380,14 +393,7 @@ class Run {
           const CallGate::Slot slot = gate.acquire((*oldest)->seq);
           process_batch(k, worker, raw);
         }
-        for (auto& item : batch) {
-          if (k + 1 < n) {
-            queues[k + 1]->push(item);
-            record_depth(k + 1, queues[k + 1]->size());
-          } else {
-            emit(std::move(item));
-          }
-        }
+        for (auto& item : batch) route(k + 1, std::move(item));
       }
       if (remaining[k].fetch_sub(1) == 1 && k + 1 < n) queues[k + 1]->close();
     };

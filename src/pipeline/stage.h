@@ -29,6 +29,11 @@ class Stage {
   // or arrival order: results are identical under every schedule.
   virtual void process(std::span<Item* const> batch, int worker) = 0;
 
+  // False if the stage has nothing to do for this item (decided from the item's state when it
+  // gets here): the item then passes by without a call, in no batch and no busy time, and in
+  // concurrent mode without waiting behind the items the stage does work on.
+  virtual bool wants(const Item& /*item*/) const { return true; }
+
   // How many items the stage would like per call (model stages batch inputs). In concurrent mode
   // it is an upper bound on what is already queued, never a reason to wait.
   virtual int preferred_batch() const { return 1; }

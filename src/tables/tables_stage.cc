@@ -1,9 +1,16 @@
 #include "tables/tables_stage.h"
 
+#include <algorithm>
+
 #include "core/page.h"
 #include "tables/table_structure.h"
 
 namespace pageflow::tables {
+
+bool TablesStage::wants(const pipeline::Item& item) const {
+  const auto& regions = static_cast<const Page&>(item).regions;
+  return std::any_of(regions.begin(), regions.end(), [](const Region& r) { return r.label == Label::table; });
+}
 
 void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
   for (pipeline::Item* item : batch) {

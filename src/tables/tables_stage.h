@@ -14,6 +14,8 @@ class TablesStage : public pipeline::Stage {
   TablesStage(bool releases_raster, const TableModel* model, Engine engine)
       : releases_raster_(releases_raster), model_(model), engine_(engine) {}
   std::string name() const override { return "tables"; }
+  // Pages the layout model found a table on.
+  bool wants(const pipeline::Item& item) const override;
   void process(std::span<pipeline::Item* const> batch, int worker) override;
   bool releases_scratch() const override { return releases_raster_; }
 
