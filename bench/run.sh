@@ -4,6 +4,7 @@
 #     once, 26 pages: text, tables, pictures, code, right-to-left, scanned pages) and on a
 #     digital-only 25-page extract of the R manual;
 #   - peers on the same files in the same run: pdftotext, mutool (text extraction), tesseract CLI (OCR);
+#   - memory against page count (100 digital pages, concurrent vs batched);
 #   - the 2,415-page R reference manual end to end, for throughput and memory over time.
 # Usage: bench/run.sh [path/to/pageflow]   (make bench installs the R manuals and peers first)
 set -euo pipefail
@@ -16,6 +17,8 @@ mkdir -p "$OUT"
 
 DOC25=$OUT/r-intro-25.pdf
 [[ -f $DOC25 ]] || mutool merge -o "$DOC25" "$MANUALS/R-intro.pdf" 1-25
+DOC100=$OUT/r-intro-100.pdf
+[[ -f $DOC100 ]] || mutool merge -o "$DOC100" "$MANUALS/R-intro.pdf" 1-100
 # The corpus in its listing order; the password-protected file and the rotated copies of
 # ocr_test are left out (the first needs a password, the others repeat a page).
 CORPUS_DOC=$OUT/corpus.pdf
@@ -36,6 +39,9 @@ echo "bench: schedules on $CORPUS_DOC"
 echo "bench: schedules on $DOC25"
 "$PAGEFLOW" bench "$DOC25" --repeat 3 --warmup 1 --json "$OUT/digital.json" \
   --timeline "$OUT/timeline-digital.svg" > "$OUT/digital.txt"
+
+echo "bench: memory against page count on $DOC100"
+"$PAGEFLOW" bench "$DOC100" --modes concurrent,batched --repeat 1 --warmup 1 > "$OUT/memory.txt"
 
 echo "bench: peers"
 PDFTOTEXT=$(seconds pdftotext "$DOC25" "$OUT/peer.txt")
@@ -62,6 +68,10 @@ echo "bench: 2,415-page reference manual"
   echo
   echo "## Schedules, 25-page digital-only document (R-intro pages 1-25), layout on"
   echo '```'; cat "$OUT/digital.txt"; echo '```'
+  echo
+  echo "## Memory against page count: 100 digital pages (R-intro pages 1-100), one measured run"
+  echo "Batched holds every page until the last stage; concurrent holds a window of pages."
+  echo '```'; sed -n '1,/^mode concurrent:/p' "$OUT/memory.txt" | sed '$d'; echo '```'
   echo
   echo "## Peers on the same files"
   echo "| tool | work | seconds |"

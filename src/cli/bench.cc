@@ -21,7 +21,13 @@ struct ModeRuns {
   std::vector<pipeline::RunSummary> runs;
   std::unique_ptr<pipeline::Trace> last_trace;  // for the timeline
   pipeline::RunSummary median;
+  // Memory over all measured runs: the highest peak, and the most a run added to what the
+  // process held when it began.
+  uint64_t peak_rss = 0;
+  uint64_t added_rss = 0;
 };
+
+double ratio(double value, double base) { return base > 0 ? value / base : 0; }
 
 pipeline::RunSummary median_run(std::vector<pipeline::RunSummary> runs) {
   std::sort(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.wall_s < b.wall_s; });
@@ -92,7 +98,7 @@ nlohmann::json summary_json(const pipeline::RunSummary& s) {
                       {"busy_s", st.busy_s}, {"utilisation", st.utilisation}, {"peak_queue", st.peak_queue}});
   }
   return {{"wall_s", s.wall_s}, {"first_page_s", s.first_item_s}, {"pages", s.items},
-          {"failed_pages", s.failed_items}, {"peak_rss_bytes", s.peak_rss_bytes},
+          {"failed_pages", s.failed_items}, {"start_rss_bytes", s.start_rss_bytes}, {"peak_rss_bytes", s.peak_rss_bytes},
           {"bottleneck_s", s.bottleneck_s}, {"cores", s.cores}, {"cores_bound_s", s.cores_bound_s},
           {"limit_s", s.limit_s()}, {"efficiency", s.efficiency()}, {"stages", stages}};
 }
@@ -100,18 +106,19 @@ nlohmann::json summary_json(const pipeline::RunSummary& s) {
 // The project's targets for concurrent against batched, and the best total-time ratio any
 // schedule could reach here (the concurrent run's limit over the batched wall time): where that
 // bound itself is above the target, no scheduling can meet it on this machine and input.
-void print_bars(const pipeline::RunSummary& concurrent, const pipeline::RunSummary& batched) {
+void print_bars(const ModeRuns& concurrent, const ModeRuns& batched) {
   auto verdict = [](bool met) { return met ? "met" : "NOT met"; };
-  const double total = concurrent.wall_s / batched.wall_s;
-  const double first = batched.first_item_s > 0 ? concurrent.first_item_s / batched.first_item_s : 0;
-  const double rss = batched.peak_rss_bytes ? double(concurrent.peak_rss_bytes) / batched.peak_rss_bytes : 0;
+  const pipeline::RunSummary& c = concurrent.median;
+  const double total = ratio(c.wall_s, batched.median.wall_s);
+  const double first = ratio(c.first_item_s, batched.median.first_item_s);
+  const double rss = ratio(double(concurrent.peak_rss), double(batched.peak_rss));
   std::printf("\ntargets, concurrent vs batched:\n");
   std::printf("  total time ratio       %5.2f  (<= 0.80: %s; best any schedule can reach here: %.2f)\n", total,
-              verdict(total <= 0.8), concurrent.limit_s() / batched.wall_s);
+              verdict(total <= 0.8), ratio(c.limit_s(), batched.median.wall_s));
   std::printf("  time to first page     %5.2f  (<= 0.20: %s)\n", first, verdict(first <= 0.2));
-  std::printf("  peak RSS ratio         %5.2f  (< 1: %s)\n", rss, verdict(rss < 1));
-  std::printf("  pipeline efficiency    %5.2f  (>= 0.85: %s)\n", concurrent.efficiency(),
-              verdict(concurrent.efficiency() >= 0.85));
+  std::printf("  peak RSS ratio         %5.2f  (< 1: %s; memory added by the run: %.2f)\n", rss, verdict(rss < 1),
+              ratio(double(concurrent.added_rss), double(batched.added_rss)));
+  std::printf("  pipeline efficiency    %5.2f  (>= 0.85: %s)\n", c.efficiency(), verdict(c.efficiency() >= 0.85));
 }
 
 }  // namespace
@@ -144,8 +151,8 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
   }
   if (modes.front().runs.empty()) throw std::runtime_error("bench interrupted before a measured run");
 
-  std::printf("%-11s %9s %9s %9s %9s %10s %11s %10s\n", "mode", "median s", "min s", "max s", "pages/s",
-              "first pg s", "peak RSS MB", "efficiency");
+  std::printf("%-11s %9s %9s %9s %9s %10s %11s %8s %10s\n", "mode", "median s", "min s", "max s", "pages/s",
+              "first pg s", "peak RSS MB", "added MB", "efficiency");
   for (auto& m : modes) {
     m.median = median_run(m.runs);
     double lo = 1e18, hi = 0;
@@ -153,11 +160,13 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
       lo = std::min(lo, r.wall_s);
       hi = std::max(hi, r.wall_s);
     }
-    uint64_t peak = 0;
-    for (const auto& r : m.runs) peak = std::max(peak, r.peak_rss_bytes);
-    std::printf("%-11s %9.3f %9.3f %9.3f %9.1f %10.3f %11.1f %10.2f\n", schedule_name(m.mode).c_str(),
-                m.median.wall_s, lo, hi, m.median.wall_s > 0 ? m.median.items / m.median.wall_s : 0,
-                m.median.first_item_s, peak / 1048576.0, m.median.efficiency());
+    for (const auto& r : m.runs) {
+      m.peak_rss = std::max(m.peak_rss, r.peak_rss_bytes);
+      m.added_rss = std::max(m.added_rss, r.added_rss_bytes());
+    }
+    std::printf("%-11s %9.3f %9.3f %9.3f %9.1f %10.3f %11.1f %8.1f %10.2f\n", schedule_name(m.mode).c_str(),
+                m.median.wall_s, lo, hi, ratio(double(m.median.items), m.median.wall_s), m.median.first_item_s,
+                m.peak_rss / 1048576.0, m.added_rss / 1048576.0, m.median.efficiency());
   }
   const ModeRuns* batched = nullptr;
   for (const auto& m : modes) {
@@ -167,13 +176,14 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
     std::printf("\nratios to batched (lower is better):\n");
     for (const auto& m : modes) {
       if (&m == batched) continue;
-      std::printf("  %-11s total time %.2f   time to first page %.2f   peak RSS %.2f\n", schedule_name(m.mode).c_str(),
-                  m.median.wall_s / batched->median.wall_s,
-                  batched->median.first_item_s > 0 ? m.median.first_item_s / batched->median.first_item_s : 0,
-                  batched->median.peak_rss_bytes ? double(m.median.peak_rss_bytes) / batched->median.peak_rss_bytes : 0);
+      std::printf("  %-11s total time %.2f   time to first page %.2f   peak RSS %.2f   added memory %.2f\n",
+                  schedule_name(m.mode).c_str(), ratio(m.median.wall_s, batched->median.wall_s),
+                  ratio(m.median.first_item_s, batched->median.first_item_s),
+                  ratio(double(m.peak_rss), double(batched->peak_rss)),
+                  ratio(double(m.added_rss), double(batched->added_rss)));
     }
     for (const auto& m : modes) {
-      if (m.mode == Schedule::concurrent) print_bars(m.median, batched->median);
+      if (m.mode == Schedule::concurrent) print_bars(m, *batched);
     }
   }
   for (const auto& m : modes) {

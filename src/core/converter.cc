@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <thread>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "assemble/assemble_stage.h"
 #include "core/collector.h"
 #include "core/document_source.h"
@@ -149,6 +153,11 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   const pipeline::RunStatus status = pipeline::run_pipeline(source, stages, collector, run);
   collector.finish(status.ok ? "not converted: " + status.error : "not converted: run aborted");
 
+#ifdef __GLIBC__
+  // The run's pages and buffers are freed by now; hand the heap they used back to the system, so
+  // a long-lived process (a service converting one file after another) does not keep the peak.
+  malloc_trim(0);
+#endif
   RunResult result = collector.result();
   result.cancelled = status.stopped;
   if (!status.ok || status.stopped) result.error = status.error;

@@ -114,6 +114,7 @@ class Run {
       const size_t cores = opt_.max_running > 0 ? opt_.max_running : std::thread::hardware_concurrency();
       trace_->set_stages(names, workers, static_cast<int>(cores));
       reset_peak_rss();
+      start_rss_ = current_rss_bytes();
     }
     std::stop_callback on_cancel(opt_.stop, [this] { request_stop("cancelled"); });
     std::thread monitor;
@@ -133,7 +134,7 @@ class Run {
       monitor_cv_.notify_all();
       monitor.join();
     }
-    if (trace_) trace_->finish(std::string(mode_name(opt_.mode)), peak_rss_bytes());
+    if (trace_) trace_->finish(std::string(mode_name(opt_.mode)), start_rss_, peak_rss_bytes());
     std::lock_guard lock(status_mu_);
     return status_;
   }
@@ -430,6 +431,7 @@ class Run {
   const RunOptions& opt_;
   Trace* trace_;
 
+  uint64_t start_rss_ = 0;
   std::stop_source stop_;
   std::mutex status_mu_;
   RunStatus status_;

@@ -40,11 +40,12 @@ void Trace::mark_emitted(bool failed) {
   if (failed) ++failed_;
 }
 
-void Trace::finish(std::string mode, uint64_t peak_rss_bytes) {
+void Trace::finish(std::string mode, uint64_t start_rss_bytes, uint64_t peak_rss_bytes) {
   const double t = now_s();
   std::lock_guard lock(mu_);
   end_s_ = t;
   mode_ = std::move(mode);
+  start_rss_ = start_rss_bytes;
   peak_rss_ = peak_rss_bytes;
 }
 
@@ -66,6 +67,7 @@ RunSummary Trace::summary() const {
   s.first_item_s = first_emit_s_;
   s.items = emitted_;
   s.failed_items = failed_;
+  s.start_rss_bytes = start_rss_;
   s.peak_rss_bytes = peak_rss_;
   s.cores = cores_;
   s.stages.resize(stage_names_.size());
@@ -147,10 +149,10 @@ void print_summary(std::ostream& out, const RunSummary& s) {
   char line[320];
   std::snprintf(line, sizeof line,
                 "mode %s: %llu items (%llu failed) in %.3f s, first item at %.3f s, "
-                "peak RSS %.1f MB, pipeline efficiency %.2f (limit %.3f s: %s)\n",
+                "peak RSS %.1f MB (%.1f MB added by the run), pipeline efficiency %.2f (limit %.3f s: %s)\n",
                 s.mode.c_str(), static_cast<unsigned long long>(s.items),
                 static_cast<unsigned long long>(s.failed_items), s.wall_s, s.first_item_s,
-                s.peak_rss_bytes / 1048576.0, s.efficiency(), s.limit_s(), limit.c_str());
+                s.peak_rss_bytes / 1048576.0, s.added_rss_bytes() / 1048576.0, s.efficiency(), s.limit_s(), limit.c_str());
   out << line;
   std::snprintf(line, sizeof line, "  %-10s %7s %7s %7s %10s %10s %6s %6s\n", "stage", "workers",
                 "items", "calls", "busy s", "ms/item", "util", "queue");

@@ -47,7 +47,11 @@ struct RunSummary {
   double first_item_s = -1;  // time to the first item emitted by the sink, -1 if none
   uint64_t items = 0;
   uint64_t failed_items = 0;
+  uint64_t start_rss_bytes = 0;  // resident when the run began (models, heap kept from earlier runs)
   uint64_t peak_rss_bytes = 0;
+  // What the run itself added on top of what the process already held: the part a schedule
+  // decides (pages in flight, buffers of the model runs going on at once).
+  uint64_t added_rss_bytes() const { return peak_rss_bytes > start_rss_bytes ? peak_rss_bytes - start_rss_bytes : 0; }
   std::vector<StageSummary> stages;
   // No schedule of these stages can finish before either bound: the busiest stage's busy time
   // over its workers, and (stages share the cores) all busy time over the cores the run may use.
@@ -70,7 +74,7 @@ class Trace {
   void add_span(SpanEvent event);
   void add_counter(std::string name, double value);
   void mark_emitted(bool failed);
-  void finish(std::string mode, uint64_t peak_rss_bytes);
+  void finish(std::string mode, uint64_t start_rss_bytes, uint64_t peak_rss_bytes);
 
   std::vector<SpanEvent> spans() const;
   std::vector<CounterEvent> counters() const;
@@ -93,7 +97,7 @@ class Trace {
   std::vector<CounterEvent> counters_;
   double first_emit_s_ = -1;
   double end_s_ = 0;
-  uint64_t emitted_ = 0, failed_ = 0, peak_rss_ = 0;
+  uint64_t emitted_ = 0, failed_ = 0, start_rss_ = 0, peak_rss_ = 0;
   std::string mode_;
 };
 
