@@ -118,7 +118,8 @@ void print_bars(const ModeRuns& concurrent, const ModeRuns& batched) {
   std::printf("  time to first page     %5.2f  (<= 0.20: %s)\n", first, verdict(first <= 0.2));
   std::printf("  peak RSS ratio         %5.2f  (< 1: %s; memory added by the run: %.2f)\n", rss, verdict(rss < 1),
               ratio(double(concurrent.added_rss), double(batched.added_rss)));
-  std::printf("  pipeline efficiency    %5.2f  (>= 0.85: %s)\n", c.efficiency(), verdict(c.efficiency() >= 0.85));
+  std::printf("  pipeline efficiency    %5.2f  (>= 0.85: %s; against the busiest stage alone: %.2f)\n", c.efficiency(),
+              verdict(c.efficiency() >= 0.85), ratio(c.bottleneck_s, c.wall_s));
 }
 
 }  // namespace
