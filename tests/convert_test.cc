@@ -71,6 +71,27 @@ TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
   EXPECT_LT(summary.first_item_s, summary.stages[0].last_end_s);
 }
 
+// The library checks option values itself (it is used without the CLI too).
+TEST(Convert, UnknownEngineNamesAreRejectedWithTheName) {
+  Options options;
+  options.layout = false;
+  options.table_engine = "lattice";
+  try {
+    Converter converter(options);
+    ADD_FAILURE() << "accepted table engine 'lattice'";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown table engine 'lattice'"), std::string::npos) << e.what();
+  }
+  options.table_engine = "auto";
+  options.ocr = "sometimes";
+  try {
+    Converter converter(options);
+    ADD_FAILURE() << "accepted OCR mode 'sometimes'";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown OCR mode 'sometimes'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Convert, ProducesTheDocumentsContent) {
   Document multi;
   shared_converter().convert({{corpus("pdf/multi_page.pdf"), nullptr}}, [&](Document&& d) { multi = std::move(d); });

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "pipeline/scheduler.h"
 
@@ -225,11 +226,11 @@ TEST(Pipeline, InFlightItemsStayWithinTheWindow) {
 
 // Most stage calls running at the same moment, read from the trace's spans (one per call).
 int most_calls_at_once(const Trace& trace) {
-  std::map<std::pair<int, double>, double> calls;  // (lane, start) -> end
-  for (const auto& s : trace.spans()) calls[{s.stage * 100 + s.worker, s.start_s}] = s.end_s;
+  std::map<std::tuple<int, int, double>, double> calls;  // (stage, worker, start) -> end
+  for (const auto& s : trace.spans()) calls[{s.stage, s.worker, s.start_s}] = s.end_s;
   std::vector<std::pair<double, int>> edges;
   for (const auto& [key, end] : calls) {
-    edges.emplace_back(key.second, 1);
+    edges.emplace_back(std::get<2>(key), 1);
     edges.emplace_back(end, -1);
   }
   std::sort(edges.begin(), edges.end());  // at equal times an end (-1) sorts before a start

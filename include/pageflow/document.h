@@ -15,6 +15,7 @@ struct Box {
   double width() const { return r - l; }
   double height() const { return b - t; }
   double area() const { return width() > 0 && height() > 0 ? width() * height() : 0; }
+  bool operator==(const Box&) const = default;
 };
 
 // Labels follow docling's DocItemLabel names so its users find what they expect.

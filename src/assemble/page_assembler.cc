@@ -524,7 +524,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         for (size_t i : ids) text += (text.empty() ? "" : "\n") + page.lines[i].text;
         block.element.text = text;
         for (const auto& [box, grid] : page.tables) {
-          if (box.l == zone.box.l && box.t == zone.box.t && box.r == zone.box.r && box.b == zone.box.b) {
+          if (box == zone.box) {
             block.element.table = grid;
           }
         }

@@ -45,6 +45,20 @@ pipeline::Mode to_mode(Schedule schedule) {
   return pipeline::Mode::concurrent;
 }
 
+tables::Engine parse_table_engine(const std::string& name) {
+  if (name == "auto") return tables::Engine::automatic;
+  if (name == "rules") return tables::Engine::rules;
+  if (name == "model") return tables::Engine::model;
+  throw std::runtime_error("unknown table engine '" + name + "' (auto, rules, model)");
+}
+
+pdf::OcrMode parse_ocr_mode(const std::string& name) {
+  if (name == "auto") return pdf::OcrMode::automatic;
+  if (name == "off") return pdf::OcrMode::off;
+  if (name == "force") return pdf::OcrMode::force;
+  throw std::runtime_error("unknown OCR mode '" + name + "' (auto, off, force)");
+}
+
 }  // namespace
 
 struct Converter::Impl {
@@ -63,17 +77,13 @@ struct Converter::Impl {
       const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.layout_workers);
       detector = std::make_unique<layout::Detector>(layout::load_manifest(path), threads);
     }
-    if (options.table_engine != "auto" && options.table_engine != "rules" && options.table_engine != "model") {
-      throw std::runtime_error("unknown table engine '" + options.table_engine + "' (auto, rules, model)");
-    }
-    if (options.layout && options.table_engine != "rules") {
+    table_engine = parse_table_engine(options.table_engine);
+    if (options.layout && table_engine != tables::Engine::rules) {
       table_model = std::make_unique<tables::TableModel>(models_dir(options) + "/tables/slanet-plus.onnx",
                                                          std::max(1, options.threads));
     }
-    if (options.ocr != "off" && options.ocr != "auto" && options.ocr != "force") {
-      throw std::runtime_error("unknown OCR mode '" + options.ocr + "' (auto, off, force)");
-    }
-    if (options.ocr != "off") {
+    ocr_mode = parse_ocr_mode(options.ocr);
+    if (ocr_mode != pdf::OcrMode::off) {
       if (options.ocr_workers <= 0) options.ocr_workers = cores;
       const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.ocr_workers);
       // PP-OCR's detector and classifier also judge page orientation for either engine.
@@ -89,6 +99,8 @@ struct Converter::Impl {
   ocr::Engine& ocr_engine() { return tesseract ? static_cast<ocr::Engine&>(*tesseract) : *paddle; }
 
   Options options;
+  tables::Engine table_engine = tables::Engine::automatic;  // options.table_engine, parsed
+  pdf::OcrMode ocr_mode = pdf::OcrMode::automatic;           // options.ocr, parsed
   pdf::MupdfEngine engine;
   std::unique_ptr<layout::Detector> detector;
   std::unique_ptr<ocr::PaddleOcr> paddle;
@@ -108,7 +120,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   request.dpi = o.dpi;
   request.max_pixels = static_cast<long long>(o.max_megapixels * 1e6);
   pdf::OcrRequest ocr_request;
-  ocr_request.mode = o.ocr == "force" ? pdf::OcrMode::force : o.ocr == "auto" ? pdf::OcrMode::automatic : pdf::OcrMode::off;
+  ocr_request.mode = impl_->ocr_mode;
   ocr_request.dpi = o.ocr_dpi;
   ocr_request.pictures = o.ocr_pictures;
   // The OCR policy reads the low-resolution render too.
@@ -121,10 +133,8 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   std::unique_ptr<tables::TablesStage> table_stage;
   if (impl_->detector) {
     layout = std::make_unique<layout::LayoutStage>(*impl_->detector, false);
-    const auto engine = o.table_engine == "model"   ? tables::Engine::model
-                        : o.table_engine == "rules" ? tables::Engine::rules
-                                                    : tables::Engine::automatic;
-    table_stage = std::make_unique<tables::TablesStage>(!o.picture_images, impl_->table_model.get(), engine);
+    table_stage = std::make_unique<tables::TablesStage>(!o.picture_images, impl_->table_model.get(),
+                                                        impl_->table_engine);
   }
   AssembleStage assemble(o.picture_images);
 

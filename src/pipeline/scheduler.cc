@@ -390,8 +390,8 @@ class Run {
         raw.clear();
         for (auto& item : batch) raw.push_back(item.get());
         {
-          const auto oldest = std::min_element(raw.begin(), raw.end(), [](Item* a, Item* b) { return a->seq < b->seq; });
-          const CallGate::Slot slot = gate.acquire((*oldest)->seq);
+          const auto by_seq = [](const Item* a, const Item* b) { return a->seq < b->seq; };
+          const CallGate::Slot slot = gate.acquire((*std::min_element(raw.begin(), raw.end(), by_seq))->seq);
           process_batch(k, worker, raw);
         }
         for (auto& item : batch) route(k + 1, std::move(item));
