@@ -72,12 +72,35 @@ TEST(CliOptions, BenchOptionsAndHelp) {
 }
 
 TEST(PageSelection, ParsesRangesWithinTheDocument) {
-  EXPECT_EQ(parse_page_selection("", 3), (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(parse_page_selection("1-3,7", 10), (std::vector<int>{1, 2, 3, 7}));
-  EXPECT_EQ(parse_page_selection("8-", 10), (std::vector<int>{8, 9, 10}));
-  EXPECT_EQ(parse_page_selection("-2,2,5", 4), (std::vector<int>{1, 2}));
-  EXPECT_THROW(parse_page_selection("0", 4), std::invalid_argument);
-  EXPECT_THROW(parse_page_selection("1,,2", 4), std::invalid_argument);
+  using Ranges = std::vector<PageRange>;
+  EXPECT_EQ(PageSelection::parse("").resolve(3), (Ranges{{1, 3}}));
+  EXPECT_EQ(PageSelection::parse("1-3,7").resolve(10), (Ranges{{1, 3}, {7, 7}}));
+  EXPECT_EQ(PageSelection::parse("8-").resolve(10), (Ranges{{8, 10}}));
+  EXPECT_EQ(PageSelection::parse("-2,2,5").resolve(4), (Ranges{{1, 2}}));
+  EXPECT_EQ(PageSelection::parse("5,1-2,3").resolve(9), (Ranges{{1, 3}, {5, 5}}));  // sorted, merged
+  EXPECT_THROW(PageSelection::parse("0"), std::invalid_argument);
+  EXPECT_THROW(PageSelection::parse("1,,2"), std::invalid_argument);
+  EXPECT_THROW(PageSelection::parse("5-3"), std::invalid_argument);
+}
+
+TEST(PageSelection, OpenRangesCostNothingWhateverTheNumbers) {
+  // The selection stays two ranges; only the real page count closes them.
+  const PageSelection huge = PageSelection::parse("2-,999999999");
+  EXPECT_EQ(huge.ranges(), (std::vector<PageRange>{{2, PageSelection::kOpenEnd}}));
+  EXPECT_EQ(huge.resolve(3), (std::vector<PageRange>{{2, 3}}));
+  EXPECT_EQ(count_pages(huge.resolve(2000000000)), 1999999999LL);
+}
+
+TEST(PageSelection, SplitsAtThePageLimit) {
+  std::vector<PageRange> pages{{1, 3}, {7, 10}};
+  EXPECT_EQ(split_pages(pages, 5), (std::vector<PageRange>{{9, 10}}));
+  EXPECT_EQ(pages, (std::vector<PageRange>{{1, 3}, {7, 8}}));
+  EXPECT_EQ(describe_pages(pages), "1-3,7-8");
+}
+
+TEST(CliOptions, PageSelectionIsCheckedWithoutExpandingIt) {
+  EXPECT_EQ(parse({"convert", "--pages", "2-", "a.pdf"}).convert.pages, "2-");
+  EXPECT_THROW(parse({"convert", "--pages", "", "a.pdf"}), UsageError);
 }
 
 }  // namespace

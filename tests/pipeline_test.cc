@@ -35,7 +35,7 @@ uint64_t burn(uint64_t x, int rounds) {
 class CountingSource : public Source {
  public:
   explicit CountingSource(uint64_t count) : count_(count) {}
-  ItemPtr next() override {
+  ItemPtr next(std::stop_token) override {
     if (made_ == count_) return nullptr;
     auto item = std::make_unique<Number>();
     item->value = made_++;
@@ -430,14 +430,14 @@ TEST(Pipeline, ItemTimeoutFailsOnlyTheSlowItem) {
     options.window = 1;
     ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
     ASSERT_EQ(sink.results.size(), 6u);
-    EXPECT_EQ(sink.results[2], "FAILED after: timed out after 40 ms") << mode_name(mode);
+    EXPECT_EQ(sink.results[2], "FAILED gate: timed out after 40 ms") << mode_name(mode);
     EXPECT_NE(sink.results[3].find("after;"), std::string::npos);
   }
 }
 
 class EndlessSource : public Source {
  public:
-  ItemPtr next() override { return std::make_unique<Number>(); }
+  ItemPtr next(std::stop_token) override { return std::make_unique<Number>(); }
 };
 
 TEST(Pipeline, RunTimeoutStopsAnEndlessSource) {

@@ -95,9 +95,12 @@ TEST(Robustness, LimitsOnPagesAndFileSize) {
   Options options;
   options.max_pages = 2;
   auto docs = convert({testing::corpus("pdf/multi_page.pdf")}, options);
-  ASSERT_EQ(docs[0].pages.size(), 5u);
+  ASSERT_EQ(docs[0].pages.size(), 2u);
   EXPECT_TRUE(docs[0].pages[1].ok);
-  EXPECT_EQ(docs[0].pages[2].error, "limits: beyond the 2-page limit (--max-pages)");
+  ASSERT_EQ(docs[0].missing.size(), 1u);
+  EXPECT_EQ(docs[0].missing[0].pages, (PageRange{3, 5}));
+  EXPECT_EQ(docs[0].missing[0].reason, "over the 2-page limit (--max-pages)");
+  EXPECT_EQ(docs[0].status(), Status::partial_success);
   options = {};
   options.max_file_mb = 0.01;
   docs = convert({testing::corpus("pdf/multi_page.pdf")}, options);

@@ -58,7 +58,7 @@ struct Options {
 
   // Limits against hostile or oversized input. A file over a limit fails with the reason; pages
   // over max_pages are reported as not converted; larger rasters are rendered at lower resolution.
-  int max_pages = 0;           // per document; 0 = no limit
+  int max_pages = 100000;      // per document; 0 = no limit
   double max_file_mb = 0;      // 0 = no limit
   double max_megapixels = 40;  // per page raster (layout and OCR rasters alike)
   size_t memory_limit_mb = 2048;  // all of MuPDF's allocations together (parsing, fonts, images)
@@ -80,8 +80,10 @@ struct Input {
 struct RunResult {
   int documents = 0;
   int failed_documents = 0;  // could not be opened at all
-  int pages = 0;
+  int partial_documents = 0; // some pages failed or missing
+  int pages = 0;             // pages that reached the end of the pipeline, converted or failed
   int failed_pages = 0;
+  long long missing_pages = 0;  // selected but never converted (stopped, over the page limit)
   bool cancelled = false;    // stopped by the caller or the document timeout
   std::string error;         // why the run stopped early, if it did
 };
@@ -107,8 +109,25 @@ class Converter {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses a page selection such as "1-3,7,10-" into sorted, unique 1-based page numbers within
-// [1, page_count]. Throws std::invalid_argument naming the bad part.
-std::vector<int> parse_page_selection(const std::string& spec, int page_count);
+// A page selection such as "1-3,7,10-", kept as sorted, merged ranges: an open range ("10-")
+// stays open until it meets a document's real page count, so no selection ever costs memory in
+// proportion to the numbers written in it.
+class PageSelection {
+ public:
+  static constexpr int kOpenEnd = 2147483647;
+  // "" selects every page. Throws std::invalid_argument naming the bad part.
+  static PageSelection parse(const std::string& spec);
+  // The selected pages of a document of `page_count` pages, as sorted disjoint ranges.
+  std::vector<PageRange> resolve(int page_count) const;
+  const std::vector<PageRange>& ranges() const { return ranges_; }
+
+ private:
+  std::vector<PageRange> ranges_;
+};
+
+// Keeps the first `keep` pages in `ranges` and returns the rest.
+std::vector<PageRange> split_pages(std::vector<PageRange>& ranges, long long keep);
+long long count_pages(const std::vector<PageRange>& ranges);
+std::string describe_pages(const std::vector<PageRange>& ranges);  // "1-3,7"
 
 }  // namespace pageflow

@@ -66,6 +66,25 @@ struct Element {
   bool furniture() const { return label == Label::page_header || label == Label::page_footer; }
 };
 
+// 1-based pages first..last, both included.
+struct PageRange {
+  int first = 1, last = 1;
+  long long count() const { return static_cast<long long>(last) - first + 1; }
+  bool operator==(const PageRange&) const = default;
+};
+
+// Selected pages that were not converted at all (the run was stopped or timed out before them,
+// or they are over the page limit), kept as ranges so a cut-short 100,000-page file costs a few
+// bytes here.
+struct MissingPages {
+  PageRange pages;
+  std::string reason;
+};
+
+// docling's ConversionStatus values that a finished document can have.
+enum class Status { success, partial_success, failure };
+std::string_view status_name(Status status);  // "success", "partial_success", "failure"
+
 struct PageResult {
   int number = 0;  // 1-based
   double width = 0, height = 0;  // points
@@ -82,11 +101,16 @@ struct Document {
   int page_count = 0;  // pages in the file
   std::vector<PageResult> pages;  // pages that were selected, in order, converted or failed
   std::vector<Element> elements;  // reading order across pages
+  std::vector<MissingPages> missing;  // selected pages never converted, in page order
   std::string error;   // file-level failure (cannot open, wrong password); no pages then
   std::vector<std::string> warnings;  // converted despite a problem (e.g. a repaired file)
 
-  bool ok() const;            // no file error and no failed page
+  bool ok() const;            // no file error, no failed page, no missing page
   int failed_pages() const;
+  long long missing_pages() const;
+  // failure: the file could not be read; partial_success: some selected pages failed or are
+  // missing (each says why); success: every selected page converted.
+  Status status() const;
 };
 
 }  // namespace pageflow

@@ -7,6 +7,9 @@
 
 namespace pageflow::cli {
 
+// Exit status of a run stopped before its end (Ctrl-C, SIGTERM, --timeout); see usage().
+constexpr int kExitStopped = 3;
+
 int run_convert(const CliOptions& options, std::stop_token stop);
 int run_bench(const CliOptions& options, std::stop_token stop);
 

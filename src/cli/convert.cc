@@ -1,11 +1,13 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "pipeline/trace.h"
@@ -39,6 +41,41 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Reasons to the user, one line per distinct reason with the pages it concerns ("pages 3-5,9:
+// layout: timed out after 1000 ms"), so that a cut-short 350-page document costs one line.
+void report(const Document& doc) {
+  const auto print = [&](const std::vector<PageRange>& pages, const std::string& what) {
+    std::cerr << "pageflow: " << doc.source << ": " << (count_pages(pages) == 1 ? "page " : "pages ")
+              << describe_pages(pages) << ": " << what << "\n";
+  };
+  const auto grouped = [&](auto text_of) {
+    std::vector<std::pair<std::string, std::vector<PageRange>>> groups;  // first-seen order
+    for (const auto& page : doc.pages) {
+      const std::string text = text_of(page);
+      if (text.empty()) continue;
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == text; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {text, {}});
+      auto& ranges = it->second;
+      if (!ranges.empty() && ranges.back().last + 1 == page.number) {
+        ranges.back().last = page.number;
+      } else {
+        ranges.push_back({page.number, page.number});
+      }
+    }
+    return groups;
+  };
+  for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
+  for (const auto& [text, pages] : grouped([](const PageResult& p) { return p.warning; })) print(pages, "warning: " + text);
+  for (const auto& [text, pages] : grouped([](const PageResult& p) { return p.ok ? std::string() : p.error; })) print(pages, text);
+  std::vector<std::pair<std::string, std::vector<PageRange>>> missing;
+  for (const auto& m : doc.missing) {
+    auto it = std::find_if(missing.begin(), missing.end(), [&](const auto& g) { return g.first == m.reason; });
+    if (it == missing.end()) it = missing.insert(missing.end(), {m.reason, {}});
+    it->second.push_back(m.pages);
+  }
+  for (const auto& [reason, pages] : missing) print(pages, "not converted (" + reason + ")");
+}
+
 // Output file stem for an input; a second input with the same stem gets "-2", and so on.
 std::string unique_stem(const std::string& name, std::set<std::string>& used) {
   std::string stem = name.empty() ? "document" : name;
@@ -69,13 +106,7 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
       std::cerr << "pageflow: " << doc.source << ": " << doc.error << "\n";
       return;
     }
-    for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
-    for (const auto& page : doc.pages) {
-      if (!page.warning.empty()) {
-        std::cerr << "pageflow: warning: " << doc.source << ": page " << page.number << ": " << page.warning << "\n";
-      }
-      if (!page.ok) std::cerr << "pageflow: " << doc.source << ": page " << page.number << ": " << page.error << "\n";
-    }
+    report(doc);
     const std::string stem = unique_stem(doc.name, used_stems);
     for (Format format : options.formats) {
       const std::string path = (std::filesystem::path(options.out_dir) /
@@ -83,7 +114,7 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
       try {
         write_file_atomically(path, render(doc, format));
       } catch (const std::exception& e) {
-        std::cerr << "pageflow: " << e.what() << "\n";
+        std::cerr << "pageflow: " << doc.source << ": " << e.what() << "\n";
         write_failed = true;
       }
     }
@@ -96,21 +127,34 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
   const RunResult result = converter.convert(inputs, on_document,
                                              [&](int done, int known) { progress.update(done, known); }, control);
   progress.clear();
-  for (size_t i = delivered; i < inputs.size(); ++i) {
+  // Files the run never reached: a few named, the rest counted (a stopped batch of thousands
+  // must not flood the terminal).
+  constexpr size_t kNamed = 5;
+  for (size_t i = delivered; i < inputs.size() && i < delivered + kNamed; ++i) {
     std::cerr << "pageflow: " << inputs[i].path << ": not converted (" << result.error << ")\n";
   }
+  if (inputs.size() > delivered + kNamed) {
+    std::cerr << "pageflow: " << inputs.size() - delivered - kNamed << " more files not converted (" << result.error
+              << ")\n";
+  }
   if (!options.trace_path.empty()) {
-    std::ofstream out(options.trace_path);
+    std::ostringstream out;
     trace.write_chrome_json(out);
-    if (!out) std::cerr << "pageflow: cannot write trace " << options.trace_path << "\n";
+    try {
+      write_file_atomically(options.trace_path, out.str());
+    } catch (const std::exception& e) {
+      std::cerr << "pageflow: trace: " << e.what() << "\n";
+      write_failed = true;
+    }
     pipeline::print_summary(std::cerr, trace.summary());
   }
   if (!options.quiet) {
     std::cerr << "pageflow: " << result.documents - result.failed_documents << "/" << inputs.size()
               << " files, " << result.pages - result.failed_pages << "/" << result.pages << " pages converted\n";
   }
-  const bool all_good = result.failed_documents == 0 && result.failed_pages == 0 && !result.cancelled &&
-                        !write_failed && delivered == inputs.size();
+  if (result.cancelled) return kExitStopped;
+  const bool all_good = result.failed_documents == 0 && result.partial_documents == 0 && !write_failed &&
+                        delivered == inputs.size();
   return all_good ? 0 : 1;
 }
 

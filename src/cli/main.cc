@@ -1,8 +1,11 @@
-// pageflow command-line tool. Ctrl-C (SIGINT) or SIGTERM cancels the run: the pipeline drains,
-// every thread is joined, documents already written stay whole, and the exit status is 1.
+// pageflow command-line tool. Ctrl-C (SIGINT) or SIGTERM stops the run: work on the pages in
+// flight is abandoned, every thread is joined, documents already written stay whole, a document
+// cut short is written marked partial, and the exit status is 3. A second signal exits at once.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <stop_token>
 #include <thread>
@@ -26,7 +29,13 @@ class SignalWatcher {
       for (;;) {
         int signal = 0;
         if (sigwait(&set_, &signal) != 0 || signal == SIGUSR1) return;
-        if (!stop_.stop_requested()) std::cerr << "\npageflow: interrupted, finishing pages in flight\n";
+        if (stop_.stop_requested()) {
+          // The user asked twice: outputs already written are whole (written atomically).
+          static const char kMessage[] = "\npageflow: interrupted again, exiting now\n";
+          (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+          std::_Exit(130);
+        }
+        std::cerr << "\npageflow: interrupted, stopping (press Ctrl-C again to exit at once)\n";
         stop_.request_stop();
       }
     });

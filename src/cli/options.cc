@@ -1,6 +1,13 @@
 #include "cli/options.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -21,6 +28,45 @@ long parse_integer(const std::string& option, const std::string& value, long min
                      std::to_string(max) + ", got '" + value + "'");
   }
   return n;
+}
+
+std::string non_empty(const std::string& option, const std::string& value) {
+  if (value.empty()) throw UsageError(option + ": empty value");
+  return value;
+}
+
+// A model file or folder named on the command line: a typo is a usage error, found before any
+// model is loaded.
+std::string existing(const std::string& option, const std::string& path, bool folder) {
+  std::error_code ec;
+  const bool found = folder ? std::filesystem::is_directory(path, ec) : std::filesystem::is_regular_file(path, ec);
+  if (!found) throw UsageError(option + ": no such " + (folder ? "folder" : "file") + " '" + path + "'");
+  return path;
+}
+
+// The trace is written at the end of a run; a path that cannot be written is said at the start.
+std::string writable(const std::string& option, const std::string& path) {
+  const std::filesystem::path p(non_empty(option, path));
+  const std::string folder = p.has_parent_path() ? p.parent_path().string() : ".";
+  if (std::filesystem::is_directory(p) || ::access(folder.c_str(), W_OK) != 0) {
+    throw UsageError(option + ": cannot write '" + path + "'" +
+                     (std::filesystem::is_directory(p) ? ": is a folder" : ": " + std::string(std::strerror(errno))));
+  }
+  return path;
+}
+
+// One path per line (a batch too large for a command line); '-' reads standard input.
+void read_input_list(const std::string& source, std::vector<std::string>& inputs) {
+  std::ifstream file;
+  if (source != "-") {
+    file.open(source);
+    if (!file) throw UsageError("--inputs-from: cannot read '" + source + "': " + std::strerror(errno));
+  }
+  std::istream& in = source == "-" ? std::cin : file;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) inputs.push_back(line);
+  }
 }
 
 std::vector<std::string> split_commas(const std::string& value) {
@@ -81,13 +127,16 @@ Convert options:
   --ocr-pictures          with --ocr auto, also read images inside digital pages
   --ocr-dpi N             raster resolution for OCR (default: 200)
   --ocr-workers N         pages in OCR at once (default: --cores)
-  --page-timeout MS       fail a page that takes longer (default: no limit)
-  --max-pages N           convert at most N pages per file, report the rest (default: all)
+  --page-timeout MS       fail a page that takes longer; its work stops (default: no limit)
+  --max-pages N           convert at most N pages per file, report the rest (default: 100000)
   --max-file-size MB      refuse larger files (default: no limit)
   --max-megapixels N      largest page raster; bigger pages render at lower resolution (default: 40)
-  --memory-limit MB       budget for all of MuPDF's allocations (default: 2048)
-  --timeout MS            stop the whole run after MS; missing pages are reported
+  --memory-limit MB       budget for all of MuPDF's allocations; no single one may take over a
+                          quarter of it, nor may an image's pixels (default: 2048)
+  --timeout MS            stop the whole run after MS; documents cut short are written, marked
+                          partial, with their missing pages listed (default: no limit)
   --trace FILE            write a Chrome trace (chrome://tracing, Perfetto) and print a summary
+  --inputs-from FILE      read input paths from FILE, one per line ('-' for standard input)
   -q, --quiet             no progress bar, errors only
 
 Bench options (plus the convert options above):
@@ -97,7 +146,9 @@ Bench options (plus the convert options above):
   --json FILE             write all figures as JSON
   --timeline FILE         write a timeline picture (.svg or .html), one lane per worker
 
-Exit status: 0 all converted, 1 some files or pages failed, 2 usage error.
+Exit status: 0 all converted, 1 some files or pages failed, 2 usage error, 3 stopped early
+(Ctrl-C, SIGTERM or --timeout): documents cut short were written and marked partial. A second
+Ctrl-C exits at once (status 130).
 )";
 }
 
@@ -125,8 +176,9 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
   };
   using Handler = std::function<void(const std::string&)>;
   const std::map<std::string, Handler> handlers = {
-      {"-o", [&](auto& opt) { o.out_dir = value(opt); }},
-      {"--output", [&](auto& opt) { o.out_dir = value(opt); }},
+      {"-o", [&](auto& opt) { o.out_dir = non_empty(opt, value(opt)); }},
+      {"--output", [&](auto& opt) { o.out_dir = non_empty(opt, value(opt)); }},
+      {"--inputs-from", [&](auto& opt) { read_input_list(non_empty(opt, value(opt)), o.inputs); }},
       {"--to", [&](auto& opt) {
          o.formats.clear();
          for (const auto& name : split_commas(value(opt))) {
@@ -145,8 +197,9 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--window", [&](auto& opt) { o.convert.window = static_cast<size_t>(parse_integer(opt, value(opt), 1, 1 << 20)); }},
       {"--pages", [&](auto& opt) {
          o.convert.pages = value(opt);
+         if (o.convert.pages.empty()) throw UsageError(opt + ": empty page selection");
          try {
-           parse_page_selection(o.convert.pages, 1 << 30);
+           PageSelection::parse(o.convert.pages);
          } catch (const std::invalid_argument& e) {
            throw UsageError(opt + ": " + e.what());
          }
@@ -161,7 +214,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
            throw UsageError("--table-engine: unknown engine '" + o.convert.table_engine + "' (auto, rules, model)");
          }
        }},
-      {"--layout-model", [&](auto& opt) { o.convert.layout_model = value(opt); }},
+      {"--layout-model", [&](auto& opt) { o.convert.layout_model = existing(opt, value(opt), false); }},
       {"--ocr", [&](auto& opt) {
          o.convert.ocr = value(opt);
          if (o.convert.ocr != "auto" && o.convert.ocr != "off" && o.convert.ocr != "force") {
@@ -178,14 +231,14 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--ocr-pictures", [&](auto&) { o.convert.ocr_pictures = true; }},
       {"--ocr-dpi", [&](auto& opt) { o.convert.ocr_dpi = static_cast<double>(parse_integer(opt, value(opt), 50, 600)); }},
       {"--ocr-workers", [&](auto& opt) { o.convert.ocr_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
-      {"--models", [&](auto& opt) { o.convert.models_dir = value(opt); }},
+      {"--models", [&](auto& opt) { o.convert.models_dir = existing(opt, value(opt), true); }},
       {"--max-pages", [&](auto& opt) { o.convert.max_pages = static_cast<int>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
       {"--max-file-size", [&](auto& opt) { o.convert.max_file_mb = static_cast<double>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
       {"--max-megapixels", [&](auto& opt) { o.convert.max_megapixels = static_cast<double>(parse_integer(opt, value(opt), 1, 1000)); }},
       {"--memory-limit", [&](auto& opt) { o.convert.memory_limit_mb = static_cast<size_t>(parse_integer(opt, value(opt), 64, 1 << 20)); }},
       {"--page-timeout", [&](auto& opt) { o.convert.page_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
       {"--timeout", [&](auto& opt) { o.convert.document_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
-      {"--trace", [&](auto& opt) { o.trace_path = value(opt); }},
+      {"--trace", [&](auto& opt) { o.trace_path = writable(opt, value(opt)); }},
       {"-q", [&](auto&) { o.quiet = true; }},
       {"--quiet", [&](auto&) { o.quiet = true; }},
   };

@@ -15,6 +15,16 @@ void DocumentCollector::start(const DocumentInput& input) {
   document_.page_count = input.page_count;
   document_.warnings = input.warnings;
   page_blocks_.clear();
+  last_page_seen_ = 0;
+}
+
+void DocumentCollector::add_missing(PageRange pages, const std::string& reason) {
+  auto& missing = document_.missing;
+  if (!missing.empty() && missing.back().reason == reason && missing.back().pages.last + 1 == pages.first) {
+    missing.back().pages.last = pages.last;
+  } else {
+    missing.push_back({pages, reason});
+  }
 }
 
 void DocumentCollector::consume(pipeline::ItemPtr item) {
@@ -26,7 +36,13 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
   }
   if (page.number == 0) {
     document_.error = page.error;
+  } else if (page.cancelled) {
+    last_page_seen_ = page.number;
+    add_missing({page.number, page.number}, page.error);
+    ++pages_done_;
+    if (on_page_) on_page_(pages_done_);
   } else {
+    last_page_seen_ = page.number;
     PageResult result;
     result.number = page.number;
     result.width = page.width;
@@ -47,29 +63,18 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
 void DocumentCollector::finish(const std::string& reason) {
   if (!input_) return;
   // Pages the run never reached are reported, not silently dropped.
-  size_t next = 0;
-  std::vector<PageResult> pages;
-  std::vector<std::vector<Block>> blocks;
-  for (int number : input_->selected) {
-    if (next < document_.pages.size() && document_.pages[next].number == number) {
-      pages.push_back(std::move(document_.pages[next]));
-      blocks.push_back(std::move(page_blocks_[next]));
-      ++next;
-    } else {
-      PageResult missing;
-      missing.number = number;
-      missing.ok = false;
-      missing.error = reason;
-      pages.push_back(std::move(missing));
-      blocks.emplace_back();
-    }
+  for (PageRange r : input_->selected) {
+    if (r.last <= last_page_seen_) continue;
+    r.first = std::max(r.first, last_page_seen_ + 1);
+    add_missing(r, reason);
   }
-  document_.pages = std::move(pages);
-  page_blocks_ = std::move(blocks);
   deliver();
 }
 
 void DocumentCollector::deliver() {
+  if (input_) {
+    for (const auto& m : input_->over_limit) add_missing(m.pages, m.reason);
+  }
   if (document_.error.empty()) assemble_document(document_, page_blocks_);
   ++result_.documents;
   if (!document_.error.empty()) ++result_.failed_documents;
@@ -77,6 +82,8 @@ void DocumentCollector::deliver() {
     ++result_.pages;
     if (!p.ok) ++result_.failed_pages;
   }
+  result_.missing_pages += document_.missing_pages();
+  if (document_.status() == Status::partial_success) ++result_.partial_documents;
   input_.reset();
   page_blocks_.clear();
   if (on_document_) on_document_(std::move(document_));

@@ -25,6 +25,7 @@ class DocumentCollector : public pipeline::Sink {
 
  private:
   void start(const DocumentInput& input);
+  void add_missing(PageRange pages, const std::string& reason);
   void deliver();
 
   Converter::DocumentCallback on_document_;
@@ -34,6 +35,7 @@ class DocumentCollector : public pipeline::Sink {
   std::vector<std::vector<Block>> page_blocks_;
   RunResult result_;
   int pages_done_ = 0;
+  int last_page_seen_ = 0;  // of the document being collected (pages arrive in order)
 };
 
 }  // namespace pageflow

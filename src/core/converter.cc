@@ -59,10 +59,19 @@ pdf::OcrMode parse_ocr_mode(const std::string& name) {
   throw std::runtime_error("unknown OCR mode '" + name + "' (auto, off, force)");
 }
 
+PageSelection parse_selection(const std::string& pages) {
+  try {
+    return PageSelection::parse(pages);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("pages: ") + e.what());
+  }
+}
+
 }  // namespace
 
 struct Converter::Impl {
-  explicit Impl(Options opts) : options(std::move(opts)), engine(options.memory_limit_mb << 20) {
+  explicit Impl(Options opts)
+      : options(std::move(opts)), selection(parse_selection(options.pages)), engine(options.memory_limit_mb << 20) {
     if (options.cores <= 0) options.cores = machine_cores();
     const int cores = options.cores;
     if (options.render_workers <= 0) options.render_workers = cores;
@@ -99,6 +108,7 @@ struct Converter::Impl {
   ocr::Engine& ocr_engine() { return tesseract ? static_cast<ocr::Engine&>(*tesseract) : *paddle; }
 
   Options options;
+  PageSelection selection;                                   // options.pages, parsed
   tables::Engine table_engine = tables::Engine::automatic;  // options.table_engine, parsed
   pdf::OcrMode ocr_mode = pdf::OcrMode::automatic;           // options.ocr, parsed
   pdf::MupdfEngine engine;
@@ -144,7 +154,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   if (table_stage) stages.push_back({table_stage.get(), 1});
   stages.push_back({&assemble, 1});
 
-  DocumentSource source(inputs, o, impl_->engine);
+  DocumentSource source(inputs, o, impl_->selection, impl_->engine);
   DocumentCollector collector(on_document, [&](int done) {
     if (on_progress) on_progress(done, source.known_pages());
   });

@@ -20,7 +20,27 @@ std::string_view label_name(Label label) {
   return "text";
 }
 
-bool Document::ok() const { return error.empty() && failed_pages() == 0; }
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::success: return "success";
+    case Status::partial_success: return "partial_success";
+    case Status::failure: return "failure";
+  }
+  return "failure";
+}
+
+bool Document::ok() const { return status() == Status::success; }
+
+Status Document::status() const {
+  if (!error.empty()) return Status::failure;
+  return failed_pages() > 0 || !missing.empty() ? Status::partial_success : Status::success;
+}
+
+long long Document::missing_pages() const {
+  long long n = 0;
+  for (const auto& m : missing) n += m.pages.count();
+  return n;
+}
 
 int Document::failed_pages() const {
   int failed = 0;

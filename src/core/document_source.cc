@@ -1,22 +1,70 @@
 #include "core/document_source.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace pageflow {
 
 namespace {
+
 std::atomic<uint64_t> g_next_input_id{1};
+
+// Inputs that are not regular files (a FIFO, a process substitution `<(...)`, a device) are read
+// once into memory: the reader opens a file twice (to recognise it, then to parse it), which a
+// pipe cannot serve. The read waits in short polls so a stop request is seen while no writer
+// has come yet; it stops at `limit` bytes.
+Input read_special_file(const Input& input, size_t limit, const std::stop_token& stop) {
+  struct stat info {};
+  if (input.bytes || ::stat(input.path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return input;
+  if (S_ISDIR(info.st_mode)) throw pdf::PdfError("is a directory, not a file");
+  const int fd = ::open(input.path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw pdf::PdfError(std::string("cannot read file: ") + std::strerror(errno));
+  auto bytes = std::make_shared<std::string>();
+  std::string error;
+  char chunk[65536];
+  for (;;) {
+    if (stop.stop_requested()) {
+      error = "cancelled";
+      break;
+    }
+    pollfd waiting{fd, POLLIN, 0};
+    if (::poll(&waiting, 1, 100) == 0) continue;
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0 && (waiting.revents & POLLHUP)) break;  // the writer is done
+    if (n == 0) continue;  // no writer has opened the pipe yet
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      error = std::string("cannot read file: ") + std::strerror(errno);
+      break;
+    }
+    bytes->append(chunk, static_cast<size_t>(n));
+    if (bytes->size() > limit) {
+      error = "input is over the " + std::to_string(limit >> 20) + " MB limit (--max-file-size)";
+      break;
+    }
+  }
+  ::close(fd);
+  if (!error.empty()) throw pdf::PdfError(error);
+  return {input.path, std::move(bytes)};
 }
+
+}  // namespace
 
 std::string document_name(const std::string& path) {
   return std::filesystem::path(path).stem().string();
 }
 
 DocumentSource::DocumentSource(const std::vector<Input>& inputs, const Options& options,
-                               const pdf::MupdfEngine& engine)
-    : inputs_(inputs), options_(options), reader_(engine) {}
+                               PageSelection selection, const pdf::MupdfEngine& engine)
+    : inputs_(inputs), options_(options), selection_(std::move(selection)), reader_(engine) {}
 
 void DocumentSource::check_size(const Input& input) const {
   if (options_.max_file_mb <= 0) return;
@@ -31,35 +79,42 @@ void DocumentSource::check_size(const Input& input) const {
   }
 }
 
-pipeline::ItemPtr DocumentSource::next() {
+pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
   for (;;) {
-    if (current_ && next_page_ < current_->selected.size()) {
+    if (current_ && range_ < current_->selected.size()) {
       auto page = std::make_unique<Page>();
       page->doc = current_;
-      page->number = current_->selected[next_page_];
-      page->last_of_document = ++next_page_ == current_->selected.size();
-      // Pages past the limit travel as failed items, so the document reports them.
-      if (options_.max_pages > 0 && next_page_ > static_cast<size_t>(options_.max_pages)) {
-        page->fail("limits", "beyond the " + std::to_string(options_.max_pages) + "-page limit (--max-pages)");
+      page->number = next_page_;
+      if (next_page_ == current_->selected[range_].last) {
+        if (++range_ < current_->selected.size()) next_page_ = current_->selected[range_].first;
+      } else {
+        ++next_page_;
       }
+      page->last_of_document = range_ == current_->selected.size();
       return page;
     }
-    if (next_input_ == inputs_.size()) return nullptr;
+    if (next_input_ == inputs_.size() || stop.stop_requested()) return nullptr;
     auto doc = std::make_shared<DocumentInput>();
     doc->id = g_next_input_id.fetch_add(1);
     doc->index = next_input_;
     doc->input = inputs_[next_input_++];
     doc->name = document_name(doc->input.path);
     try {
+      const double limit_mb = options_.max_file_mb > 0 ? options_.max_file_mb : static_cast<double>(options_.memory_limit_mb);
+      doc->input = read_special_file(doc->input, static_cast<size_t>(limit_mb * 1048576.0), stop);
       check_size(doc->input);
       reader_.open(doc->input, options_.password, doc->id);
-      doc->page_count = reader_.page_count();
+      doc->page_count = reader_.page_count(stop);
       if (reader_.was_repaired()) doc->warnings.push_back("damaged cross-reference table, repaired");
       if (doc->page_count == 0) throw pdf::PdfError("the document has no pages");
-      doc->selected = parse_page_selection(options_.pages, doc->page_count);
+      doc->selected = selection_.resolve(doc->page_count);
       if (doc->selected.empty()) {
         throw pdf::PdfError("--pages " + options_.pages + " selects none of its " +
                             std::to_string(doc->page_count) + " pages");
+      }
+      if (options_.max_pages > 0) {
+        const std::string reason = "over the " + std::to_string(options_.max_pages) + "-page limit (--max-pages)";
+        for (const PageRange& r : split_pages(doc->selected, options_.max_pages)) doc->over_limit.push_back({r, reason});
       }
     } catch (const std::exception& e) {
       auto failed = std::make_unique<Page>();
@@ -68,9 +123,10 @@ pipeline::ItemPtr DocumentSource::next() {
       failed->fail("open", e.what());
       return failed;
     }
-    known_pages_ += static_cast<int>(doc->selected.size());
+    known_pages_ += static_cast<int>(count_pages(doc->selected));
     current_ = std::move(doc);
-    next_page_ = 0;
+    range_ = 0;
+    next_page_ = current_->selected.front().first;
   }
 }
 

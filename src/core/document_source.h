@@ -1,6 +1,8 @@
-// Pipeline source over a list of inputs: opens each input on the feeding thread to learn its page
-// count and check the password, then yields one Page per selected page. An input that cannot be
-// opened yields a single already-failed Page (number 0) so the failure reaches the sink in order.
+// Pipeline source over a list of inputs: opens each input on the feeding thread to learn its real
+// page count (counted in the page tree, never taken from the file's word) and check the password,
+// then yields one Page per selected page, walking the selection's ranges lazily. An input that
+// cannot be opened yields a single already-failed Page (number 0) so the failure reaches the sink
+// in order.
 #pragma once
 
 #include <atomic>
@@ -16,9 +18,9 @@ namespace pageflow {
 
 class DocumentSource : public pipeline::Source {
  public:
-  DocumentSource(const std::vector<Input>& inputs, const Options& options,
+  DocumentSource(const std::vector<Input>& inputs, const Options& options, PageSelection selection,
                  const pdf::MupdfEngine& engine);
-  pipeline::ItemPtr next() override;
+  pipeline::ItemPtr next(std::stop_token stop) override;
 
   // Pages selected across the inputs opened so far (grows as the source advances).
   int known_pages() const { return known_pages_.load(); }
@@ -28,10 +30,12 @@ class DocumentSource : public pipeline::Source {
 
   const std::vector<Input>& inputs_;
   const Options& options_;
+  PageSelection selection_;
   pdf::PdfReader reader_;
   std::shared_ptr<DocumentInput> current_;
   size_t next_input_ = 0;
-  size_t next_page_ = 0;
+  size_t range_ = 0;     // position in current_->selected
+  int next_page_ = 0;    // next page number within that range
   std::atomic<int> known_pages_{0};
 };
 

@@ -46,7 +46,8 @@ struct DocumentInput {
   Input input;
   std::string name;
   int page_count = 0;
-  std::vector<int> selected;  // 1-based page numbers to convert
+  std::vector<PageRange> selected;     // pages to convert, sorted, disjoint
+  std::vector<MissingPages> over_limit;  // selected but beyond --max-pages: reported, not converted
   std::vector<std::string> warnings;
 };
 
@@ -68,6 +69,7 @@ struct Page : pipeline::Item {
   double raster_scale = 0;
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
 
+  bool blank = false;            // no text layer and no ink: no model has anything to find
   bool needs_ocr = false;        // decided by the OCR policy in the render stage
   std::vector<Box> ocr_regions;  // bitmaps inside a digital page to read (--ocr-pictures)
   cv::Mat ocr_raster;            // BGR at ocr_scale, only for pages that need OCR

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,33 +19,86 @@ int parse_number(const std::string& text, const std::string& part) {
 }
 }  // namespace
 
-std::vector<int> parse_page_selection(const std::string& spec, int page_count) {
-  std::vector<int> pages;
+PageSelection PageSelection::parse(const std::string& spec) {
+  PageSelection selection;
   if (spec.empty()) {
-    for (int p = 1; p <= page_count; ++p) pages.push_back(p);
-    return pages;
+    selection.ranges_.push_back({1, kOpenEnd});
+    return selection;
   }
   size_t start = 0;
   while (start <= spec.size()) {
     const size_t comma = std::min(spec.find(',', start), spec.size());
     const std::string part = spec.substr(start, comma - start);
     const size_t dash = part.find('-');
-    int first, last;
+    PageRange range;
     if (dash == std::string::npos) {
-      first = last = parse_number(part, part);
+      range.first = range.last = parse_number(part, part);
     } else {
-      first = dash == 0 ? 1 : parse_number(part.substr(0, dash), part);
-      last = dash + 1 == part.size() ? page_count : parse_number(part.substr(dash + 1), part);
-      if (last < first && dash + 1 != part.size()) {
-        throw std::invalid_argument("bad page range '" + part + "'");
-      }
+      range.first = dash == 0 ? 1 : parse_number(part.substr(0, dash), part);
+      range.last = dash + 1 == part.size() ? kOpenEnd : parse_number(part.substr(dash + 1), part);
+      if (range.last < range.first) throw std::invalid_argument("bad page range '" + part + "'");
     }
-    for (int p = first; p <= std::min(last, page_count); ++p) pages.push_back(p);
+    selection.ranges_.push_back(range);
     start = comma + 1;
   }
-  std::sort(pages.begin(), pages.end());
-  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  // Sorted and merged, so every page is selected once and a walk over the ranges is in order.
+  std::sort(selection.ranges_.begin(), selection.ranges_.end(),
+            [](const PageRange& a, const PageRange& b) { return a.first < b.first; });
+  std::vector<PageRange> merged;
+  for (const PageRange& r : selection.ranges_) {
+    const bool touches = !merged.empty() && (r.first <= merged.back().last || r.first == merged.back().last + 1);
+    if (touches) {
+      merged.back().last = std::max(merged.back().last, r.last);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  selection.ranges_ = std::move(merged);
+  return selection;
+}
+
+std::vector<PageRange> PageSelection::resolve(int page_count) const {
+  std::vector<PageRange> pages;
+  for (const PageRange& r : ranges_) {
+    if (r.first > page_count) break;
+    pages.push_back({r.first, std::min(r.last, page_count)});
+  }
   return pages;
+}
+
+std::vector<PageRange> split_pages(std::vector<PageRange>& ranges, long long keep) {
+  std::vector<PageRange> kept, rest;
+  for (PageRange r : ranges) {
+    if (keep >= r.count()) {
+      kept.push_back(r);
+      keep -= r.count();
+      continue;
+    }
+    if (keep > 0) {
+      kept.push_back({r.first, r.first + static_cast<int>(keep) - 1});
+      r.first += static_cast<int>(keep);
+      keep = 0;
+    }
+    rest.push_back(r);
+  }
+  ranges = std::move(kept);
+  return rest;
+}
+
+long long count_pages(const std::vector<PageRange>& ranges) {
+  long long n = 0;
+  for (const PageRange& r : ranges) n += r.count();
+  return n;
+}
+
+std::string describe_pages(const std::vector<PageRange>& ranges) {
+  std::string text;
+  for (const PageRange& r : ranges) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(r.first);
+    if (r.last != r.first) text += '-' + std::to_string(r.last);
+  }
+  return text;
 }
 
 }  // namespace pageflow

@@ -202,6 +202,19 @@ std::string to_docling_json(const Document& doc) {
       {"form_items", json::array()},
       {"pages", pages},
   };
+  // Not a DoclingDocument field (docling keeps the status beside the document); docling-core
+  // ignores it, and a reader of our JSON alone learns that pages are missing and why.
+  if (doc.status() != Status::success) {
+    json failed = json::array(), missing = json::array();
+    for (const auto& p : doc.pages) {
+      if (!p.ok) failed.push_back({{"page_no", p.number}, {"error", p.error}});
+    }
+    for (const auto& m : doc.missing) {
+      missing.push_back({{"first", m.pages.first}, {"last", m.pages.last}, {"reason", m.reason}});
+    }
+    out["pageflow__conversion"] = {{"status", status_name(doc.status())}, {"failed_pages", failed},
+                                   {"missing_pages", missing}};
+  }
   // Invalid UTF-8 (a file name in another encoding) is replaced, never a reason to fail.
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

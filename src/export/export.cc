@@ -1,10 +1,16 @@
 #include "export/export.h"
 
+#include "pageflow/converter.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 namespace pageflow {
@@ -37,26 +43,62 @@ std::string render(const Document& doc, Format format) {
   return {};
 }
 
+namespace {
+
+// The process's umask, read once before any thread exists (umask() can only be read by setting it).
+const mode_t kUmask = [] {
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  return mask;
+}();
+
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   const std::filesystem::path target(path);
-  const std::string temp = (target.parent_path() / ("." + target.filename().string() + ".tmp-" +
-                                                    std::to_string(::getpid())))
-                               .string();
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw std::runtime_error("cannot write " + temp);
+  // A fixed-length name, created exclusively (O_CREAT | O_EXCL never follows a planted link) with
+  // random letters (nothing to predict), and never longer than NAME_MAX whatever the target's.
+  std::string temp = (target.parent_path() / ".pageflow-XXXXXX").string();
+  const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  ::fchmod(fd, 0666 & ~kUmask);  // mkstemp's 0600 would hide outputs from their usual readers
+  int error = 0;
+  for (size_t done = 0; done < content.size() && !error;) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+    } else if (n == 0 || errno != EINTR) {
+      error = n == 0 ? ENOSPC : errno;
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, target, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  // The data reaches the disk before the name does, so a crash never leaves a short file.
+  if (!error && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && !error) error = errno;
+  if (!error && ::rename(temp.c_str(), path.c_str()) != 0) error = errno;
+  if (error) {
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
   }
+}
+
+std::string conversion_comment(const Document& doc) {
+  if (doc.status() == Status::success) return {};
+  std::string note(status_name(doc.status()));
+  std::string separator = ": ";
+  for (const auto& page : doc.pages) {
+    if (page.ok) continue;
+    note += separator + "page " + std::to_string(page.number) + " failed (" + page.error + ")";
+    separator = "; ";
+  }
+  for (const auto& m : doc.missing) {
+    note += separator + (m.pages.count() == 1 ? "page " : "pages ") + describe_pages({m.pages}) +
+            " not converted (" + m.reason + ")";
+    separator = "; ";
+  }
+  if (!doc.error.empty()) note += separator + doc.error;
+  // Reasons are free text, and "--" may not appear inside a comment.
+  for (size_t at; (at = note.find("--")) != std::string::npos;) note.replace(at, 2, "- -");
+  return "<!-- pageflow: " + note + " -->\n";
 }
 
 std::string png_data_uri(const std::string& png) {

@@ -24,10 +24,16 @@ std::string to_docling_json(const Document& doc);
 
 std::string render(const Document& doc, Format format);
 
-// Writes through a temporary file in the same folder and renames it into place, so a reader
-// never sees a half-written file and an interrupted run leaves earlier outputs whole.
-// Throws std::runtime_error on failure.
+// Writes through a temporary file in the same folder (created exclusively, never through a link)
+// and renames it into place after fsync, so a reader never sees a half-written file and an
+// interrupted run leaves earlier outputs whole. Throws std::runtime_error naming the path and
+// the system's reason.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// For a document that is not a full success, the HTML comment that Markdown and HTML outputs open
+// with: "<!-- pageflow: partial_success: page 4 failed (layout: timed out after 1000 ms);
+// pages 5-350 not converted (cancelled) -->"; "" for a success. (JSON: "pageflow__conversion".)
+std::string conversion_comment(const Document& doc);
 
 // "data:image/png;base64,..." for a picture's PNG bytes.
 std::string png_data_uri(const std::string& png);

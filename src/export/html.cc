@@ -58,6 +58,7 @@ std::string html_table(const TableData& t) {
 std::string to_html(const Document& doc) {
   std::string out = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" +
                     escape(doc.name) + "</title>\n</head>\n<body>\n";
+  out += conversion_comment(doc);
   std::string open_list;  // "ul" or "ol" while inside a list
   auto close_list = [&] {
     if (!open_list.empty()) out += "</" + open_list + ">\n";

@@ -33,6 +33,7 @@ std::string list_line(const Element& e, bool markdown) {
 
 std::string to_markdown(const Document& doc) {
   std::string out;
+  if (const std::string comment = conversion_comment(doc); !comment.empty()) out += comment + "\n";
   const Element* previous = nullptr;
   for (const auto& e : doc.elements) {
     if (e.furniture()) continue;

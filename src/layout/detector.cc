@@ -88,6 +88,11 @@ std::vector<Region> Detector::detect(const cv::Mat& raster, double scale) const 
   return regions;
 }
 
+bool LayoutStage::wants(const pipeline::Item& item) const {
+  const auto& page = static_cast<const Page&>(item);
+  return !page.raster.empty() && !page.blank;
+}
+
 void LayoutStage::process(std::span<pipeline::Item* const> batch, int) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);

@@ -39,6 +39,8 @@ class LayoutStage : public pipeline::Stage {
       : detector_(detector), releases_raster_(releases_raster) {}
   std::string name() const override { return "layout"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
+  // A page without a raster has nothing to show the model, and a blank page nothing to find.
+  bool wants(const pipeline::Item& item) const override;
   bool releases_scratch() const override { return releases_raster_; }
 
  private:

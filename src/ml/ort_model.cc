@@ -1,13 +1,28 @@
 #include "ml/ort_model.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
+#include "pipeline/cancel.h"
+
 namespace pageflow::ml {
+
+namespace {
+// The npm build of ONNX Runtime carries a telemetry client that, unless this variable is set when
+// the first Ort::Env is made, reads /etc/machine-id and /proc/self/cmdline, writes
+// /tmp/mat-debug-PID.log and would upload events: pageflow never touches the network at run
+// time. It also parses the command line with a recursive matcher that overflows the stack on a
+// long one (a few hundred paths). Set here, during static initialisation, before any thread
+// exists that could read the environment concurrently.
+const bool kTelemetryDisabled = setenv("ORT_DISABLE_TELEMETRY", "1", 1) == 0;
+}  // namespace
 
 Ort::Env& OrtModel::env() {
   static Ort::Env instance = [] {
+    (void)kTelemetryDisabled;
     Ort::Env e(ORT_LOGGING_LEVEL_ERROR, "pageflow");
+    e.DisableTelemetryEvents();
     // One arena for every session in the process: the models run on different pages at
     // different moments, so their peaks share memory instead of adding up.
     const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
@@ -50,10 +65,13 @@ std::vector<Tensor> OrtModel::run(const float* input, const std::vector<int64_t>
   std::vector<const char*> output_names;
   for (const auto& n : output_names_) output_names.push_back(n.c_str());
   std::vector<Ort::Value> outputs;
+  // A run whose page was abandoned stops at ONNX Runtime's next check of the terminate flag.
+  Ort::RunOptions run_options;
+  const std::stop_callback terminate(pipeline::current_call_stop(), [&run_options] { run_options.SetTerminate(); });
   try {
-    outputs = session_.Run(Ort::RunOptions{nullptr}, input_names, &tensor, 1, output_names.data(),
-                           output_names.size());
+    outputs = session_.Run(run_options, input_names, &tensor, 1, output_names.data(), output_names.size());
   } catch (const Ort::Exception& e) {
+    if (pipeline::current_call_stop().stop_requested()) throw std::runtime_error("aborted");
     throw std::runtime_error("inference failed (" + path_ + "): " + e.what());
   }
   std::vector<Tensor> result;

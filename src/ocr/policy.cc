@@ -6,16 +6,34 @@
 
 namespace pageflow::ocr {
 
+namespace {
+
+constexpr double kBlankInk = 0.0005;  // fraction of dark pixels below which a page is blank
+
+cv::Mat ink_mask(const cv::Mat& bgr) {
+  cv::Mat gray, ink;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::threshold(gray, ink, 128, 255, cv::THRESH_BINARY_INV);
+  return ink;
+}
+
+}  // namespace
+
+bool is_blank(const Page& page) {
+  if (!page.lines.empty()) return false;
+  if (page.raster.empty()) return true;
+  const cv::Mat ink = ink_mask(page.raster);
+  return cv::countNonZero(ink) < kBlankInk * static_cast<double>(ink.total());
+}
+
 bool needs_ocr(const Page& page) {
   size_t chars = 0;
   for (const auto& line : page.lines) chars += line.text.size();
   if (page.raster.empty()) return chars == 0;
 
-  cv::Mat gray, ink;
-  cv::cvtColor(page.raster, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, ink, 128, 255, cv::THRESH_BINARY_INV);
+  const cv::Mat ink = ink_mask(page.raster);
   const double total_ink = cv::countNonZero(ink);
-  if (total_ink < 0.0005 * static_cast<double>(ink.total())) return false;  // blank page
+  if (total_ink < kBlankInk * static_cast<double>(ink.total())) return false;  // blank page
   if (chars == 0) return true;
 
   double image_area = 0;

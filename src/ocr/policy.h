@@ -10,6 +10,9 @@ namespace pageflow::ocr {
 // the ink and the text layer explains little of it. Blank pages need no OCR.
 bool needs_ocr(const Page& page);
 
+// True when the page has no text layer and (almost) no ink: nothing for OCR or layout to find.
+bool is_blank(const Page& page);
+
 // Images inside a digital page worth reading (--ocr-pictures): large enough to hold text, and
 // not already covered by the text layer.
 std::vector<Box> picture_regions(const Page& page);

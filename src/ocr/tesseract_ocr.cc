@@ -4,7 +4,10 @@
 
 #include <opencv2/imgproc.hpp>
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
+
+#include "pipeline/cancel.h"
 
 namespace pageflow::ocr {
 
@@ -37,9 +40,14 @@ std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::
   api.SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
   api.SetSourceResolution(static_cast<int>(scale * 72));
   std::vector<TextLine> lines;
-  if (api.Recognize(nullptr) != 0) {
+  // Tesseract asks the monitor between words whether to give up: an abandoned page stops there.
+  std::stop_token stop = pipeline::current_call_stop();
+  tesseract::ETEXT_DESC monitor;
+  monitor.cancel = [](void* token, int) { return static_cast<std::stop_token*>(token)->stop_requested(); };
+  monitor.cancel_this = &stop;
+  if (api.Recognize(&monitor) != 0 || stop.stop_requested()) {
     api.Clear();
-    throw std::runtime_error("Tesseract could not recognise the page");
+    throw std::runtime_error(stop.stop_requested() ? "aborted" : "Tesseract could not recognise the page");
   }
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   int block = 0;

@@ -10,9 +10,12 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <set>
 
 #include "core/text.h"
+#include "pipeline/cancel.h"
 
 namespace pageflow::pdf {
 
@@ -29,7 +32,7 @@ bool reserve(AllocationBudget& b, size_t size) {
 
 void* budget_malloc(void* user, size_t size) {
   auto& budget = *static_cast<AllocationBudget*>(user);
-  if (!reserve(budget, size)) return nullptr;
+  if (size > budget.max_block || !reserve(budget, size)) return nullptr;
   auto* block = static_cast<char*>(std::malloc(size + kHeader));
   if (!block) {
     budget.used.fetch_sub(size);
@@ -55,6 +58,7 @@ void* budget_realloc(void* user, void* ptr, size_t size) {
     return nullptr;
   }
   auto& budget = *static_cast<AllocationBudget*>(user);
+  if (size > budget.max_block) return nullptr;
   char* block = static_cast<char*>(ptr) - kHeader;
   size_t old;
   std::memcpy(&old, block, sizeof old);
@@ -193,13 +197,41 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
   return line;
 }
 
+// An fz_cookie whose abort flag follows the current pipeline call's stop token, so that MuPDF's
+// interpreter stops between operators once the page's work is abandoned.
+class AbortCookie {
+ public:
+  AbortCookie() : watch_(pipeline::current_call_stop(), [this] { cookie_.abort = 1; }) {}
+  fz_cookie* get() { return &cookie_; }
+
+ private:
+  fz_cookie cookie_{};  // before watch_: the callback may run in watch_'s constructor
+  std::stop_callback<std::function<void()>> watch_;
+};
+
 // Renders with the pixel budget applied; throws through fz_throw like any MuPDF call.
 fz_pixmap* render_pixmap(fz_context* ctx, fz_page* page, const fz_rect& bounds, double* scale,
-                         long long max_pixels) {
+                         long long max_pixels, fz_cookie* cookie) {
   const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
   const double pixels = w * h * *scale * *scale;
   if (pixels > static_cast<double>(max_pixels)) *scale *= std::sqrt(static_cast<double>(max_pixels) / pixels);
-  return fz_new_pixmap_from_page(ctx, page, fz_scale(*scale, *scale), fz_device_bgr(ctx), 0);
+  const fz_matrix ctm = fz_scale(static_cast<float>(*scale), static_cast<float>(*scale));
+  fz_pixmap* pix = fz_new_pixmap_with_bbox(ctx, fz_device_bgr(ctx), fz_round_rect(fz_transform_rect(bounds, ctm)),
+                                           nullptr, 0);
+  fz_device* dev = nullptr;
+  fz_var(dev);
+  fz_try(ctx) {
+    fz_clear_pixmap_with_value(ctx, pix, 0xFF);
+    dev = fz_new_draw_device(ctx, fz_identity, pix);
+    fz_run_page(ctx, page, dev, ctm, cookie);
+    fz_close_device(ctx, dev);
+  }
+  fz_always(ctx) { fz_drop_device(ctx, dev); }
+  fz_catch(ctx) {
+    fz_drop_pixmap(ctx, pix);
+    fz_rethrow(ctx);
+  }
+  return pix;
 }
 
 cv::Mat to_mat(fz_context* ctx, fz_pixmap* pix) {
@@ -209,16 +241,130 @@ cv::Mat to_mat(fz_context* ctx, fz_pixmap* pix) {
 }
 
 // The page's structured text, or nullptr with MuPDF's message in `error`.
-fz_stext_page* extract_text(fz_context* ctx, fz_page* page, int flags, std::string* error) {
+fz_stext_page* extract_text(fz_context* ctx, fz_page* page, const fz_rect& bounds, int flags, fz_cookie* cookie,
+                            std::string* error) {
   fz_stext_page* text = nullptr;
+  fz_device* dev = nullptr;
   fz_var(text);
+  fz_var(dev);
   fz_try(ctx) {
     fz_stext_options options{};
     options.flags = flags;
-    text = fz_new_stext_page_from_page(ctx, page, &options);
+    text = fz_new_stext_page(ctx, bounds);
+    dev = fz_new_stext_device(ctx, text, &options);
+    fz_run_page(ctx, page, dev, fz_identity, cookie);
+    fz_close_device(ctx, dev);
   }
-  fz_catch(ctx) { *error = fz_caught_message(ctx); }
+  fz_always(ctx) { fz_drop_device(ctx, dev); }
+  fz_catch(ctx) {
+    fz_drop_stext_page(ctx, text);
+    text = nullptr;
+    *error = fz_caught_message(ctx);
+  }
   return text;
+}
+
+// What a look at a page's streams finds before the interpreter decodes any of them.
+struct Preflight {
+  std::string fail;     // the page cannot be converted: a content stream is a decompression bomb
+  std::string no_draw;  // the page keeps its text layer but is not drawn: an image too large
+};
+
+// A content stream that decodes to more than kBombFloor bytes at more than kBombRatio times its
+// stored size is a bomb (real pages compress 3-20x); above max_block bytes it is one whatever
+// the ratio. Either is found after reading at most that much, in a fraction of a second.
+constexpr size_t kBombFloor = size_t{32} << 20;
+constexpr size_t kBombRatio = 200;
+
+// Reads the page's content streams (and those of the forms it draws) through without keeping
+// them, counting decoded bytes, and reads every image's declared size without decoding it.
+Preflight preflight(fz_context* ctx, fz_page* page, size_t max_block, const std::stop_token& stop) {
+  Preflight result;
+  pdf_page* ppage = pdf_page_from_fz_page(ctx, page);
+  if (!ppage) return result;
+  const double max_pixels = static_cast<double>(max_block) / 4;  // RGBA, the widest MuPDF decodes to
+  // Declared outside fz_try: a longjmp out of the block must not skip their destructors.
+  std::vector<std::pair<pdf_obj*, int>> pending;  // resource dictionaries, with their form depth
+  std::vector<pdf_obj*> streams;
+  std::set<int> seen;
+  std::vector<unsigned char> buffer(size_t{1} << 16);
+  fz_stream* stream = nullptr;
+  fz_var(stream);
+  fz_try(ctx) {
+    pdf_obj* contents = pdf_dict_get(ctx, ppage->obj, PDF_NAME(Contents));
+    for (int i = 0, n = pdf_is_array(ctx, contents) ? pdf_array_len(ctx, contents) : 1; i < n; ++i) {
+      streams.push_back(pdf_is_array(ctx, contents) ? pdf_array_get(ctx, contents, i) : contents);
+    }
+    pending.emplace_back(pdf_page_resources(ctx, ppage), 0);
+    for (size_t examined = 0; !pending.empty() && result.no_draw.empty() && examined < 100000;) {
+      auto [resources, depth] = pending.back();
+      pending.pop_back();
+      pdf_obj* xobjects = pdf_dict_get(ctx, resources, PDF_NAME(XObject));
+      for (int i = 0, n = pdf_dict_len(ctx, xobjects); i < n && result.no_draw.empty(); ++i, ++examined) {
+        pdf_obj* xobject = pdf_dict_get_val(ctx, xobjects, i);
+        if (pdf_to_num(ctx, xobject) > 0 && !seen.insert(pdf_to_num(ctx, xobject)).second) continue;
+        pdf_obj* subtype = pdf_dict_get(ctx, xobject, PDF_NAME(Subtype));
+        if (pdf_name_eq(ctx, subtype, PDF_NAME(Image))) {
+          const double w = pdf_dict_get_int(ctx, xobject, PDF_NAME(Width));
+          const double h = pdf_dict_get_int(ctx, xobject, PDF_NAME(Height));
+          if (w * h > max_pixels) {
+            result.no_draw = "an image of " + std::to_string(static_cast<long long>(w)) + " x " +
+                             std::to_string(static_cast<long long>(h)) + " px is over the " +
+                             std::to_string(static_cast<long long>(max_pixels / 1e6)) +
+                             "-megapixel limit (--memory-limit / 4)";
+          }
+        } else if (pdf_name_eq(ctx, subtype, PDF_NAME(Form)) && depth < 16) {
+          streams.push_back(xobject);
+          if (pdf_obj* inner = pdf_dict_get(ctx, xobject, PDF_NAME(Resources))) pending.emplace_back(inner, depth + 1);
+        }
+      }
+    }
+    for (pdf_obj* content : streams) {
+      if (!pdf_is_stream(ctx, content)) continue;
+      const size_t stored = static_cast<size_t>(std::max(1, pdf_dict_get_int(ctx, content, PDF_NAME(Length))));
+      stream = pdf_open_stream(ctx, content);
+      size_t decoded = 0;
+      for (size_t n; result.fail.empty() && !stop.stop_requested() &&
+                     (n = fz_read(ctx, stream, buffer.data(), buffer.size())) > 0;) {
+        decoded += n;
+        if (decoded > max_block || (decoded > kBombFloor && decoded > kBombRatio * stored)) {
+          result.fail = "a content stream of " + std::to_string(stored) + " bytes expands past " +
+                        std::to_string(decoded >> 20) + " MB (a decompression bomb)";
+        }
+      }
+      fz_drop_stream(ctx, stream);
+      stream = nullptr;
+      if (!result.fail.empty()) break;
+    }
+  }
+  fz_always(ctx) { fz_drop_stream(ctx, stream); }
+  fz_catch(ctx) {}  // a broken stream or dictionary is the interpreter's to report
+  return result;
+}
+
+// Leaves of the page tree under the catalog's /Pages, counted without trusting any /Count and
+// without visiting a node twice; stops at `enough` (no more pages than the file declares).
+// Returns -1 when `stop` is requested. MuPDF errors propagate (fz_throw) to the caller's fz_try;
+// the containers live outside this function's jumps, so a longjmp skips no destructor.
+int count_page_leaves(fz_context* ctx, pdf_document* pdf, int enough, const std::stop_token& stop,
+                      std::vector<pdf_obj*>& pending, std::set<int>& seen) {
+  pending.assign(1, pdf_dict_getp(ctx, pdf_trailer(ctx, pdf), "Root/Pages"));
+  int leaves = 0;
+  for (size_t visits = 0; !pending.empty() && leaves < enough; ++visits) {
+    if (visits % 4096 == 0 && stop.stop_requested()) return -1;
+    pdf_obj* node = pending.back();
+    pending.pop_back();
+    if (!pdf_is_dict(ctx, node)) continue;
+    if (pdf_to_num(ctx, node) > 0 && !seen.insert(pdf_to_num(ctx, node)).second) continue;  // a cycle
+    pdf_obj* kids = pdf_dict_get(ctx, node, PDF_NAME(Kids));
+    if (!pdf_is_array(ctx, kids)) {
+      ++leaves;
+      continue;
+    }
+    // Reversed, so the stack yields kids in page order.
+    for (int i = pdf_array_len(ctx, kids) - 1; i >= 0; --i) pending.push_back(pdf_array_get(ctx, kids, i));
+  }
+  return leaves;
 }
 
 std::string read_head(const Input& input) {
@@ -246,6 +392,7 @@ std::string sniff_format(const std::string& head) {
 
 MupdfEngine::MupdfEngine(size_t memory_limit_bytes) : locks_(new std::mutex[FZ_LOCK_MAX]) {
   budget_.limit = memory_limit_bytes;
+  budget_.max_block = memory_limit_bytes / 4;
   fz_locks_context locks{locks_.get(), lock_fn, unlock_fn};
   fz_alloc_context alloc{&budget_, budget_malloc, budget_realloc, budget_free};
   // The resource cache takes at most a quarter of the budget.
@@ -269,7 +416,7 @@ fz_context* MupdfEngine::clone() const {
   return ctx;
 }
 
-PdfReader::PdfReader(const MupdfEngine& engine) : ctx_(engine.clone()) {}
+PdfReader::PdfReader(const MupdfEngine& engine) : max_block_(engine.max_block()), ctx_(engine.clone()) {}
 
 PdfReader::~PdfReader() {
   close();
@@ -317,13 +464,24 @@ void PdfReader::open(const Input& input, const std::string& password, uint64_t i
   identity_ = identity;
 }
 
-int PdfReader::page_count() {
+int PdfReader::page_count(std::stop_token stop) {
   int count = 0;
   std::string error;
+  std::vector<pdf_obj*> pending;
+  std::set<int> seen;
   fz_var(count);
-  fz_try(ctx_) { count = fz_count_pages(ctx_, doc_); }
+  fz_try(ctx_) {
+    count = fz_count_pages(ctx_, doc_);
+    pdf_document* pdf = pdf_specifics(ctx_, doc_);
+    // A tree with no reachable leaf still gets page 1 tried, so MuPDF's own message reports it.
+    if (pdf && count > 0) {
+      const int leaves = count_page_leaves(ctx_, pdf, count, stop, pending, seen);
+      count = leaves < 0 ? -1 : std::max(1, leaves);
+    }
+  }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
   if (!error.empty()) throw PdfError("cannot count pages: " + error);
+  if (count < 0) throw PdfError("cancelled");
   return count;
 }
 
@@ -348,17 +506,27 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     bounds = fz_bound_page(ctx_, fpage);
   }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  AbortCookie cookie;
+  // A decompression bomb fails the page before it is interpreted; an image too large to decode
+  // within the budget is never drawn (text layer only), so it costs no decompression time.
+  Preflight checked;
+  if (error.empty()) checked = preflight(ctx_, fpage, max_block_, pipeline::current_call_stop());
+  if (error.empty()) error = checked.fail;
+  const std::string& too_large = checked.no_draw;
   // Text outside the page box is not content; image blocks tell scans from digital pages. An
   // image too broken to describe must not cost the text: retry without image blocks.
-  std::string degraded;
-  if (error.empty()) text = extract_text(ctx_, fpage, FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES, &degraded);
-  if (error.empty() && !text) text = extract_text(ctx_, fpage, FZ_STEXT_MEDIABOX_CLIP, &error);
+  std::string degraded = too_large;
+  if (error.empty() && too_large.empty()) {
+    text = extract_text(ctx_, fpage, bounds, FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES, cookie.get(), &degraded);
+  }
+  if (error.empty() && !text) text = extract_text(ctx_, fpage, bounds, FZ_STEXT_MEDIABOX_CLIP, cookie.get(), &error);
   // A page whose drawing fails (an undecodable image) still has its text: degrade, do not fail.
-  std::string render_error;
-  if (error.empty() && request.render) {
-    fz_try(ctx_) { pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels); }
+  std::string render_error = too_large;
+  if (error.empty() && request.render && too_large.empty()) {
+    fz_try(ctx_) { pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels, cookie.get()); }
     fz_catch(ctx_) { render_error = fz_caught_message(ctx_); }
   }
+  if (pipeline::current_call_stop().stop_requested()) error = "aborted";
 
   if (error.empty()) {
     page.width = bounds.x1 - bounds.x0;
@@ -405,14 +573,21 @@ cv::Mat PdfReader::render(int number, double dpi, long long max_pixels, double* 
   fz_pixmap* pix = nullptr;
   double scale = dpi / 72.0;
   std::string error;
+  AbortCookie cookie;
   fz_var(fpage);
   fz_var(pix);
   fz_var(scale);
-  fz_try(ctx_) {
-    fpage = fz_load_page(ctx_, doc_, number - 1);
-    pix = render_pixmap(ctx_, fpage, fz_bound_page(ctx_, fpage), &scale, max_pixels);
-  }
+  fz_try(ctx_) { fpage = fz_load_page(ctx_, doc_, number - 1); }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  if (error.empty()) {
+    const Preflight checked = preflight(ctx_, fpage, max_block_, pipeline::current_call_stop());
+    error = checked.fail.empty() ? checked.no_draw : checked.fail;
+  }
+  if (error.empty()) {
+    fz_try(ctx_) { pix = render_pixmap(ctx_, fpage, fz_bound_page(ctx_, fpage), &scale, max_pixels, cookie.get()); }
+    fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  }
+  if (pipeline::current_call_stop().stop_requested()) error = "aborted";
   cv::Mat out;
   if (error.empty()) out = to_mat(ctx_, pix);
   fz_drop_pixmap(ctx_, pix);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <stdexcept>
 #include <string>
 
@@ -22,10 +23,13 @@ struct PdfError : std::runtime_error {
 };
 
 // Every MuPDF allocation is counted against a budget, so one hostile file (a decompression bomb,
-// a 30,000 px image) fails with an out-of-memory error instead of exhausting the machine.
+// a 30,000 px image) fails with an out-of-memory error instead of exhausting the machine. No
+// single block may take more than a quarter of it: a buffer that a bomb's stream keeps doubling
+// fails at that size, in a fraction of the time the whole budget would take to fill.
 struct AllocationBudget {
   std::atomic<size_t> used{0};
   size_t limit = 0;
+  size_t max_block = 0;
 };
 
 class MupdfEngine {
@@ -37,6 +41,9 @@ class MupdfEngine {
 
   // A new context sharing the base context's caches and locks; free with fz_drop_context.
   fz_context* clone() const;
+
+  // The largest single allocation MuPDF may make (a quarter of the budget).
+  size_t max_block() const { return budget_.max_block; }
 
  private:
   AllocationBudget budget_;
@@ -63,19 +70,27 @@ class PdfReader {
   // user can act on: empty file, not a PDF or image, damaged, password needed or wrong.
   // `identity` tells inputs apart (DocumentInput::id); 0 is never a valid identity.
   void open(const Input& input, const std::string& password, uint64_t identity);
-  int page_count();
+  // The number of pages really in the file: counted in the page tree (bounded by the count the
+  // file declares, which is never trusted alone: a 600-byte file may declare two billion pages).
+  // Stops with PdfError("cancelled") when `stop` is requested during the count.
+  int page_count(std::stop_token stop = {});
 
   // True when MuPDF had to rebuild a damaged cross-reference table to read the file.
   bool was_repaired();
 
   // Fills page size, text lines, image boxes and (if asked) the raster of 1-based page `number`.
+  // An image too large to decode within the budget leaves the page with its text layer only.
+  // Interpretation stops when the current pipeline call's stop token is requested (cancel.h);
+  // the call then throws PdfError("aborted").
   void load(int number, const RenderRequest& request, Page& page);
 
-  // Renders page `number` alone (BGR); `scale` receives the pixels per point used.
+  // Renders page `number` alone (BGR); `scale` receives the pixels per point used. Throws
+  // PdfError for a page with an image too large to decode within the budget.
   cv::Mat render(int number, double dpi, long long max_pixels, double* scale);
 
  private:
   void close();
+  size_t max_block_;
   fz_context* ctx_ = nullptr;
   fz_document* doc_ = nullptr;
   uint64_t identity_ = 0;

@@ -22,6 +22,7 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
     try {
       reader.open(page.doc->input, password_, page.doc->id);
       reader.load(page.number, request_, page);
+      page.blank = ocr::is_blank(page);
       page.needs_ocr = ocr_.mode == OcrMode::force || (ocr_.mode == OcrMode::automatic && ocr::needs_ocr(page));
       page.ocr_regions.clear();
       if (!page.needs_ocr && ocr_.mode == OcrMode::automatic && ocr_.pictures) page.ocr_regions = ocr::picture_regions(page);

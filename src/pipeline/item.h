@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 namespace pageflow::pipeline {
@@ -23,14 +24,29 @@ struct Item {
   std::string error;
   std::string failed_stage;
 
+  // Set when the run stopped (cancelled, run timeout) before the item was finished: it was not
+  // converted rather than failed, and callers report it with the rest of what is missing.
+  bool cancelled = false;
+
   // When the scheduler admitted the item; per-item timeouts count from here.
   std::chrono::steady_clock::time_point admitted;
+
+  // Requested by the scheduler when the item's time is up or the run stops: work on it is
+  // abandoned (see cancel.h).
+  std::stop_source abandon;
 
   bool failed() const { return !error.empty(); }
   void fail(std::string stage, std::string message) {
     if (failed()) return;  // the first failure is the one worth reporting
     failed_stage = std::move(stage);
     error = std::move(message);
+  }
+  // Overrides an earlier failure: an aborted call's own error ("aborted") is only the echo of
+  // the reason given here.
+  void abandon_with(std::string stage, std::string message, bool run_stopped) {
+    failed_stage = std::move(stage);
+    error = std::move(message);
+    cancelled = run_stopped;
   }
 
   // Short human-readable name for traces ("doc.pdf p3"); defaults to the sequence number.

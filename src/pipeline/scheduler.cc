@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/bounded_queue.h"
+#include "pipeline/cancel.h"
 #include "pipeline/memory.h"
 
 namespace pageflow::pipeline {
@@ -118,7 +119,9 @@ class Run {
     }
     std::stop_callback on_cancel(opt_.stop, [this] { request_stop("cancelled"); });
     std::thread monitor;
-    if (trace_ || opt_.run_timeout.count() > 0) monitor = std::thread([this] { monitor_loop(); });
+    if (trace_ || opt_.run_timeout.count() > 0 || opt_.item_timeout.count() > 0) {
+      monitor = std::thread([this] { monitor_loop(); });
+    }
 
     switch (opt_.mode) {
       case Mode::concurrent: run_concurrent(); break;
@@ -153,6 +156,7 @@ class Run {
       stop_reason_ = reason;
     }
     stop_.request_stop();
+    abandon_all();
     std::lock_guard lock(window_mu_);
     window_cv_.notify_all();
   }
@@ -166,8 +170,38 @@ class Run {
       stop_reason_ = "run aborted: " + error;
     }
     stop_.request_stop();
+    abandon_all();
     std::lock_guard lock(window_mu_);
     window_cv_.notify_all();
+  }
+
+  // Stops the work in progress on every item in flight (their calls watch it, see cancel.h).
+  void abandon_all() {
+    std::lock_guard lock(live_mu_);
+    for (auto& [seq, item] : live_) item->abandon.request_stop();
+  }
+
+  // Abandons the items whose time is up; returns when the next one's is.
+  Clock::time_point expire_items(Clock::time_point now) {
+    std::lock_guard lock(live_mu_);
+    // Deadlines grow with the sequence number (admission order), so the walk stops at the
+    // first item still in time.
+    for (auto it = live_.lower_bound(next_expiry_); it != live_.end(); ++it) {
+      const Clock::time_point deadline = it->second->admitted + opt_.item_timeout;
+      if (deadline > now) return deadline;
+      it->second->abandon.request_stop();
+      next_expiry_ = it->first + 1;
+    }
+    return Clock::time_point::max();
+  }
+
+  // The reason an abandoned item carries: the run's stop, or its own time limit.
+  void judge_abandoned(Item& item, const std::string& stage) {
+    if (stopping()) {
+      item.abandon_with(stage, stop_reason(), true);
+    } else {
+      item.abandon_with(stage, "timed out after " + std::to_string(opt_.item_timeout.count()) + " ms", false);
+    }
   }
 
   std::string stop_reason() {
@@ -181,7 +215,7 @@ class Run {
     if (stopping()) return nullptr;
     ItemPtr item;
     try {
-      item = source_.next();
+      item = source_.next(stop_.get_token());
     } catch (...) {
       fail_run("source: " + current_exception_message());
       return nullptr;
@@ -189,6 +223,17 @@ class Run {
     if (!item) return nullptr;
     item->seq = next_seq_++;
     item->admitted = Clock::now();
+    {
+      std::lock_guard lock(live_mu_);
+      live_.emplace(item->seq, item.get());
+    }
+    if (opt_.item_timeout.count() > 0) {
+      {
+        std::lock_guard lock(monitor_mu_);
+        ++admissions_;
+      }
+      monitor_cv_.notify_all();
+    }
     return item;
   }
 
@@ -205,10 +250,9 @@ class Run {
     for (Item* item : batch) {
       if (item->failed() || !stage.wants(*item)) continue;
       if (stopping()) {
-        item->fail(stage.name(), stop_reason());
-      } else if (timed_out(*item)) {
-        item->fail(stage.name(),
-                   "timed out after " + std::to_string(opt_.item_timeout.count()) + " ms");
+        item->abandon_with(stage.name(), stop_reason(), true);
+      } else if (timed_out(*item) || item->abandon.stop_requested()) {
+        judge_abandoned(*item, stage.name());
       } else {
         live.push_back(item);
       }
@@ -216,6 +260,9 @@ class Run {
     if (!live.empty()) {
       const double start = trace_ ? trace_->now_s() : 0;
       call_isolated(stage, live, worker);
+      for (Item* item : live) {
+        if (item->abandon.stop_requested()) judge_abandoned(*item, stage.name());
+      }
       if (trace_) {
         const double end = trace_->now_s();
         for (Item* item : live) {
@@ -229,30 +276,69 @@ class Run {
     }
   }
 
-  static void call_isolated(Stage& stage, std::span<Item* const> live, int worker) {
+  struct CallOutcome {
+    bool threw = false;
+    bool aborted = false;  // an item of the call was abandoned while it ran
     std::string message;
-    try {
-      stage.process(live, worker);
-      return;
-    } catch (...) {
-      message = current_exception_message();
+  };
+
+  // One stage call whose stop token (cancel.h) is requested as soon as any of its items is
+  // abandoned.
+  static CallOutcome attempt(Stage& stage, std::span<Item* const> items, int worker) {
+    struct RequestStop {
+      std::stop_source* source;
+      void operator()() const { source->request_stop(); }
+    };
+    std::stop_source call_stop;
+    std::vector<std::unique_ptr<std::stop_callback<RequestStop>>> watches;
+    for (Item* item : items) {
+      watches.push_back(std::make_unique<std::stop_callback<RequestStop>>(item->abandon.get_token(),
+                                                                           RequestStop{&call_stop}));
     }
-    if (live.size() == 1) {
-      live[0]->fail(stage.name(), message);
-      return;
-    }
-    // Some item of the batch made the call throw: retry alone to fail only the culprit(s).
-    for (Item* item : live) {
+    CallOutcome outcome;
+    {
+      const CallStopScope scope(call_stop.get_token());
       try {
-        stage.process(std::span<Item* const>(&item, 1), worker);
+        stage.process(items, worker);
       } catch (...) {
-        item->fail(stage.name(), current_exception_message());
+        outcome.threw = true;
+        outcome.message = current_exception_message();
       }
+    }
+    watches.clear();
+    outcome.aborted = call_stop.stop_requested();
+    return outcome;
+  }
+
+  // Runs the call; if it throws, or is aborted because one of its items was abandoned, the
+  // other items are run again one by one, so only the culprit (or the abandoned item) fails.
+  static void call_isolated(Stage& stage, std::span<Item* const> live, int worker) {
+    const CallOutcome outcome = attempt(stage, live, worker);
+    if (!outcome.threw && !outcome.aborted) return;
+    if (live.size() == 1) {
+      if (!outcome.aborted) live[0]->fail(stage.name(), outcome.message);
+      return;
+    }
+    for (Item* item : live) {
+      if (item->abandon.stop_requested()) continue;
+      // After an abort, a failure the call gave an innocent item is only the abort's echo.
+      if (outcome.aborted && item->failed()) {
+        item->error.clear();
+        item->failed_stage.clear();
+      } else if (!outcome.threw) {
+        continue;
+      }
+      const CallOutcome alone = attempt(stage, std::span<Item* const>(&item, 1), worker);
+      if (alone.threw && !alone.aborted) item->fail(stage.name(), alone.message);
     }
   }
 
   // Reorder buffer: hands items to the sink in sequence order as soon as the next one is there.
   void emit(ItemPtr item) {
+    {
+      std::lock_guard lock(live_mu_);
+      live_.erase(item->seq);
+    }
     size_t released = 0;
     {
       std::lock_guard lock(emit_mu_);
@@ -407,20 +493,39 @@ class Run {
     for (auto& t : threads) t.join();
   }
 
+  // Samples memory for the trace, stops the run at its timeout and abandons items past theirs.
   void monitor_loop() {
-    const auto far = Clock::now() + std::chrono::hours(24 * 365);
+    const auto far = Clock::time_point::max();
     auto deadline = opt_.run_timeout.count() > 0 ? Clock::now() + opt_.run_timeout : far;
+    auto sample = Clock::now();
     std::unique_lock lock(monitor_mu_);
     while (!finished_) {
-      auto wake = trace_ ? Clock::now() + opt_.rss_sample_interval : far;
-      monitor_cv_.wait_until(lock, std::min(wake, deadline), [&] { return finished_; });
-      if (finished_) break;
-      if (trace_) trace_->add_counter("rss_mb", current_rss_bytes() / 1048576.0);
-      if (Clock::now() >= deadline) {
+      const auto now = Clock::now();
+      auto item_deadline = far;
+      if (opt_.item_timeout.count() > 0) {
+        lock.unlock();
+        item_deadline = expire_items(now);
+        lock.lock();
+      }
+      if (trace_ && now >= sample) {
+        trace_->add_counter("rss_mb", current_rss_bytes() / 1048576.0);
+        sample = now + opt_.rss_sample_interval;
+      }
+      if (now >= deadline) {
         deadline = far;
         lock.unlock();
         request_stop("run timed out after " + std::to_string(opt_.run_timeout.count()) + " ms");
         lock.lock();
+        continue;
+      }
+      const auto wake = std::min({trace_ ? sample : far, deadline, item_deadline});
+      const uint64_t seen = admissions_;
+      // A new admission may bring the earliest deadline when none was pending.
+      const auto woken = [&] { return finished_ || (item_deadline == far && admissions_ != seen); };
+      if (wake == far) {
+        monitor_cv_.wait(lock, woken);
+      } else {
+        monitor_cv_.wait_until(lock, wake, woken);
       }
     }
   }
@@ -451,6 +556,11 @@ class Run {
   std::mutex monitor_mu_;
   std::condition_variable monitor_cv_;
   bool finished_ = false;
+  uint64_t admissions_ = 0;
+
+  std::mutex live_mu_;
+  std::map<uint64_t, Item*> live_;  // admitted, not yet emitted
+  uint64_t next_expiry_ = 0;        // items before it were abandoned for their time
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <stop_token>
 #include <string>
 
 #include "pipeline/item.h"
@@ -45,8 +46,10 @@ class Stage {
 class Source {
  public:
   virtual ~Source() = default;
-  // Next item, or nullptr when exhausted. Called from one thread at a time.
-  virtual ItemPtr next() = 0;
+  // Next item, or nullptr when exhausted. Called from one thread at a time. `stop` is requested
+  // when the run stops: a next() that takes long (opening a large file) should watch it and
+  // return soon after (anything it returns then is not admitted).
+  virtual ItemPtr next(std::stop_token stop) = 0;
 };
 
 class Sink {
