@@ -1,12 +1,19 @@
 // Hostile and oversized inputs: each fails (or degrades) alone, with a reason, never a crash.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "export/export.h"
 #include "pageflow/converter.h"
 #include "pdf/mupdf.h"
+#include "pipeline/trace.h"
 #include "test_util.h"
 
 namespace pageflow {
@@ -14,19 +21,11 @@ namespace {
 
 using testing::ScratchDir;
 
-// A one-page PDF with a correct cross-reference table; `page_extra` goes into the page dictionary
-// and `content` is the page's content stream.
-std::string make_pdf(double width, double height, const std::string& content, const std::string& page_extra = "",
-                     const std::vector<std::string>& extra_objects = {}, const std::string& font = "5 0 R") {
-  std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(width) + " " + std::to_string(height) +
-          "] /Contents 4 0 R /Resources << /Font << /F1 " + font + " >> " + page_extra + " >> >>",
-      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
-      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  };
-  objects.insert(objects.end(), extra_objects.begin(), extra_objects.end());
+const std::string kHello = "BT /F1 24 Tf 72 72 Td (Hello hostile world) Tj ET";
+
+// A PDF of the given objects (object i + 1 is objects[i], object 1 the catalog) with a correct
+// cross-reference table.
+std::string assemble_pdf(const std::vector<std::string>& objects) {
   std::string pdf = "%PDF-1.7\n";
   std::vector<size_t> offsets;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -45,7 +44,61 @@ std::string make_pdf(double width, double height, const std::string& content, co
   return pdf;
 }
 
-const std::string kHello = "BT /F1 24 Tf 72 72 Td (Hello hostile world) Tj ET";
+std::string stream_object(const std::string& data, const std::string& dictionary = "") {
+  return "<< /Length " + std::to_string(data.size()) + " " + dictionary + " >>\nstream\n" + data + "\nendstream";
+}
+
+// A one-page PDF; `page_extra` goes into the page's resources, `content` is its content stream
+// (or `contents`, a reference or array, replaces it).
+std::string make_pdf(double width, double height, const std::string& content, const std::string& page_extra = "",
+                     const std::vector<std::string>& extra_objects = {}, const std::string& font = "5 0 R",
+                     const std::string& contents = "4 0 R", const std::string& declared_count = "1") {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count " + declared_count + " >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(width) + " " + std::to_string(height) +
+          "] /Contents " + contents + " /Resources << /Font << /F1 " + font + " >> " + page_extra + " >> >>",
+      stream_object(content),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  };
+  objects.insert(objects.end(), extra_objects.begin(), extra_objects.end());
+  return assemble_pdf(objects);
+}
+
+// `count` text pages ("Page N of the test"), each with `content` drawn after its text.
+std::string make_pages(int count, const std::string& content = "") {
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "",
+                                      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+  std::string kids;
+  for (int i = 1; i <= count; ++i) {
+    const std::string text = "BT /F1 24 Tf 72 700 Td (Page " + std::to_string(i) + " of the test) Tj ET\n" + content;
+    objects.push_back(stream_object(text));
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
+                      std::to_string(objects.size()) + " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
+    kids += std::to_string(objects.size()) + " 0 R ";
+  }
+  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(count) + " >>";
+  return assemble_pdf(objects);
+}
+
+std::string deflate(const std::string& data) {
+  uLongf size = compressBound(data.size());
+  std::string out(size, '\0');
+  compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()), data.size(), 9);
+  out.resize(size);
+  return out;
+}
+
+// Page content that MuPDF takes minutes to draw: a flood of page-sized rectangles, compressed
+// (at the ratio of ordinary content, so no bomb check stops it) and named `repeat` times.
+std::string slow_page_pdf(int repeat) {
+  std::string flood;
+  for (int i = 0; i < 20000; ++i) flood += std::to_string(i % 300) + " " + std::to_string(i % 500) + " 300 300 re f\n";
+  std::string contents = "[4 0 R";
+  for (int i = 0; i < repeat; ++i) contents += " 6 0 R";
+  contents += "]";
+  return make_pdf(612, 792, kHello, "", {stream_object(deflate(flood), "/Filter /FlateDecode")}, "5 0 R", contents);
+}
 
 std::vector<Document> convert(const std::vector<std::string>& paths, Options options = {}) {
   options.ocr = "off";  // these inputs are about parsing and rendering
@@ -180,6 +233,188 @@ TEST(Robustness, TinyImagesAndStrangeFileNames) {
   ASSERT_TRUE(docs[1].ok());
   const auto json = nlohmann::json::parse(to_docling_json(docs[1]));  // valid UTF-8 throughout
   EXPECT_EQ(json["name"].get<std::string>().rfind("caf", 0), 0u);
+}
+
+TEST(Robustness, DeclaredPageCountsAreNeverTrusted) {
+  ScratchDir dir;
+  for (const char* lie : {"10", "1000000", "2000000000"}) {
+    const auto docs = convert({dir.file("lies.pdf", make_pdf(612, 792, kHello, "", {}, "5 0 R", "4 0 R", lie))});
+    ASSERT_EQ(docs.size(), 1u);
+    EXPECT_EQ(docs[0].page_count, 1) << lie;
+    ASSERT_EQ(docs[0].pages.size(), 1u) << lie;
+    EXPECT_TRUE(docs[0].ok()) << lie;
+    EXPECT_NE(all_text(docs[0]).find("Hello hostile world"), std::string::npos);
+  }
+  // Three real pages under a root that claims two billion; an open range stays cheap.
+  std::string three = make_pages(3);
+  three.replace(three.find("/Count 3"), 8, "/Count 2000000000");
+  Options options;
+  options.pages = "2-";
+  const auto docs = convert({dir.file("three.pdf", three)}, options);
+  EXPECT_EQ(docs[0].page_count, 3);
+  ASSERT_EQ(docs[0].pages.size(), 2u);
+  EXPECT_EQ(docs[0].pages[1].number, 3);
+}
+
+TEST(Robustness, DecompressionBombFailsItsPageAndNothingElse) {
+  ScratchDir dir;
+  // 1 MB of blanks deflates to about 1 KB; named 400 times it is 400 MB of content.
+  const std::string bomb_stream = stream_object(deflate(std::string(1 << 20, ' ')), "/Filter /FlateDecode");
+  std::string contents = "[4 0 R";
+  for (int i = 0; i < 400; ++i) contents += " 6 0 R";
+  contents += "]";
+  const std::string bomb = make_pdf(612, 792, kHello, "", {bomb_stream}, "5 0 R", contents);
+  const auto docs = convert({dir.file("bomb.pdf", bomb), testing::corpus("pdf/multi_page.pdf")});
+  ASSERT_EQ(docs.size(), 2u);
+  ASSERT_EQ(docs[0].pages.size(), 1u);
+  EXPECT_FALSE(docs[0].pages[0].ok);
+  EXPECT_NE(docs[0].pages[0].error.find("(a decompression bomb)"), std::string::npos) << docs[0].pages[0].error;
+  EXPECT_TRUE(docs[1].ok());
+}
+
+TEST(Robustness, ImagesTooLargeToDecodeAreNotDrawn) {
+  ScratchDir dir;
+  // Declares 60,000 x 60,000 px behind a 10-byte stream: read, it would be 3.6 GB of pixels.
+  const std::string giant = "<< /Type /XObject /Subtype /Image /Width 60000 /Height 60000 /ColorSpace /DeviceGray "
+                            "/BitsPerComponent 8 /Length 10 >>\nstream\n0123456789\nendstream";
+  const auto docs = convert({dir.file("giant.pdf", make_pdf(612, 792, "q 612 0 0 792 0 0 cm /Im1 Do Q " + kHello,
+                                                            "/XObject << /Im1 6 0 R >>", {giant}))});
+  ASSERT_TRUE(docs[0].ok());
+  EXPECT_NE(docs[0].pages[0].warning.find("an image of 60000 x 60000 px is over the 134-megapixel limit"),
+            std::string::npos)
+      << docs[0].pages[0].warning;
+  EXPECT_NE(all_text(docs[0]).find("Hello hostile world"), std::string::npos);
+}
+
+TEST(Robustness, PageTimeoutStopsThePagesWork) {
+  ScratchDir dir;
+  Options options;
+  options.page_timeout = std::chrono::milliseconds(300);
+  options.layout = false;
+  const std::string slow = dir.file("slow.pdf", slow_page_pdf(100));  // minutes of drawing, unstopped
+  const auto start = std::chrono::steady_clock::now();
+  const auto docs = convert({slow, testing::corpus("pdf/multi_page.pdf")}, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0].pages.at(0).error, "render: timed out after 300 ms");
+  EXPECT_TRUE(docs[1].ok());
+  // Behaviour, not speed: the abandoned page stopped drawing instead of running to its end.
+  EXPECT_LT(seconds, 30) << "the timed-out page kept the run busy";
+}
+
+TEST(Robustness, StoppedRunsDeliverPartialDocumentsWithTheirMissingPages) {
+  ScratchDir dir;
+  const std::string forty = dir.file("forty.pdf", make_pages(40));
+  Options options;
+  options.ocr = "off";
+  options.layout = false;
+  Converter converter(options);
+  std::stop_source stop;
+  RunControl control;
+  control.stop = stop.get_token();
+  std::vector<Document> docs;
+  const RunResult result = converter.convert(
+      {{forty, nullptr}, {testing::corpus("pdf/multi_page.pdf"), nullptr}},
+      [&](Document&& d) { docs.push_back(std::move(d)); },
+      [&](int done, int) {
+        if (done == 1) stop.request_stop();
+      },
+      control);
+  EXPECT_TRUE(result.cancelled);
+  ASSERT_EQ(docs.size(), 1u);  // the second file was never started
+  const Document& doc = docs[0];
+  EXPECT_EQ(doc.status(), Status::partial_success);
+  ASSERT_FALSE(doc.missing.empty());
+  EXPECT_EQ(doc.missing.back().pages.last, 40);
+  EXPECT_EQ(doc.missing.back().reason, "cancelled");
+  EXPECT_EQ(static_cast<long long>(doc.pages.size()) + doc.missing_pages(), 40);
+  const std::string md = to_markdown(doc);
+  EXPECT_EQ(md.rfind("<!-- pageflow: partial_success: pages ", 0), 0u) << md.substr(0, 200);
+  EXPECT_NE(md.find("-40 not converted (cancelled) -->"), std::string::npos);
+  const auto json = nlohmann::json::parse(to_docling_json(doc));
+  EXPECT_EQ(json["pageflow__conversion"]["status"], "partial_success");
+  EXPECT_EQ(json["pageflow__conversion"]["missing_pages"].back()["last"], 40);
+}
+
+TEST(Robustness, CancellationReachesAnInputStillOpening) {
+  ScratchDir dir;
+  const std::string fifo = dir.path("never-written.pdf");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Options options;
+  options.ocr = "off";
+  options.layout = false;
+  Converter converter(options);
+  std::stop_source stop;
+  RunControl control;
+  control.stop = stop.get_token();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop.request_stop();
+  });
+  std::vector<Document> docs;
+  const RunResult result = converter.convert({{fifo, nullptr}}, [&](Document&& d) { docs.push_back(std::move(d)); },
+                                             {}, control);
+  stopper.join();
+  EXPECT_TRUE(result.cancelled);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].error, "cancelled");
+}
+
+TEST(Robustness, NonRegularInputsAreReadOnce) {
+  ScratchDir dir;
+  const std::string fifo = dir.path("piped.pdf");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream(fifo, std::ios::binary) << testing::read_file(testing::corpus("pdf/multi_page.pdf"));
+  });
+  const auto docs = convert({fifo, dir.path()});
+  writer.join();
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_TRUE(docs[0].ok()) << docs[0].error;
+  EXPECT_EQ(docs[0].pages.size(), 5u);
+  EXPECT_EQ(docs[1].error, "is a directory, not a file");
+}
+
+TEST(Robustness, CodecMessagesAreReportedWithTheirPage) {
+  ScratchDir dir;
+  // A real JPEG whose entropy-coded data stops early: libjpeg warns and draws what it has.
+  cv::Mat noise(200, 300, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  std::vector<uchar> jpeg;
+  cv::imencode(".jpg", noise, jpeg);
+  const std::string cut(jpeg.begin(), jpeg.begin() + static_cast<long>(jpeg.size() * 3 / 4));
+  const std::string image = "<< /Type /XObject /Subtype /Image /Width 300 /Height 200 /ColorSpace /DeviceRGB "
+                            "/BitsPerComponent 8 /Filter /DCTDecode /Length " + std::to_string(cut.size()) +
+                            " >>\nstream\n" + cut + "\nendstream";
+  const auto docs = convert({dir.file("cut-jpeg.pdf", make_pdf(612, 792, "q 300 0 0 200 0 0 cm /Im1 Do Q " + kHello,
+                                                               "/XObject << /Im1 6 0 R >>", {image}))});
+  ASSERT_TRUE(docs[0].ok());
+  EXPECT_NE(docs[0].pages[0].warning.find("libjpeg: Corrupt JPEG data"), std::string::npos) << docs[0].pages[0].warning;
+}
+
+TEST(Robustness, BlankPagesSkipTheLayoutModel) {
+  ScratchDir dir;
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>",
+                                      "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>"};
+  for (int i = 0; i < 3; ++i) objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>");
+  const std::string blank = dir.file("blank.pdf", assemble_pdf(objects));
+  Options options;
+  options.ocr = "off";
+  Converter converter(options);
+  pipeline::Trace trace;
+  RunControl control;
+  control.trace = &trace;
+  std::vector<Document> docs;
+  converter.convert({{blank, nullptr}, {testing::corpus("pdf/multi_page.pdf"), nullptr}},
+                    [&](Document&& d) { docs.push_back(std::move(d)); }, {}, control);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_TRUE(docs[0].ok());
+  EXPECT_EQ(docs[0].pages.size(), 3u);
+  const auto& names = trace.stage_names();
+  const int layout = static_cast<int>(std::find(names.begin(), names.end(), "layout") - names.begin());
+  size_t layout_calls = 0;
+  for (const auto& span : trace.spans()) layout_calls += span.stage == layout;
+  EXPECT_EQ(layout_calls, 5u);  // the five pages of multi_page.pdf, none of the blank ones
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCal
   run.stop = control.stop;
   run.trace = control.trace;
   const pipeline::RunStatus status = pipeline::run_pipeline(source, stages, collector, run);
-  collector.finish(status.ok ? "not converted: " + status.error : "not converted: run aborted");
+  collector.finish(status.ok ? status.error : "run aborted: " + status.error);
 
 #ifdef __GLIBC__
   // The run's pages and buffers are freed by now; hand the heap they used back to the system, so

@@ -1,6 +1,11 @@
 #include "pdf/mupdf.h"
 
+#include <dlfcn.h>
+
+#include <cstdio>
+
 extern "C" {
+#include <jpeglib.h>
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
 }
@@ -16,6 +21,62 @@ extern "C" {
 
 #include "core/text.h"
 #include "pipeline/cancel.h"
+
+namespace pageflow::pdf {
+
+namespace {
+
+// Messages that codecs print on their own (libjpeg's "Corrupt JPEG data: ..."), gathered for
+// the page being read on this thread so that they are reported with its file and page number.
+thread_local std::vector<std::string>* t_codec_messages = nullptr;
+
+class CodecMessages {
+ public:
+  CodecMessages() : previous_(std::exchange(t_codec_messages, &messages_)) {}
+  ~CodecMessages() { t_codec_messages = previous_; }
+  CodecMessages(const CodecMessages&) = delete;
+  CodecMessages& operator=(const CodecMessages&) = delete;
+  // "; libjpeg: Corrupt JPEG data: ..." once per distinct message, or "".
+  std::string summary() const {
+    std::string out;
+    for (size_t i = 0; i < messages_.size(); ++i) {
+      if (std::find(messages_.begin(), messages_.begin() + static_cast<long>(i), messages_[i]) ==
+          messages_.begin() + static_cast<long>(i)) {
+        out += (out.empty() ? "" : "; ") + messages_[i];
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> messages_;
+  std::vector<std::string>* previous_;
+};
+
+void route_jpeg_message(j_common_ptr cinfo) {
+  char text[JMSG_LENGTH_MAX];
+  (*cinfo->err->format_message)(cinfo, text);
+  if (t_codec_messages) {
+    t_codec_messages->push_back(std::string("libjpeg: ") + text);
+  } else {
+    std::fprintf(stderr, "pageflow: warning: libjpeg: %s\n", text);
+  }
+}
+
+}  // namespace
+
+}  // namespace pageflow::pdf
+
+// MuPDF (linked statically) sets up libjpeg's error manager with jpeg_std_error and leaves its
+// output_message at libjpeg's default, which prints to stderr with no file name. This definition
+// stands in for libjpeg's across the program: it calls the real one, then routes the messages.
+extern "C" struct jpeg_error_mgr* jpeg_std_error(struct jpeg_error_mgr* err) {
+  using StdError = struct jpeg_error_mgr* (*)(struct jpeg_error_mgr*);
+  static const auto real = reinterpret_cast<StdError>(dlsym(RTLD_NEXT, "jpeg_std_error"));
+  real(err);
+  err->output_message = pageflow::pdf::route_jpeg_message;
+  return err;
+}
 
 namespace pageflow::pdf {
 
@@ -270,9 +331,9 @@ struct Preflight {
   std::string no_draw;  // the page keeps its text layer but is not drawn: an image too large
 };
 
-// A content stream that decodes to more than kBombFloor bytes at more than kBombRatio times its
-// stored size is a bomb (real pages compress 3-20x); above max_block bytes it is one whatever
-// the ratio. Either is found after reading at most that much, in a fraction of a second.
+// Content that decodes to more than kBombFloor bytes at more than kBombRatio times its stored
+// size is a bomb (real pages compress 3-20x); above max_block bytes it is one whatever the
+// ratio. Either is found after reading at most that much, in a fraction of a second.
 constexpr size_t kBombFloor = size_t{32} << 20;
 constexpr size_t kBombRatio = 200;
 
@@ -319,22 +380,23 @@ Preflight preflight(fz_context* ctx, fz_page* page, size_t max_block, const std:
         }
       }
     }
+    // Counted over all the page's streams together: a content array may name one small stream
+    // ten thousand times.
+    size_t stored = 0, decoded = 0;
     for (pdf_obj* content : streams) {
-      if (!pdf_is_stream(ctx, content)) continue;
-      const size_t stored = static_cast<size_t>(std::max(1, pdf_dict_get_int(ctx, content, PDF_NAME(Length))));
+      if (!pdf_is_stream(ctx, content) || !result.fail.empty() || stop.stop_requested()) continue;
+      stored += static_cast<size_t>(std::max(1, pdf_dict_get_int(ctx, content, PDF_NAME(Length))));
       stream = pdf_open_stream(ctx, content);
-      size_t decoded = 0;
       for (size_t n; result.fail.empty() && !stop.stop_requested() &&
                      (n = fz_read(ctx, stream, buffer.data(), buffer.size())) > 0;) {
         decoded += n;
         if (decoded > max_block || (decoded > kBombFloor && decoded > kBombRatio * stored)) {
-          result.fail = "a content stream of " + std::to_string(stored) + " bytes expands past " +
+          result.fail = "content streams of " + std::to_string(stored) + " bytes expand past " +
                         std::to_string(decoded >> 20) + " MB (a decompression bomb)";
         }
       }
       fz_drop_stream(ctx, stream);
       stream = nullptr;
-      if (!result.fail.empty()) break;
     }
   }
   fz_always(ctx) { fz_drop_stream(ctx, stream); }
@@ -431,6 +493,9 @@ void PdfReader::close() {
 
 void PdfReader::open(const Input& input, const std::string& password, uint64_t identity) {
   if (doc_ && identity_ == identity) return;
+  // Codec messages while opening are dropped here: load() decodes the same data and reports them
+  // with the page.
+  const CodecMessages reported_by_load;
   close();
   const std::string head = read_head(input);
   if (head.empty()) throw PdfError("file is empty");
@@ -465,6 +530,7 @@ void PdfReader::open(const Input& input, const std::string& password, uint64_t i
 }
 
 int PdfReader::page_count(std::stop_token stop) {
+  const CodecMessages reported_by_load;
   int count = 0;
   std::string error;
   std::vector<pdf_obj*> pending;
@@ -491,6 +557,7 @@ bool PdfReader::was_repaired() {
 }
 
 void PdfReader::load(int number, const RenderRequest& request, Page& page) {
+  const CodecMessages codec_messages;
   fz_page* fpage = nullptr;
   fz_stext_page* text = nullptr;
   fz_pixmap* pix = nullptr;
@@ -561,6 +628,9 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     page.warning.clear();
     if (!degraded.empty()) page.warning = "images skipped (" + degraded + ")";
     if (!render_error.empty()) page.warning = "could not render (" + render_error + "): text layer only";
+    if (const std::string codecs = codec_messages.summary(); !codecs.empty()) {
+      page.warning += (page.warning.empty() ? "" : "; ") + codecs;
+    }
   }
   fz_drop_pixmap(ctx_, pix);
   fz_drop_stext_page(ctx_, text);
@@ -569,6 +639,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
 }
 
 cv::Mat PdfReader::render(int number, double dpi, long long max_pixels, double* scale_out) {
+  const CodecMessages reported_by_load;  // the same page's load() reported them
   fz_page* fpage = nullptr;
   fz_pixmap* pix = nullptr;
   double scale = dpi / 72.0;
