@@ -46,17 +46,21 @@ test-tsan: setup
 
 sanitize: test-asan test-tsan
 
-# libFuzzer targets (clang, ASan+UBSan) over PDF parsing/extraction/assembly and image inputs,
+# libFuzzer targets (clang, ASan+UBSan) over PDF parsing/extraction/assembly, image inputs and
+# opening with page enumeration,
 # seeded from the shared corpus; a bounded run. Longer: make fuzz FUZZ_SECONDS=3600.
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEFLOW_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target pdf_fuzzer image_fuzzer
+	cmake --build build-fuzz -j $(JOBS) --target pdf_fuzzer image_fuzzer open_fuzzer
 	fuzz/seeds.sh build-fuzz
 	build-fuzz/pdf_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 \
 	  build-fuzz/corpus-pdf fuzz/regressions/pdf
 	build-fuzz/image_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 \
 	  build-fuzz/corpus-image fuzz/regressions/image
+	# Opening and page enumeration alone, with a tight budget: lies must not cost in proportion.
+	build-fuzz/open_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
+	  build-fuzz/corpus-open fuzz/regressions/open
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz out

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Seeds for the fuzz targets: the shared corpus's PDFs and images, plus two generated PNGs
+# Seeds for the fuzz targets: the shared corpus's PDFs (for parsing and for opening) and images, plus two generated PNGs
 # (a tiny one, and one whose header claims 30,000 x 30,000 pixels).
 # Usage: fuzz/seeds.sh BUILD_DIR
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:?build folder}
 CORPUS=$ROOT/../shared/corpus/docling
-mkdir -p "$OUT/corpus-pdf" "$OUT/corpus-image"
+mkdir -p "$OUT/corpus-pdf" "$OUT/corpus-image" "$OUT/corpus-open"
 cp "$CORPUS"/pdf/*.pdf "$OUT/corpus-pdf/"
+cp "$CORPUS"/pdf/*.pdf "$OUT/corpus-open/"
 cp "$CORPUS"/ocr/*.tif "$OUT/corpus-image/"
 python3 - "$OUT/corpus-image" <<'PY'
 import struct, sys, zlib
