@@ -2,6 +2,8 @@
 // the pipeline recorded (order, spans, counters), never from wall-clock thresholds.
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -11,6 +13,7 @@
 #include <thread>
 #include <tuple>
 
+#include "pipeline/cpu.h"
 #include "pipeline/scheduler.h"
 
 namespace pageflow::pipeline {
@@ -493,6 +496,28 @@ TEST(Pipeline, ChromeTraceHasALanePerWorkerAndASpanPerItemAndStage) {
   size_t spans = 0;
   for (size_t p = 0; (p = text.find("\"ph\":\"X\"", p)) != std::string::npos; ++p) ++spans;
   EXPECT_EQ(spans, 30u);
+}
+
+}  // namespace
+}  // namespace pageflow::pipeline
+
+namespace pageflow::pipeline {
+namespace {
+
+TEST(Cpu, UsableCoresFollowTheAffinityMask) {
+  int seen = 0;
+  std::thread pinned([&] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+    seen = usable_cores();
+  });
+  pinned.join();
+  EXPECT_EQ(seen, 1);
+  EXPECT_GE(usable_cores(), 1);
+  EXPECT_LE(usable_cores(), static_cast<int>(std::thread::hardware_concurrency()));
+  EXPECT_NE(cpu_description().find("avx2"), std::string::npos);  // present or "no avx2"
 }
 
 }  // namespace

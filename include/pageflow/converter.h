@@ -33,7 +33,8 @@ enum class Schedule { concurrent, batched, sequential };
 struct Options {
   Schedule schedule = Schedule::concurrent;
   int cores = 0;           // CPU cores to keep busy: default workers per stage and, concurrent,
-                           // stage calls running at once; 0 = all of the machine's
+                           // stage calls running at once; 0 = all this process may use
+                           // (affinity mask and cgroup CPU quota)
   int render_workers = 0;  // MuPDF workers; 0 = number of cores
   int layout_workers = 0;  // pages in layout detection at once (one shared session); 0 = cores
   int threads = 0;         // ONNX Runtime intra-op threads per model run; 0 = cores / workers

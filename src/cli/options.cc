@@ -107,7 +107,7 @@ Convert options:
   --to FORMATS            comma-separated: md, json, html, text (default: md)
   --mode MODE             concurrent (default), batched or sequential
   --cores N               cores to use: default workers per stage and, in concurrent mode,
-                          stage calls running at once (default: all of the machine's)
+                          stage calls running at once (default: the cores this process may use)
   --render-workers N      MuPDF render workers (default: --cores)
   --layout-workers N      pages in layout detection at once (default: --cores)
   --threads N             ONNX Runtime threads per model run (default: cores / workers)

@@ -16,6 +16,7 @@
 #include "ocr/paddle_ocr.h"
 #include "ocr/tesseract_ocr.h"
 #include "pdf/render_stage.h"
+#include "pipeline/cpu.h"
 #include "pipeline/scheduler.h"
 #include "tables/slanet.h"
 #include "tables/tables_stage.h"
@@ -27,8 +28,6 @@
 namespace pageflow {
 
 namespace {
-
-int machine_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 std::string models_dir(const Options& options) {
   if (!options.models_dir.empty()) return options.models_dir;
@@ -72,7 +71,7 @@ PageSelection parse_selection(const std::string& pages) {
 struct Converter::Impl {
   explicit Impl(Options opts)
       : options(std::move(opts)), selection(parse_selection(options.pages)), engine(options.memory_limit_mb << 20) {
-    if (options.cores <= 0) options.cores = machine_cores();
+    if (options.cores <= 0) options.cores = pipeline::usable_cores();
     const int cores = options.cores;
     if (options.render_workers <= 0) options.render_workers = cores;
     if (options.batch_size <= 0) options.batch_size = 1;

@@ -86,6 +86,8 @@ std::vector<Tensor> OrtModel::run(const float* input, const std::vector<int64_t>
   return result;
 }
 
+std::string runtime_version() { return OrtGetApiBase()->GetVersionString(); }
+
 LazyModel::LazyModel(std::string path, int threads) : path_(std::move(path)), threads_(threads) {
   if (!std::filesystem::is_regular_file(path_)) {
     throw std::runtime_error("model not found: " + path_ + " (run scripts/setup.sh)");

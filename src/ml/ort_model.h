@@ -42,6 +42,9 @@ class OrtModel {
   std::vector<std::string> output_names_;
 };
 
+// The ONNX Runtime library's version ("1.30.0"), for benchmark reports.
+std::string runtime_version();
+
 // A model loaded on first use, for stages that most inputs never reach (OCR of digital PDFs
 // needs no OCR models in memory). The file is checked at construction, so a missing model is
 // still reported up front. get() is thread-safe.

@@ -12,6 +12,7 @@
 
 #include "pipeline/bounded_queue.h"
 #include "pipeline/cancel.h"
+#include "pipeline/cpu.h"
 #include "pipeline/memory.h"
 
 namespace pageflow::pipeline {
@@ -112,7 +113,7 @@ class Run {
       spec.stage->open(workers.back());
     }
     if (trace_) {
-      const size_t cores = opt_.max_running > 0 ? opt_.max_running : std::thread::hardware_concurrency();
+      const size_t cores = opt_.max_running > 0 ? opt_.max_running : static_cast<size_t>(usable_cores());
       trace_->set_stages(names, workers, static_cast<int>(cores));
       reset_peak_rss();
       start_rss_ = current_rss_bytes();
