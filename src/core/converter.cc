@@ -78,7 +78,7 @@ struct Converter::Impl {
     if (options.layout_workers <= 0) options.layout_workers = cores;
     if (options.layout) {
       const std::string path = options.layout_model.empty()
-                                   ? models_dir(options) + "/layout/layout_cdla.onnx"
+                                   ? models_dir(options) + "/layout/layout_cdla_fused.onnx"
                                    : options.layout_model;
       // Page-level parallelism beats intra-op threads for a small model: several workers share
       // one session (Run is thread-safe), each run on its own core.
