@@ -90,7 +90,8 @@ def main():
         print("|---|---|---|---|---|")
         for name, command, interrupt in runs:
             wall, peak, status, said = timed(command, interrupt)
-            print("| %s | %.2f | %.0f | %d | %s |" % (name, wall, peak, status, " / ".join(said)[:160]))
+            said = " / ".join(said).replace(folder + "/", "")
+            print("| %s | %.2f | %.0f | %d | %s |" % (name, wall, peak, status, said[:200]))
 
 
 if __name__ == "__main__":
