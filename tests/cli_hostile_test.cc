@@ -175,30 +175,8 @@ TEST(CliHostile, PipesAreReadOnceAndFoldersRefused) {
 
 TEST(CliHostile, CutShortRunsSayWhatIsMissingOnceAndExitThree) {
   ScratchDir dir;
-  // 60 pages that take MuPDF seconds each to draw: the run timeout lands mid-document.
-  std::string flood;
-  for (int i = 0; i < 20000; ++i) flood += std::to_string(i % 300) + " " + std::to_string(i % 500) + " 300 300 re f\n";
-  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "",
-                                      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
-  std::string kids;
-  for (int i = 1; i <= 60; ++i) {
-    const std::string text = "BT /F1 24 Tf 72 700 Td (Page " + std::to_string(i) + ") Tj ET\n" + flood;
-    objects.push_back("<< /Length " + std::to_string(text.size()) + " >>\nstream\n" + text + "\nendstream");
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
-                      std::to_string(objects.size()) + " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
-    kids += std::to_string(objects.size()) + " 0 R ";
-  }
-  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count 60 >>";
-  std::string pdf = "%PDF-1.7\n", xref;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    char line[24];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", pdf.size());
-    xref += line;
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t at = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n" + xref + "trailer\n<< /Size " +
-         std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" + std::to_string(at) + "\n%%EOF\n";
+  // 60 pages that take MuPDF about a second each to draw: the run timeout lands mid-document.
+  const std::string pdf = testing::make_pages(60, testing::rectangle_flood());
   const std::string slow = dir.file("slow.pdf", pdf);
   const Outcome o = run(dir, "convert -q --no-layout --timeout 3000 --to md,json -o " + dir.path("out") + " " +
                                  slow + " " + corpus("pdf/multi_page.pdf"));

@@ -19,34 +19,12 @@
 namespace pageflow {
 namespace {
 
+using testing::assemble_pdf;
+using testing::make_pages;
 using testing::ScratchDir;
+using testing::stream_object;
 
 const std::string kHello = "BT /F1 24 Tf 72 72 Td (Hello hostile world) Tj ET";
-
-// A PDF of the given objects (object i + 1 is objects[i], object 1 the catalog) with a correct
-// cross-reference table.
-std::string assemble_pdf(const std::vector<std::string>& objects) {
-  std::string pdf = "%PDF-1.7\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[24];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
-}
-
-std::string stream_object(const std::string& data, const std::string& dictionary = "") {
-  return "<< /Length " + std::to_string(data.size()) + " " + dictionary + " >>\nstream\n" + data + "\nendstream";
-}
 
 // A one-page PDF; `page_extra` goes into the page's resources, `content` is its content stream
 // (or `contents`, a reference or array, replaces it).
@@ -65,22 +43,6 @@ std::string make_pdf(double width, double height, const std::string& content, co
   return assemble_pdf(objects);
 }
 
-// `count` text pages ("Page N of the test"), each with `content` drawn after its text.
-std::string make_pages(int count, const std::string& content = "") {
-  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "",
-                                      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
-  std::string kids;
-  for (int i = 1; i <= count; ++i) {
-    const std::string text = "BT /F1 24 Tf 72 700 Td (Page " + std::to_string(i) + " of the test) Tj ET\n" + content;
-    objects.push_back(stream_object(text));
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
-                      std::to_string(objects.size()) + " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
-    kids += std::to_string(objects.size()) + " 0 R ";
-  }
-  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(count) + " >>";
-  return assemble_pdf(objects);
-}
-
 std::string deflate(const std::string& data) {
   uLongf size = compressBound(data.size());
   std::string out(size, '\0');
@@ -89,15 +51,15 @@ std::string deflate(const std::string& data) {
   return out;
 }
 
-// Page content that MuPDF takes minutes to draw: a flood of page-sized rectangles, compressed
+// Page content that MuPDF takes minutes to draw (and seconds to read for text): a flood of
+// page-sized rectangles, compressed
 // (at the ratio of ordinary content, so no bomb check stops it) and named `repeat` times.
 std::string slow_page_pdf(int repeat) {
-  std::string flood;
-  for (int i = 0; i < 20000; ++i) flood += std::to_string(i % 300) + " " + std::to_string(i % 500) + " 300 300 re f\n";
   std::string contents = "[4 0 R";
   for (int i = 0; i < repeat; ++i) contents += " 6 0 R";
   contents += "]";
-  return make_pdf(612, 792, kHello, "", {stream_object(deflate(flood), "/Filter /FlateDecode")}, "5 0 R", contents);
+  return make_pdf(612, 792, kHello, "", {stream_object(deflate(testing::rectangle_flood()), "/Filter /FlateDecode")}, "5 0 R",
+                  contents);
 }
 
 std::vector<Document> convert(const std::vector<std::string>& paths, Options options = {}) {
@@ -298,10 +260,13 @@ TEST(Robustness, PageTimeoutStopsThePagesWork) {
   ScratchDir dir;
   Options options;
   options.page_timeout = std::chrono::milliseconds(300);
-  options.layout = false;
-  const std::string slow = dir.file("slow.pdf", slow_page_pdf(100));  // minutes of drawing, unstopped
+  options.layout = false;  // OCR stays on auto, so pages are drawn: this one takes minutes
+  Converter converter(options);
+  const std::string slow = dir.file("slow.pdf", slow_page_pdf(100));
+  std::vector<Document> docs;
   const auto start = std::chrono::steady_clock::now();
-  const auto docs = convert({slow, testing::corpus("pdf/multi_page.pdf")}, options);
+  converter.convert({{slow, nullptr}, {testing::corpus("pdf/multi_page.pdf"), nullptr}},
+                    [&](Document&& d) { docs.push_back(std::move(d)); });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[0].pages.at(0).error, "render: timed out after 300 ms");

@@ -1,9 +1,11 @@
-// Shared helpers for tests: corpus paths and scratch files.
+// Shared helpers for tests: corpus paths, scratch files and small generated PDFs.
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -16,6 +18,54 @@ inline std::string corpus(const std::string& relative) {
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A PDF of the given objects (object i + 1 is objects[i], object 1 the catalog) with a correct
+// cross-reference table.
+inline std::string assemble_pdf(const std::vector<std::string>& objects) {
+  std::string pdf = "%PDF-1.7\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t off : offsets) {
+    char line[24];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+inline std::string stream_object(const std::string& data, const std::string& dictionary = "") {
+  return "<< /Length " + std::to_string(data.size()) + " " + dictionary + " >>\nstream\n" + data + "\nendstream";
+}
+
+// `count` text pages ("Page N of the test"), each with `content` drawn after its text.
+inline std::string make_pages(int count, const std::string& content = "") {
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "",
+                                      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+  std::string kids;
+  for (int i = 1; i <= count; ++i) {
+    const std::string text = "BT /F1 24 Tf 72 700 Td (Page " + std::to_string(i) + " of the test) Tj ET\n" + content;
+    objects.push_back(stream_object(text));
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
+                      std::to_string(objects.size()) + " 0 R /Resources << /Font << /F1 3 0 R >> >> >>");
+    kids += std::to_string(objects.size()) + " 0 R ";
+  }
+  objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(count) + " >>";
+  return assemble_pdf(objects);
+}
+
+// Content that takes MuPDF about a second to draw: 20,000 page-sized rectangles.
+inline std::string rectangle_flood() {
+  std::string flood;
+  for (int i = 0; i < 20000; ++i) flood += std::to_string(i % 300) + " " + std::to_string(i % 500) + " 300 300 re f\n";
+  return flood;
 }
 
 // A fresh folder under the system temp dir, removed when the object goes away.
