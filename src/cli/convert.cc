@@ -141,6 +141,8 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
     std::ostringstream out;
     trace.write_chrome_json(out);
     try {
+      const auto folder = std::filesystem::path(options.trace_path).parent_path();
+      if (!folder.empty()) std::filesystem::create_directories(folder);
       write_file_atomically(options.trace_path, out.str());
     } catch (const std::exception& e) {
       std::cerr << "pageflow: trace: " << e.what() << "\n";

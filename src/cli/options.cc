@@ -44,13 +44,21 @@ std::string existing(const std::string& option, const std::string& path, bool fo
   return path;
 }
 
-// The trace is written at the end of a run; a path that cannot be written is said at the start.
+// The trace is written at the end of a run (its folder created then, as the output folder is);
+// a path that cannot be written is said at the start: the nearest existing folder on its way must
+// be writable.
 std::string writable(const std::string& option, const std::string& path) {
-  const std::filesystem::path p(non_empty(option, path));
-  const std::string folder = p.has_parent_path() ? p.parent_path().string() : ".";
-  if (std::filesystem::is_directory(p) || ::access(folder.c_str(), W_OK) != 0) {
-    throw UsageError(option + ": cannot write '" + path + "'" +
-                     (std::filesystem::is_directory(p) ? ": is a folder" : ": " + std::string(std::strerror(errno))));
+  std::filesystem::path p(non_empty(option, path));
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) throw UsageError(option + ": cannot write '" + path + "': is a folder");
+  std::filesystem::path folder = p.parent_path();
+  while (!folder.empty() && !std::filesystem::exists(folder, ec) && folder != folder.parent_path()) {
+    folder = folder.parent_path();
+  }
+  if (folder.empty()) folder = ".";
+  if (!std::filesystem::is_directory(folder, ec) || ::access(folder.c_str(), W_OK) != 0) {
+    throw UsageError(option + ": cannot write '" + path + "': " +
+                     (std::filesystem::is_directory(folder, ec) ? std::strerror(errno) : "no folder to hold it"));
   }
   return path;
 }
