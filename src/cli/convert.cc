@@ -41,39 +41,36 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Page ranges gathered under each distinct text, in first-seen order; a range that continues the
+// previous one under the same text extends it.
+using Grouped = std::vector<std::pair<std::string, std::vector<PageRange>>>;
+void add_to_group(Grouped& groups, const std::string& text, PageRange pages) {
+  auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == text; });
+  if (it == groups.end()) it = groups.insert(groups.end(), {text, {}});
+  auto& ranges = it->second;
+  if (!ranges.empty() && ranges.back().last + 1 == pages.first) {
+    ranges.back().last = pages.last;
+  } else {
+    ranges.push_back(pages);
+  }
+}
+
 // Reasons to the user, one line per distinct reason with the pages it concerns ("pages 3-5,9:
 // layout: timed out after 1000 ms"), so that a cut-short 350-page document costs one line.
 void report(const Document& doc) {
-  const auto print = [&](const std::vector<PageRange>& pages, const std::string& what) {
-    std::cerr << "pageflow: " << doc.source << ": " << (count_pages(pages) == 1 ? "page " : "pages ")
-              << describe_pages(pages) << ": " << what << "\n";
-  };
-  const auto grouped = [&](auto text_of) {
-    std::vector<std::pair<std::string, std::vector<PageRange>>> groups;  // first-seen order
-    for (const auto& page : doc.pages) {
-      const std::string text = text_of(page);
-      if (text.empty()) continue;
-      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == text; });
-      if (it == groups.end()) it = groups.insert(groups.end(), {text, {}});
-      auto& ranges = it->second;
-      if (!ranges.empty() && ranges.back().last + 1 == page.number) {
-        ranges.back().last = page.number;
-      } else {
-        ranges.push_back({page.number, page.number});
-      }
-    }
-    return groups;
-  };
-  for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
-  for (const auto& [text, pages] : grouped([](const PageResult& p) { return p.warning; })) print(pages, "warning: " + text);
-  for (const auto& [text, pages] : grouped([](const PageResult& p) { return p.ok ? std::string() : p.error; })) print(pages, text);
-  std::vector<std::pair<std::string, std::vector<PageRange>>> missing;
-  for (const auto& m : doc.missing) {
-    auto it = std::find_if(missing.begin(), missing.end(), [&](const auto& g) { return g.first == m.reason; });
-    if (it == missing.end()) it = missing.insert(missing.end(), {m.reason, {}});
-    it->second.push_back(m.pages);
+  Grouped warnings, failures, missing;
+  for (const auto& page : doc.pages) {
+    if (!page.warning.empty()) add_to_group(warnings, "warning: " + page.warning, {page.number, page.number});
+    if (!page.ok) add_to_group(failures, page.error, {page.number, page.number});
   }
-  for (const auto& [reason, pages] : missing) print(pages, "not converted (" + reason + ")");
+  for (const auto& m : doc.missing) add_to_group(missing, "not converted (" + m.reason + ")", m.pages);
+  for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
+  for (const Grouped* groups : {&warnings, &failures, &missing}) {
+    for (const auto& [text, pages] : *groups) {
+      std::cerr << "pageflow: " << doc.source << ": " << (count_pages(pages) == 1 ? "page " : "pages ")
+                << describe_pages(pages) << ": " << text << "\n";
+    }
+  }
 }
 
 // Output file stem for an input; a second input with the same stem gets "-2", and so on.
@@ -152,7 +149,8 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
   }
   if (!options.quiet) {
     std::cerr << "pageflow: " << result.documents - result.failed_documents << "/" << inputs.size()
-              << " files, " << result.pages - result.failed_pages << "/" << result.pages << " pages converted\n";
+              << " files, " << result.pages - result.failed_pages << "/" << result.pages + result.missing_pages
+              << " pages converted\n";
   }
   if (result.cancelled) return kExitStopped;
   const bool all_good = result.failed_documents == 0 && result.partial_documents == 0 && !write_failed &&

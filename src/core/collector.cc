@@ -36,28 +36,31 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
   }
   if (page.number == 0) {
     document_.error = page.error;
-  } else if (page.cancelled) {
-    last_page_seen_ = page.number;
-    add_missing({page.number, page.number}, page.error);
-    ++pages_done_;
-    if (on_page_) on_page_(pages_done_);
   } else {
     last_page_seen_ = page.number;
-    PageResult result;
-    result.number = page.number;
-    result.width = page.width;
-    result.height = page.height;
-    result.ok = !page.failed();
-    if (!result.ok) result.error = page.failed_stage + ": " + page.error;
-    for (const auto& line : page.lines) result.ocr |= line.from_ocr;
-    result.rotation = page.rotation;
-    result.warning = page.warning;
-    document_.pages.push_back(std::move(result));
-    page_blocks_.push_back(std::move(page.blocks));
+    if (page.cancelled) {
+      add_missing({page.number, page.number}, page.error);
+    } else {
+      add_result(page);
+    }
     ++pages_done_;
     if (on_page_) on_page_(pages_done_);
   }
   if (page.last_of_document) deliver();
+}
+
+void DocumentCollector::add_result(Page& page) {
+  PageResult result;
+  result.number = page.number;
+  result.width = page.width;
+  result.height = page.height;
+  result.ok = !page.failed();
+  if (!result.ok) result.error = page.failed_stage + ": " + page.error;
+  for (const auto& line : page.lines) result.ocr |= line.from_ocr;
+  result.rotation = page.rotation;
+  result.warning = page.warning;
+  document_.pages.push_back(std::move(result));
+  page_blocks_.push_back(std::move(page.blocks));
 }
 
 void DocumentCollector::finish(const std::string& reason) {

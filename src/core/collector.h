@@ -26,6 +26,7 @@ class DocumentCollector : public pipeline::Sink {
  private:
   void start(const DocumentInput& input);
   void add_missing(PageRange pages, const std::string& reason);
+  void add_result(Page& page);  // a converted or failed page
   void deliver();
 
   Converter::DocumentCallback on_document_;

@@ -21,7 +21,8 @@ std::atomic<uint64_t> g_next_input_id{1};
 // once into memory: the reader opens a file twice (to recognise it, then to parse it), which a
 // pipe cannot serve. The read waits in short polls so a stop request is seen while no writer
 // has come yet; it stops at `limit` bytes.
-Input read_special_file(const Input& input, size_t limit, const std::stop_token& stop) {
+Input read_special_file(const Input& input, size_t limit, const std::string& limit_name,
+                        const std::stop_token& stop) {
   struct stat info {};
   if (input.bytes || ::stat(input.path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return input;
   if (S_ISDIR(info.st_mode)) throw pdf::PdfError("is a directory, not a file");
@@ -47,7 +48,7 @@ Input read_special_file(const Input& input, size_t limit, const std::stop_token&
     }
     bytes->append(chunk, static_cast<size_t>(n));
     if (bytes->size() > limit) {
-      error = "input is over the " + std::to_string(limit >> 20) + " MB limit (--max-file-size)";
+      error = "input is over the " + std::to_string(limit >> 20) + " MB limit (" + limit_name + ")";
       break;
     }
   }
@@ -100,8 +101,10 @@ pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
     doc->input = inputs_[next_input_++];
     doc->name = document_name(doc->input.path);
     try {
-      const double limit_mb = options_.max_file_mb > 0 ? options_.max_file_mb : static_cast<double>(options_.memory_limit_mb);
-      doc->input = read_special_file(doc->input, static_cast<size_t>(limit_mb * 1048576.0), stop);
+      const bool file_limit = options_.max_file_mb > 0;
+      const double limit_mb = file_limit ? options_.max_file_mb : static_cast<double>(options_.memory_limit_mb);
+      doc->input = read_special_file(doc->input, static_cast<size_t>(limit_mb * 1048576.0),
+                                     file_limit ? "--max-file-size" : "--memory-limit", stop);
       check_size(doc->input);
       reader_.open(doc->input, options_.password, doc->id);
       doc->page_count = reader_.page_count(stop);

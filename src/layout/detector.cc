@@ -96,7 +96,6 @@ bool LayoutStage::wants(const pipeline::Item& item) const {
 void LayoutStage::process(std::span<pipeline::Item* const> batch, int) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);
-    if (page.raster.empty()) continue;
     page.regions = detector_.detect(page.raster, page.raster_scale);
   }
 }

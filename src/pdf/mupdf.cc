@@ -325,12 +325,6 @@ fz_stext_page* extract_text(fz_context* ctx, fz_page* page, const fz_rect& bound
   return text;
 }
 
-// What a look at a page's streams finds before the interpreter decodes any of them.
-struct Preflight {
-  std::string fail;     // the page cannot be converted: a content stream is a decompression bomb
-  std::string no_draw;  // the page keeps its text layer but is not drawn: an image too large
-};
-
 // Content that decodes to more than kBombFloor bytes at more than kBombRatio times its stored
 // size is a bomb (real pages compress 3-20x); above max_block bytes it is one whatever the
 // ratio. Either is found after reading at most that much, in a fraction of a second.
@@ -339,8 +333,8 @@ constexpr size_t kBombRatio = 200;
 
 // Reads the page's content streams (and those of the forms it draws) through without keeping
 // them, counting decoded bytes, and reads every image's declared size without decoding it.
-Preflight preflight(fz_context* ctx, fz_page* page, size_t max_block, const std::stop_token& stop) {
-  Preflight result;
+PageCheck preflight(fz_context* ctx, fz_page* page, size_t max_block, const std::stop_token& stop) {
+  PageCheck result;
   pdf_page* ppage = pdf_page_from_fz_page(ctx, page);
   if (!ppage) return result;
   const double max_pixels = static_cast<double>(max_block) / 4;  // RGBA, the widest MuPDF decodes to
@@ -551,6 +545,16 @@ int PdfReader::page_count(std::stop_token stop) {
   return count;
 }
 
+const PageCheck& PdfReader::check_page(fz_page* page, int number) {
+  if (checked_identity_ == identity_ && checked_number_ == number) return checked_;
+  const std::stop_token stop = pipeline::current_call_stop();
+  checked_ = preflight(ctx_, page, max_block_, stop);
+  // A check cut short by a stop request found nothing yet: it is not remembered.
+  checked_identity_ = stop.stop_requested() ? 0 : identity_;
+  checked_number_ = number;
+  return checked_;
+}
+
 bool PdfReader::was_repaired() {
   pdf_document* pdf = doc_ ? pdf_specifics(ctx_, doc_) : nullptr;
   return pdf && pdf_was_repaired(ctx_, pdf);
@@ -576,10 +580,8 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   AbortCookie cookie;
   // A decompression bomb fails the page before it is interpreted; an image too large to decode
   // within the budget is never drawn (text layer only), so it costs no decompression time.
-  Preflight checked;
-  if (error.empty()) checked = preflight(ctx_, fpage, max_block_, pipeline::current_call_stop());
-  if (error.empty()) error = checked.fail;
-  const std::string& too_large = checked.no_draw;
+  const std::string too_large = error.empty() ? check_page(fpage, number).no_draw : "";
+  if (error.empty()) error = check_page(fpage, number).fail;
   // Text outside the page box is not content; image blocks tell scans from digital pages. An
   // image too broken to describe must not cost the text: retry without image blocks.
   std::string degraded = too_large;
@@ -651,7 +653,7 @@ cv::Mat PdfReader::render(int number, double dpi, long long max_pixels, double* 
   fz_try(ctx_) { fpage = fz_load_page(ctx_, doc_, number - 1); }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
   if (error.empty()) {
-    const Preflight checked = preflight(ctx_, fpage, max_block_, pipeline::current_call_stop());
+    const PageCheck& checked = check_page(fpage, number);
     error = checked.fail.empty() ? checked.no_draw : checked.fail;
   }
   if (error.empty()) {

@@ -15,6 +15,7 @@
 
 struct fz_context;
 struct fz_document;
+struct fz_page;
 
 namespace pageflow::pdf {
 
@@ -58,6 +59,12 @@ struct RenderRequest {
   long long max_pixels = 40'000'000;         // larger pages are rendered at a lower resolution
 };
 
+// What a look at a page's streams finds before the interpreter decodes any of them.
+struct PageCheck {
+  std::string fail;     // the page cannot be converted: its content is a decompression bomb
+  std::string no_draw;  // the page keeps its text layer but is not drawn: an image too large
+};
+
 // Reads one input at a time on one thread. Reopens only when asked for a different input.
 class PdfReader {
  public:
@@ -90,7 +97,14 @@ class PdfReader {
 
  private:
   void close();
+  // The preflight of page `number`, remembered for the page last checked: the OCR render of a
+  // page just loaded does not read its streams again.
+  const PageCheck& check_page(fz_page* page, int number);
+
   size_t max_block_;
+  PageCheck checked_;
+  uint64_t checked_identity_ = 0;
+  int checked_number_ = 0;
   fz_context* ctx_ = nullptr;
   fz_document* doc_ = nullptr;
   uint64_t identity_ = 0;
