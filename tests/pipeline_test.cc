@@ -58,7 +58,7 @@ class MixStage : public Stage {
       : name_(std::move(name)), batch_(batch), fail_on_(fail_on) {}
   std::string name() const override { return name_; }
   int preferred_batch() const override { return batch_; }
-  bool releases_scratch() const override { return release_; }
+  bool releases_scratch(const Item&) const override { return release_; }
   void process(std::span<Item* const> batch, int) override {
     {
       std::lock_guard lock(mu_);

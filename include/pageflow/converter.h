@@ -1,5 +1,6 @@
 // The library's front door. A Converter loads its models once and converts any number of inputs
-// (PDFs and page images) through the page pipeline. Documents come back in input order, each as
+// (PDFs and page images) through the page pipeline: a client of a long-lived Engine (engine.h),
+// whose jobs it submits and waits for. Documents come back in input order, each as
 // soon as its last page is through, while later inputs are still being read.
 //
 //   pageflow::Options options;            // defaults suit a 2-core machine
@@ -27,6 +28,7 @@ namespace pageflow {
 namespace pipeline {
 class Trace;
 }
+class Engine;
 
 enum class Schedule { concurrent, batched, sequential };
 
@@ -104,6 +106,8 @@ class Converter {
                     const ProgressCallback& on_progress = {}, const RunControl& control = {});
 
   const Options& options() const;
+  // The long-lived engine underneath, for callers that submit jobs of their own.
+  Engine& engine();
 
  private:
   struct Impl;

@@ -7,14 +7,10 @@ namespace pageflow {
 
 class AssembleStage : public pipeline::Stage {
  public:
-  // With `crop_pictures` the stage needs the page raster, so it is the one that frees it.
-  explicit AssembleStage(bool crop_pictures = false) : crop_pictures_(crop_pictures) {}
   std::string name() const override { return "assemble"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
-  bool releases_scratch() const override { return crop_pictures_; }
-
- private:
-  bool crop_pictures_;
+  // Documents that keep their pictures' pixels bring the raster this far.
+  bool releases_scratch(const pipeline::Item&) const override { return true; }
 };
 
 }  // namespace pageflow

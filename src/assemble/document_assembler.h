@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "assemble/blocks.h"
+#include "core/blocks.h"
 #include "pageflow/document.h"
 
 namespace pageflow {

@@ -8,7 +8,8 @@
 
 #include <opencv2/core.hpp>
 
-#include "assemble/blocks.h"
+#include "core/blocks.h"
+#include "core/settings.h"
 #include "pageflow/converter.h"
 #include "pageflow/document.h"
 #include "pipeline/item.h"
@@ -42,13 +43,15 @@ struct Region {
 // What every page of one input shares: where it comes from and which pages were selected.
 struct DocumentInput {
   uint64_t id = 0;   // unique in the process, so per-worker caches never confuse two inputs
-  size_t index = 0;  // position among the run's inputs
+  uint64_t job = 0;  // the submission it belongs to
+  size_t index = 0;  // position among the submission's inputs
   Input input;
   std::string name;
   int page_count = 0;
   std::vector<PageRange> selected;     // pages to convert, sorted, disjoint
   std::vector<MissingPages> over_limit;  // selected but beyond --max-pages: reported, not converted
   std::vector<std::string> warnings;
+  std::shared_ptr<const DocumentSettings> settings;  // never null once the source yields it
 };
 
 // The pixels of `image` (at `scale` pixels per point) under `box`, clipped to the image.
@@ -61,6 +64,7 @@ inline cv::Rect pixel_rect(const Box& box, double scale, const cv::Mat& image) {
 struct Page : pipeline::Item {
   std::shared_ptr<const DocumentInput> doc;
   int number = 0;     // 1-based; 0 marks the item that carries a file-level failure
+  uint64_t order = 0; // position among its submission's pages (the sink's order)
   bool last_of_document = false;
   std::string warning;  // converted, but degraded (why)
 
@@ -82,6 +86,8 @@ struct Page : pipeline::Item {
   std::vector<Block> blocks;  // assembled, in reading order
 
   std::string label() const override;
+  // The raster stays until assembly when the document keeps its pictures' pixels.
+  bool keeps_raster_for_assembly() const { return doc->settings->picture_images; }
   void release_scratch() override {
     raster.release();
     ocr_raster.release();

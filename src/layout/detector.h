@@ -35,17 +35,14 @@ class Detector {
 // Pipeline stage running the detector on each page's raster.
 class LayoutStage : public pipeline::Stage {
  public:
-  LayoutStage(const Detector& detector, bool releases_raster)
-      : detector_(detector), releases_raster_(releases_raster) {}
+  explicit LayoutStage(const Detector& detector) : detector_(detector) {}
   std::string name() const override { return "layout"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
   // A page without a raster has nothing to show the model, and a blank page nothing to find.
   bool wants(const pipeline::Item& item) const override;
-  bool releases_scratch() const override { return releases_raster_; }
 
  private:
   const Detector& detector_;
-  bool releases_raster_;
 };
 
 }  // namespace pageflow::layout

@@ -4,6 +4,11 @@
 
 namespace pageflow::ocr {
 
+Engine& OcrStage::engine_for(const Page& page) const {
+  Engine* tesseract = tesseract_.load();
+  return page.doc->settings->tesseract && tesseract ? *tesseract : paddle_;
+}
+
 // Reads each picture region of a digital page; its lines join the text layer's (assembly keeps
 // text inside pictures with the picture).
 void OcrStage::read_pictures(Page& page, int worker) {
@@ -12,7 +17,7 @@ void OcrStage::read_pictures(Page& page, int worker) {
   for (const Box& region : page.ocr_regions) {
     const cv::Rect area = pixel_rect(region, s, page.ocr_raster);
     if (area.width < 16 || area.height < 16) continue;
-    for (TextLine& line : engine_.read(page.ocr_raster(area).clone(), s, {}, worker)) {
+    for (TextLine& line : engine_for(page).read(page.ocr_raster(area).clone(), s, {}, worker)) {
       auto shift = [&](Box& b) {
         b = {b.l + area.x / s, b.t + area.y / s, b.r + area.x / s, b.b + area.y / s};
       };
@@ -38,10 +43,10 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
       continue;
     }
     // Work on locals and commit at the end: a retried call must find the page as it was.
-    const Orientation orientation = orientation_.orient(page.ocr_raster);
+    const Orientation orientation = paddle_.orient(page.ocr_raster);
     const int rotation = orientation.rotation;
     const cv::Mat upright = rotate_clockwise(page.ocr_raster, rotation);
-    std::vector<TextLine> lines = engine_.read(upright, page.ocr_scale, orientation.lines, worker);
+    std::vector<TextLine> lines = engine_for(page).read(upright, page.ocr_scale, orientation.lines, worker);
     if (rotation != 0) {
       if (!page.raster.empty()) page.raster = rotate_clockwise(page.raster, rotation);
       if (rotation != 180) std::swap(page.width, page.height);

@@ -12,11 +12,11 @@
 namespace pageflow::ocr {
 
 TesseractOcr::TesseractOcr(std::string languages) : languages_(std::move(languages)) {
-  apis_.push_back(make_api());  // fail early, in the constructor, for a missing language
+  idle_.push_back(make_api());  // fail early, in the constructor, for a missing language
 }
 
 TesseractOcr::~TesseractOcr() {
-  for (auto& api : apis_) api->End();
+  for (auto& api : idle_) api->End();
 }
 
 std::unique_ptr<tesseract::TessBaseAPI> TesseractOcr::make_api() const {
@@ -29,12 +29,31 @@ std::unique_ptr<tesseract::TessBaseAPI> TesseractOcr::make_api() const {
   return api;
 }
 
-void TesseractOcr::open(int workers) {
-  while (static_cast<int>(apis_.size()) < workers) apis_.push_back(make_api());
+std::unique_ptr<tesseract::TessBaseAPI> TesseractOcr::borrow() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto api = std::move(idle_.back());
+      idle_.pop_back();
+      return api;
+    }
+  }
+  return make_api();
 }
 
-std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad>, int worker) {
-  tesseract::TessBaseAPI& api = *apis_.at(static_cast<size_t>(worker));
+void TesseractOcr::give_back(std::unique_ptr<tesseract::TessBaseAPI> api) {
+  api->Clear();
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(api));
+}
+
+std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad>, int) {
+  struct Borrowed {
+    TesseractOcr* owner;
+    std::unique_ptr<tesseract::TessBaseAPI> api;
+    ~Borrowed() { owner->give_back(std::move(api)); }
+  } borrowed{this, borrow()};
+  tesseract::TessBaseAPI& api = *borrowed.api;
   cv::Mat gray;
   cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
   api.SetImage(gray.data, gray.cols, gray.rows, 1, static_cast<int>(gray.step));
@@ -46,7 +65,6 @@ std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::
   monitor.cancel = [](void* token, int) { return static_cast<std::stop_token*>(token)->stop_requested(); };
   monitor.cancel_this = &stop;
   if (api.Recognize(&monitor) != 0 || stop.stop_requested()) {
-    api.Clear();
     throw std::runtime_error(stop.stop_requested() ? "aborted" : "Tesseract could not recognise the page");
   }
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
@@ -77,7 +95,6 @@ std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::
       line.words.push_back(std::move(word));
     } while (it->Next(tesseract::RIL_WORD));
   }
-  api.Clear();
   std::erase_if(lines, [](const TextLine& l) { return l.words.empty(); });
   for (auto& line : lines) line.font_size = line.box.height() * 0.8;
   return lines;

@@ -1,4 +1,5 @@
-// Tesseract through its C++ API, one TessBaseAPI per worker (the API object is not thread-safe).
+// Tesseract through its C++ API. An API object is not thread-safe: each read() borrows one from a
+// pool (grown on demand, so any number of pipelines may share the engine).
 // Languages are Tesseract's traineddata names joined with '+', e.g. "eng" or "eng+deu".
 #pragma once
 
@@ -21,13 +22,15 @@ class TesseractOcr : public Engine {
   ~TesseractOcr() override;
 
   std::string name() const override { return "tesseract"; }
-  void open(int workers) override;
   std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
 
  private:
   std::unique_ptr<tesseract::TessBaseAPI> make_api() const;
+  std::unique_ptr<tesseract::TessBaseAPI> borrow();
+  void give_back(std::unique_ptr<tesseract::TessBaseAPI> api);
   std::string languages_;
-  std::vector<std::unique_ptr<tesseract::TessBaseAPI>> apis_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<tesseract::TessBaseAPI>> idle_;
 };
 
 }  // namespace pageflow::ocr

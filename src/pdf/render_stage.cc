@@ -4,9 +4,7 @@
 
 namespace pageflow::pdf {
 
-RenderStage::RenderStage(const MupdfEngine& engine, std::string password, RenderRequest request,
-                         OcrRequest ocr)
-    : engine_(engine), password_(std::move(password)), request_(request), ocr_(ocr) {}
+RenderStage::RenderStage(const MupdfEngine& engine, RenderRequest request) : engine_(engine), request_(request) {}
 
 void RenderStage::open(int workers) {
   while (static_cast<int>(readers_.size()) < workers) {
@@ -20,14 +18,19 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
     auto& page = static_cast<Page&>(*item);
     // Per-page failures stay with the page, so the rest of a batch is not rendered twice.
     try {
-      reader.open(page.doc->input, password_, page.doc->id);
-      reader.load(page.number, request_, page);
+      const DocumentSettings& settings = *page.doc->settings;
+      reader.open(page.doc->input, settings.password, page.doc->id);
+      RenderRequest request = request_;
+      request.render |= settings.ocr == OcrMode::automatic;
+      reader.load(page.number, request, page);
       page.blank = ocr::is_blank(page);
-      page.needs_ocr = ocr_.mode == OcrMode::force || (ocr_.mode == OcrMode::automatic && ocr::needs_ocr(page));
+      page.needs_ocr = settings.ocr == OcrMode::force || (settings.ocr == OcrMode::automatic && ocr::needs_ocr(page));
       page.ocr_regions.clear();
-      if (!page.needs_ocr && ocr_.mode == OcrMode::automatic && ocr_.pictures) page.ocr_regions = ocr::picture_regions(page);
+      if (!page.needs_ocr && settings.ocr == OcrMode::automatic && settings.ocr_pictures) {
+        page.ocr_regions = ocr::picture_regions(page);
+      }
       if (page.needs_ocr || !page.ocr_regions.empty()) {
-        page.ocr_raster = reader.render(page.number, ocr_.dpi, request_.max_pixels, &page.ocr_scale);
+        page.ocr_raster = reader.render(page.number, settings.ocr_dpi, request_.max_pixels, &page.ocr_scale);
       }
     } catch (const PdfError& e) {
       page.fail(name(), e.what());

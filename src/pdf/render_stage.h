@@ -11,27 +11,18 @@
 
 namespace pageflow::pdf {
 
-enum class OcrMode { off, automatic, force };
-
-// When pages are read by OCR: the mode, and the resolution of the OCR raster.
-struct OcrRequest {
-  OcrMode mode = OcrMode::off;
-  double dpi = 200;
-  bool pictures = false;  // automatic mode: read images inside digital pages too
-};
-
 class RenderStage : public pipeline::Stage {
  public:
-  RenderStage(const MupdfEngine& engine, std::string password, RenderRequest request, OcrRequest ocr);
+  // `request.render`: draw the layout raster of every page (pages in automatic OCR mode get one
+  // in any case: the OCR policy reads it).
+  RenderStage(const MupdfEngine& engine, RenderRequest request);
   std::string name() const override { return "render"; }
   void open(int workers) override;
   void process(std::span<pipeline::Item* const> batch, int worker) override;
 
  private:
   const MupdfEngine& engine_;
-  std::string password_;
   RenderRequest request_;
-  OcrRequest ocr_;
   std::vector<std::unique_ptr<PdfReader>> readers_;
 };
 

@@ -1,6 +1,7 @@
 // A fixed-capacity multi-producer multi-consumer queue. push() blocks while the queue is full
 // (backpressure), pop() blocks while it is empty; close() wakes everyone: pushes are refused and
-// pops drain what is left, then report the end.
+// pops drain what is left, then report the end. Pops take the oldest value, or with a `Before`
+// ordering the first by it (a linear scan: these queues hold a few items).
 #pragma once
 
 #include <condition_variable>
@@ -8,10 +9,11 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 namespace pageflow::pipeline {
 
-template <typename T>
+template <typename T, typename Before = void>
 class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
@@ -55,8 +57,14 @@ class BoundedQueue {
  private:
   std::optional<T> take_locked() {
     if (items_.empty()) return std::nullopt;
-    T value = std::move(items_.front());
-    items_.pop_front();
+    auto first = items_.begin();
+    if constexpr (!std::is_void_v<Before>) {
+      for (auto it = items_.begin(); it != items_.end(); ++it) {
+        if (Before{}(*it, *first)) first = it;
+      }
+    }
+    T value = std::move(*first);
+    items_.erase(first);
     not_full_.notify_one();
     return value;
   }

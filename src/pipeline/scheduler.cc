@@ -48,7 +48,7 @@ std::string current_exception_message() {
 }
 
 // Lets at most `limit` stage calls run at once. A free slot goes to the waiting call for the
-// oldest page (lowest sequence number; ties in the order asked): pages already started finish
+// oldest page (first by served_before; ties in the order asked): pages already started finish
 // first, which keeps time to first page short and pages leave the window sooner, and a newer
 // page's call still gets every slot that no older one is waiting for, so no core idles while
 // any stage has work.
@@ -69,10 +69,10 @@ class CallGate {
     CallGate* gate_;
   };
 
-  [[nodiscard]] Slot acquire(uint64_t oldest_seq) {
+  [[nodiscard]] Slot acquire(const Item& first_served) {
     if (limit_ == 0) return Slot(nullptr);
     std::unique_lock lock(mu_);
-    const auto me = waiting_.emplace(oldest_seq, next_ticket_++).first;
+    const auto me = waiting_.emplace(Key{first_served.priority, first_served.seq, next_ticket_++}).first;
     cv_.wait(lock, [&] { return running_ < limit_ && waiting_.begin() == me; });
     waiting_.erase(me);
     ++running_;
@@ -95,7 +95,11 @@ class CallGate {
   std::condition_variable cv_;
   size_t running_ = 0;
   uint64_t next_ticket_ = 0;
-  std::set<std::pair<uint64_t, uint64_t>> waiting_;  // (oldest page, ticket)
+  struct Key {
+    uint64_t priority, seq, ticket;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::set<Key> waiting_;
 };
 
 // One execution of a pipeline; owns all threads it starts and joins them before returning.
@@ -200,6 +204,8 @@ class Run {
   void judge_abandoned(Item& item, const std::string& stage) {
     if (stopping()) {
       item.abandon_with(stage, stop_reason(), true);
+    } else if (std::string reason = item.cancel_reason(); !reason.empty()) {
+      item.abandon_with(stage, reason, true);
     } else {
       item.abandon_with(stage, "timed out after " + std::to_string(opt_.item_timeout.count()) + " ms", false);
     }
@@ -272,8 +278,8 @@ class Run {
         }
       }
     }
-    if (stage.releases_scratch()) {
-      for (Item* item : batch) item->release_scratch();
+    for (Item* item : batch) {
+      if (stage.releases_scratch(*item)) item->release_scratch();
     }
   }
 
@@ -344,6 +350,7 @@ class Run {
     {
       std::lock_guard lock(emit_mu_);
       const uint64_t seq = item->seq;
+      if (!opt_.ordered) next_emit_ = seq;  // every finished item is next
       pending_.emplace(seq, std::move(item));
       while (!pending_.empty() && pending_.begin()->first == next_emit_) {
         ItemPtr ready = std::move(pending_.begin()->second);
@@ -408,8 +415,8 @@ class Run {
       for (int w = 0; w < workers_of(k); ++w) threads.emplace_back(worker, w);
       for (auto& t : threads) t.join();
       // Items that failed before this stage still pass through its scratch release.
-      if (stages_[k].stage->releases_scratch()) {
-        for (auto& item : items) item->release_scratch();
+      for (auto& item : items) {
+        if (stages_[k].stage->releases_scratch(*item)) item->release_scratch();
       }
     }
     for (auto& item : items) emit(std::move(item));
@@ -419,10 +426,14 @@ class Run {
     const size_t n = stages_.size();
     if (n == 0) return run_sequential();
     const size_t window = std::max<size_t>(1, opt_.window);
-    std::vector<std::unique_ptr<BoundedQueue<ItemPtr>>> queues;
+    struct ServedBefore {
+      bool operator()(const ItemPtr& a, const ItemPtr& b) const { return served_before(*a, *b); }
+    };
+    using Queue = BoundedQueue<ItemPtr, ServedBefore>;
+    std::vector<std::unique_ptr<Queue>> queues;
     for (const auto& spec : stages_) {
       const size_t wanted = 2 * static_cast<size_t>(std::max(1, spec.stage->preferred_batch()));
-      queues.push_back(std::make_unique<BoundedQueue<ItemPtr>>(
+      queues.push_back(std::make_unique<Queue>(
           opt_.queue_capacity ? opt_.queue_capacity : std::max<size_t>(2, wanted)));
     }
     CallGate gate(opt_.max_running);
@@ -435,7 +446,7 @@ class Run {
     auto route = [&](size_t from, ItemPtr item) {
       size_t k = from;
       for (; k < n && (item->failed() || !stages_[k].stage->wants(*item)); ++k) {
-        if (stages_[k].stage->releases_scratch()) item->release_scratch();
+        if (stages_[k].stage->releases_scratch(*item)) item->release_scratch();
       }
       if (k == n) return emit(std::move(item));
       queues[k]->push(item);
@@ -477,8 +488,8 @@ class Run {
         raw.clear();
         for (auto& item : batch) raw.push_back(item.get());
         {
-          const auto by_seq = [](const Item* a, const Item* b) { return a->seq < b->seq; };
-          const CallGate::Slot slot = gate.acquire((*std::min_element(raw.begin(), raw.end(), by_seq))->seq);
+          const auto before = [](const Item* a, const Item* b) { return served_before(*a, *b); };
+          const CallGate::Slot slot = gate.acquire(**std::min_element(raw.begin(), raw.end(), before));
           process_batch(k, worker, raw);
         }
         for (auto& item : batch) route(k + 1, std::move(item));

@@ -11,7 +11,8 @@
 //               workers) before stage k+1 starts: the render-all-then-infer baseline.
 //   sequential  one item at a time through all stages on the calling thread: the reference.
 //
-// The sink sees items in sequence order as soon as the next one is complete (reorder buffer).
+// The sink sees items in sequence order as soon as the next one is complete (reorder buffer), or,
+// unordered, each the moment it is finished.
 // Failures stay per item: a stage's exception fails the items of that call (isolated by retrying
 // them one by one), never the run; exceptions never cross threads. Cancellation (stop token) and
 // the run timeout fail the remaining items with the reason and drain all threads before returning.
@@ -43,6 +44,9 @@ struct RunOptions {
   std::chrono::milliseconds item_timeout{0};  // 0 = none; counted from admission
   std::chrono::milliseconds run_timeout{0};   // 0 = none
   std::chrono::milliseconds rss_sample_interval{20};  // for the trace's rss_mb counter
+  // false: the sink gets each item as soon as it is finished, in no particular order (a sink
+  // serving several submissions orders each one's items itself).
+  bool ordered = true;
   std::stop_token stop;
   Trace* trace = nullptr;    // optional
 };

@@ -39,8 +39,8 @@ class Stage {
   // it is an upper bound on what is already queued, never a reason to wait.
   virtual int preferred_batch() const { return 1; }
 
-  // True if the stage is the last one that needs the items' scratch (see Item::release_scratch).
-  virtual bool releases_scratch() const { return false; }
+  // True if the stage is the last one that needs this item's scratch (see Item::release_scratch).
+  virtual bool releases_scratch(const Item& /*item*/) const { return false; }
 };
 
 class Source {

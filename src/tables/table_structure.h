@@ -16,6 +16,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/page.h"
+#include "core/settings.h"
 
 namespace pageflow::tables {
 
@@ -28,7 +29,7 @@ struct Recognised {
 
 // Which methods may run: kAuto tries lattice (ruled tables), then the model, then stream;
 // kRules never uses the model; kModel tries the model first.
-enum class Engine { automatic, rules, model };
+using Engine = TableEngine;
 
 // `raster` may be empty (then only the stream method applies); `model` may be null.
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,

@@ -8,7 +8,9 @@
 namespace pageflow::tables {
 
 bool TablesStage::wants(const pipeline::Item& item) const {
-  const auto& regions = static_cast<const Page&>(item).regions;
+  const auto& page = static_cast<const Page&>(item);
+  if (!page.doc->settings->tables) return false;
+  const auto& regions = page.regions;
   return std::any_of(regions.begin(), regions.end(), [](const Region& r) { return r.label == Label::table; });
 }
 
@@ -19,9 +21,14 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
     for (const auto& region : page.regions) {
       if (region.label != Label::table) continue;
       page.tables.emplace_back(
-          region.box, recognise(region.box, page.lines, page.raster, page.raster_scale, model_, engine_).table);
+          region.box, recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
+                    page.doc->settings->table_engine).table);
     }
   }
+}
+
+bool TablesStage::releases_scratch(const pipeline::Item& item) const {
+  return !static_cast<const Page&>(item).keeps_raster_for_assembly();
 }
 
 }  // namespace pageflow::tables

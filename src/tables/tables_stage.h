@@ -10,19 +10,16 @@ namespace pageflow::tables {
 
 class TablesStage : public pipeline::Stage {
  public:
-  // `releases_raster`: no later stage needs the page raster.
-  TablesStage(bool releases_raster, const TableModel* model, Engine engine)
-      : releases_raster_(releases_raster), model_(model), engine_(engine) {}
+  explicit TablesStage(const TableModel* model) : model_(model) {}
   std::string name() const override { return "tables"; }
-  // Pages the layout model found a table on.
+  // Pages the layout model found a table on, of documents that asked for table structure.
   bool wants(const pipeline::Item& item) const override;
   void process(std::span<pipeline::Item* const> batch, int worker) override;
-  bool releases_scratch() const override { return releases_raster_; }
+  // Last to need the raster, unless assembly crops pictures from it.
+  bool releases_scratch(const pipeline::Item& item) const override;
 
  private:
-  bool releases_raster_;
   const TableModel* model_;
-  Engine engine_;
 };
 
 }  // namespace pageflow::tables

@@ -1,11 +1,10 @@
-#include "core/collector.h"
+#include "engine/collector.h"
 
 #include "assemble/document_assembler.h"
 
 namespace pageflow {
 
-DocumentCollector::DocumentCollector(Converter::DocumentCallback on_document,
-                                     std::function<void(int)> on_page)
+DocumentCollector::DocumentCollector(std::function<void(Document&&)> on_document, std::function<void(int)> on_page)
     : on_document_(std::move(on_document)), on_page_(std::move(on_page)) {}
 
 void DocumentCollector::start(const DocumentInput& input) {
@@ -49,7 +48,7 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
   if (page.last_of_document) deliver();
 }
 
-void DocumentCollector::add_result(Page& page) {
+PageResult page_result(const Page& page) {
   PageResult result;
   result.number = page.number;
   result.width = page.width;
@@ -59,7 +58,11 @@ void DocumentCollector::add_result(Page& page) {
   for (const auto& line : page.lines) result.ocr |= line.from_ocr;
   result.rotation = page.rotation;
   result.warning = page.warning;
-  document_.pages.push_back(std::move(result));
+  return result;
+}
+
+void DocumentCollector::add_result(Page& page) {
+  document_.pages.push_back(page_result(page));
   page_blocks_.push_back(std::move(page.blocks));
 }
 

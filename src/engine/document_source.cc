@@ -1,4 +1,4 @@
-#include "core/document_source.h"
+#include "engine/document_source.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -64,8 +64,10 @@ std::string document_name(const std::string& path) {
 }
 
 DocumentSource::DocumentSource(const std::vector<Input>& inputs, const Options& options,
-                               PageSelection selection, const pdf::MupdfEngine& engine)
-    : inputs_(inputs), options_(options), selection_(std::move(selection)), reader_(engine) {}
+                               PageSelection selection, std::shared_ptr<const DocumentSettings> settings,
+                               uint64_t job, const pdf::MupdfEngine& engine)
+    : inputs_(inputs), options_(options), selection_(std::move(selection)), settings_(std::move(settings)),
+      job_(job), reader_(engine) {}
 
 void DocumentSource::check_size(const Input& input) const {
   if (options_.max_file_mb <= 0) return;
@@ -97,6 +99,8 @@ pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
     if (next_input_ == inputs_.size() || stop.stop_requested()) return nullptr;
     auto doc = std::make_shared<DocumentInput>();
     doc->id = g_next_input_id.fetch_add(1);
+    doc->job = job_;
+    doc->settings = settings_;
     doc->index = next_input_;
     doc->input = inputs_[next_input_++];
     doc->name = document_name(doc->input.path);
@@ -106,7 +110,7 @@ pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
       doc->input = read_special_file(doc->input, static_cast<size_t>(limit_mb * 1048576.0),
                                      file_limit ? "--max-file-size" : "--memory-limit", stop);
       check_size(doc->input);
-      reader_.open(doc->input, options_.password, doc->id);
+      reader_.open(doc->input, settings_->password, doc->id);
       doc->page_count = reader_.page_count(stop);
       if (reader_.was_repaired()) doc->warnings.push_back("damaged cross-reference table, repaired");
       if (doc->page_count == 0) throw pdf::PdfError("the document has no pages");

@@ -18,8 +18,9 @@ namespace pageflow {
 
 class DocumentSource : public pipeline::Source {
  public:
+  // Every document gets `settings` and belongs to submission `job`.
   DocumentSource(const std::vector<Input>& inputs, const Options& options, PageSelection selection,
-                 const pdf::MupdfEngine& engine);
+                 std::shared_ptr<const DocumentSettings> settings, uint64_t job, const pdf::MupdfEngine& engine);
   pipeline::ItemPtr next(std::stop_token stop) override;
 
   // Pages selected across the inputs opened so far (grows as the source advances).
@@ -31,6 +32,8 @@ class DocumentSource : public pipeline::Source {
   const std::vector<Input>& inputs_;
   const Options& options_;
   PageSelection selection_;
+  std::shared_ptr<const DocumentSettings> settings_;
+  uint64_t job_;
   pdf::PdfReader reader_;
   std::shared_ptr<DocumentInput> current_;
   size_t next_input_ = 0;

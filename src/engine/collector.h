@@ -12,10 +12,12 @@
 
 namespace pageflow {
 
+// A converted or failed page's summary.
+PageResult page_result(const Page& page);
+
 class DocumentCollector : public pipeline::Sink {
  public:
-  DocumentCollector(Converter::DocumentCallback on_document,
-                    std::function<void(int done)> on_page);
+  DocumentCollector(std::function<void(Document&&)> on_document, std::function<void(int done)> on_page);
   void consume(pipeline::ItemPtr item) override;
 
   // Delivers a document left incomplete by a stopped run; its missing pages get `reason`.
@@ -29,7 +31,7 @@ class DocumentCollector : public pipeline::Sink {
   void add_result(Page& page);  // a converted or failed page
   void deliver();
 
-  Converter::DocumentCallback on_document_;
+  std::function<void(Document&&)> on_document_;
   std::function<void(int)> on_page_;
   std::shared_ptr<const DocumentInput> input_;  // document being collected, null if none
   Document document_;
