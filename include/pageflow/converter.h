@@ -29,6 +29,7 @@ namespace pipeline {
 class Trace;
 }
 class Engine;
+struct PageOutput;
 
 enum class Schedule { concurrent, batched, sequential };
 
@@ -72,6 +73,8 @@ struct RunControl {
   std::stop_token stop;              // request_stop() cancels: threads drain and join
   pipeline::Trace* trace = nullptr;  // record spans, queue depths and memory of this run
   std::optional<Schedule> schedule;  // overrides Options::schedule for this run
+  // Each page as it leaves the pipeline (before the document-level pass); see engine.h.
+  std::function<void(const PageOutput&)> on_page;
 };
 
 // An input: a path, or bytes already in memory (then `path` is only the name used in messages).

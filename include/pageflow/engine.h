@@ -51,6 +51,7 @@ struct JobOptions {
   std::optional<std::string> table_engine;  // auto, rules, model
   std::optional<bool> tables;             // recognise table structure
   std::optional<bool> picture_images;
+  std::optional<double> picture_dpi;      // resolution of kept pictures (and of the layout raster)
   std::optional<std::chrono::milliseconds> timeout;  // whole job; 0 = none
 };
 

@@ -12,5 +12,7 @@ constexpr int kExitStopped = 3;
 
 int run_convert(const CliOptions& options, std::stop_token stop);
 int run_bench(const CliOptions& options, std::stop_token stop);
+// Serves until stopped (SIGINT, SIGTERM), draining running tasks first; 0 when drained.
+int run_serve(const CliOptions& options, std::stop_token stop);
 
 }  // namespace pageflow::cli

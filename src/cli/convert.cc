@@ -84,8 +84,9 @@ std::string unique_stem(const std::string& name, std::set<std::string>& used) {
 }  // namespace
 
 int run_convert(const CliOptions& options, std::stop_token stop) {
+  const bool to_stdout = options.out_dir == "-";
   std::error_code ec;
-  std::filesystem::create_directories(options.out_dir, ec);
+  if (!to_stdout) std::filesystem::create_directories(options.out_dir, ec);
   if (ec) throw std::runtime_error("cannot create output folder " + options.out_dir + ": " + ec.message());
 
   Converter converter(options.convert);
@@ -96,31 +97,49 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
   std::set<std::string> used_stems;
   bool write_failed = false;
   size_t delivered = 0;
+  std::string page_lines;  // jsonl into a file: the current document's pages
+  auto write = [&](const Document& doc, const std::string& path, const std::string& content) {
+    try {
+      write_file_atomically(path, content);
+    } catch (const std::exception& e) {
+      std::cerr << "pageflow: " << doc.source << ": " << e.what() << "\n";
+      write_failed = true;
+    }
+  };
   auto on_document = [&](Document&& doc) {
     ++delivered;
     progress.clear();
+    std::string lines = std::move(page_lines);
+    page_lines.clear();
     if (!doc.error.empty()) {
       std::cerr << "pageflow: " << doc.source << ": " << doc.error << "\n";
       return;
     }
     report(doc);
+    if (to_stdout) return;
     const std::string stem = unique_stem(doc.name, used_stems);
-    for (Format format : options.formats) {
-      const std::string path = (std::filesystem::path(options.out_dir) /
-                                (stem + "." + std::string(format_extension(format)))).string();
-      try {
-        write_file_atomically(path, render(doc, format));
-      } catch (const std::exception& e) {
-        std::cerr << "pageflow: " << doc.source << ": " << e.what() << "\n";
-        write_failed = true;
-      }
+    const auto path = [&](std::string_view extension) {
+      return (std::filesystem::path(options.out_dir) / (stem + "." + std::string(extension))).string();
+    };
+    for (Format format : options.formats) write(doc, path(format_extension(format)), render(doc, format));
+    if (options.jsonl) write(doc, path("jsonl"), lines);
+  };
+  // Pages leave the pipeline in each document's order: on standard output each line goes out at
+  // once, so a reader indexes page 1 while later pages are still converting.
+  auto on_page = [&](const PageOutput& page) {
+    std::string line = to_page_json(page) + "\n";
+    if (!to_stdout) {
+      page_lines += line;
+      return;
     }
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) write_failed = true;
   };
 
   pipeline::Trace trace;
   RunControl control;
   control.stop = stop;
   if (!options.trace_path.empty()) control.trace = &trace;
+  if (options.jsonl) control.on_page = on_page;
   const RunResult result = converter.convert(inputs, on_document,
                                              [&](int done, int known) { progress.update(done, known); }, control);
   progress.clear();

@@ -73,8 +73,9 @@ int main(int argc, char** argv) {
   }
   SignalWatcher signals;
   try {
-    return options.command == "bench" ? run_bench(options, signals.token())
-                                      : run_convert(options, signals.token());
+    if (options.command == "bench") return run_bench(options, signals.token());
+    if (options.command == "serve") return run_serve(options, signals.token());
+    return run_convert(options, signals.token());
   } catch (const std::exception& e) {
     std::cerr << "pageflow: " << e.what() << "\n";
     return 1;

@@ -108,11 +108,14 @@ std::string usage() {
 Usage:
   pageflow convert INPUT... [options]      convert PDFs, PNG, JPEG or TIFF files
   pageflow bench INPUT... [bench options]  compare schedules on the same inputs
+  pageflow serve [serve options]           HTTP service shaped like docling-serve's v1 API
   pageflow --help | --version
 
 Convert options:
   -o, --output DIR        folder for the outputs (default: current folder)
-  --to FORMATS            comma-separated: md, json, html, text (default: md)
+  --to FORMATS            comma-separated: md, json, html, text, doctags, jsonl (default: md);
+                          jsonl: one JSON line per page the moment it is done (with -o -, on
+                          standard output)
   --mode MODE             concurrent (default), batched or sequential
   --cores N               cores to use: default workers per stage and, in concurrent mode,
                           stage calls running at once (default: the cores this process may use)
@@ -154,6 +157,19 @@ Bench options (plus the convert options above):
   --json FILE             write all figures as JSON
   --timeline FILE         write a timeline picture (.svg or .html), one lane per worker
 
+Serve options (plus the convert options, which set the engine's defaults):
+  --host ADDR             address to listen on (default: 127.0.0.1)
+  --port N                port (default: 5001; 0 = any free port, printed at start)
+  --api-key KEY           require this X-Api-Key header on every request but /health
+  --result-ttl S          keep finished results this long unless fetched (default: 3600)
+  --max-tasks N           unfinished tasks at most; more get 429 with Retry-After (default: 64)
+  --max-file-size MB      largest upload or download; larger get 413 (default: 100)
+  --max-sync-wait S       synchronous requests wait this long, then 504 and the task is
+                          cancelled (default: 120)
+  --drain-timeout S       on SIGTERM, let running tasks finish this long (default: 60)
+  --fetch-timeout S       time limit for downloading an http source (default: 30)
+  --http-threads N        connections served at once (default: 32)
+
 Exit status: 0 all converted, 1 some files or pages failed, 2 usage error, 3 stopped early
 (Ctrl-C, SIGTERM or --timeout): documents cut short were written and marked partial. A second
 Ctrl-C exits at once (status 130).
@@ -173,10 +189,11 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
     o.command = "version";
     return o;
   }
-  if (first != "convert" && first != "bench") throw UsageError("unknown command '" + first + "'");
+  if (first != "convert" && first != "bench" && first != "serve") throw UsageError("unknown command '" + first + "'");
   o.command = first;
   ++i;
   const bool bench = o.command == "bench";
+  const bool serve = o.command == "serve";
 
   auto value = [&](const std::string& option) -> std::string {
     if (i + 1 >= args.size()) throw UsageError(option + ": missing value");
@@ -189,12 +206,17 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--inputs-from", [&](auto& opt) { read_input_list(non_empty(opt, value(opt)), o.inputs); }},
       {"--to", [&](auto& opt) {
          o.formats.clear();
+         o.jsonl = false;
          for (const auto& name : split_commas(value(opt))) {
+           if (name == "jsonl") {
+             o.jsonl = true;
+             continue;
+           }
            auto f = parse_format(name);
-           if (!f) throw UsageError("--to: unknown format '" + name + "' (md, json, html, text)");
+           if (!f) throw UsageError("--to: unknown format '" + name + "' (md, json, html, text, doctags, jsonl)");
            if (std::find(o.formats.begin(), o.formats.end(), *f) == o.formats.end()) o.formats.push_back(*f);
          }
-         if (o.formats.empty()) throw UsageError("--to: no format given");
+         if (o.formats.empty() && !o.jsonl) throw UsageError("--to: no format given");
        }},
       {"--mode", [&](auto& opt) { o.convert.schedule = parse_schedule(value(opt)); }},
       {"--cores", [&](auto& opt) { o.convert.cores = static_cast<int>(parse_integer(opt, value(opt), 1, 1024)); }},
@@ -241,7 +263,10 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--ocr-workers", [&](auto& opt) { o.convert.ocr_workers = static_cast<int>(parse_integer(opt, value(opt), 1, 256)); }},
       {"--models", [&](auto& opt) { o.convert.models_dir = existing(opt, value(opt), true); }},
       {"--max-pages", [&](auto& opt) { o.convert.max_pages = static_cast<int>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
-      {"--max-file-size", [&](auto& opt) { o.convert.max_file_mb = static_cast<double>(parse_integer(opt, value(opt), 1, 1 << 30)); }},
+      {"--max-file-size", [&](auto& opt) {
+         o.convert.max_file_mb = static_cast<double>(parse_integer(opt, value(opt), 1, 1 << 30));
+         o.serve.max_file_mb = o.convert.max_file_mb;
+       }},
       {"--max-megapixels", [&](auto& opt) { o.convert.max_megapixels = static_cast<double>(parse_integer(opt, value(opt), 1, 1000)); }},
       {"--memory-limit", [&](auto& opt) { o.convert.memory_limit_mb = static_cast<size_t>(parse_integer(opt, value(opt), 64, 1 << 20)); }},
       {"--page-timeout", [&](auto& opt) { o.convert.page_timeout = std::chrono::milliseconds(parse_integer(opt, value(opt), 1, 1L << 40)); }},
@@ -261,6 +286,20 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--json", [&](auto& opt) { o.json_path = value(opt); }},
       {"--timeline", [&](auto& opt) { o.timeline_path = value(opt); }},
   };
+  const auto seconds = [&](const std::string& opt) {
+    return std::chrono::seconds(parse_integer(opt, value(opt), 1, 1L << 31));
+  };
+  const std::map<std::string, Handler> serve_handlers = {
+      {"--host", [&](auto& opt) { o.serve.host = non_empty(opt, value(opt)); }},
+      {"--port", [&](auto& opt) { o.serve.port = static_cast<int>(parse_integer(opt, value(opt), 0, 65535)); }},
+      {"--api-key", [&](auto& opt) { o.serve.api_key = non_empty(opt, value(opt)); }},
+      {"--result-ttl", [&](auto& opt) { o.serve.result_ttl = seconds(opt); }},
+      {"--max-tasks", [&](auto& opt) { o.serve.max_tasks = static_cast<size_t>(parse_integer(opt, value(opt), 1, 1 << 20)); }},
+      {"--max-sync-wait", [&](auto& opt) { o.serve.max_sync_wait = seconds(opt); }},
+      {"--drain-timeout", [&](auto& opt) { o.serve.drain_timeout = seconds(opt); }},
+      {"--fetch-timeout", [&](auto& opt) { o.serve.fetch_timeout = seconds(opt); }},
+      {"--http-threads", [&](auto& opt) { o.serve.http_threads = static_cast<int>(parse_integer(opt, value(opt), 4, 1024)); }},
+  };
   for (; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") {
@@ -278,11 +317,22 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
         b->second(arg);
         continue;
       }
-      throw UsageError("unknown option '" + arg + "'" + (b != bench_handlers.end() ? " (bench only)" : ""));
+      auto s = serve_handlers.find(arg);
+      if (serve && s != serve_handlers.end()) {
+        s->second(arg);
+        continue;
+      }
+      throw UsageError("unknown option '" + arg + "'" + (b != bench_handlers.end()   ? " (bench only)"
+                                                         : s != serve_handlers.end() ? " (serve only)"
+                                                                                     : ""));
     }
+    if (serve) throw UsageError("serve: takes no input files ('" + arg + "')");
     o.inputs.push_back(arg);
   }
-  if (o.inputs.empty()) throw UsageError(o.command + ": no input files given");
+  if (o.inputs.empty() && !serve) throw UsageError(o.command + ": no input files given");
+  if (o.out_dir == "-" && (!o.jsonl || !o.formats.empty())) {
+    throw UsageError("-o -: only --to jsonl can go to standard output");
+  }
   return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include "export/export.h"
 #include "pageflow/converter.h"
+#include "service/server.h"
 
 namespace pageflow::cli {
 
@@ -15,7 +16,7 @@ struct UsageError : std::runtime_error {
 };
 
 struct CliOptions {
-  std::string command;  // "convert", "bench", "help", "version"
+  std::string command;  // "convert", "bench", "serve", "help", "version"
   std::vector<std::string> inputs;
   std::string out_dir = ".";
   std::vector<Format> formats = {Format::markdown};
@@ -28,6 +29,9 @@ struct CliOptions {
   int warmup = 1;
   std::string json_path;
   std::string timeline_path;
+  // serve
+  service::ServiceOptions serve;
+  bool jsonl = false;  // convert --to jsonl: one line per page as it is done
 };
 
 // Throws UsageError naming the offending option or value.

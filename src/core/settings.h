@@ -19,6 +19,7 @@ struct DocumentSettings {
   bool tables = true;          // recognise the structure of table regions
   TableEngine table_engine = TableEngine::automatic;
   bool picture_images = false; // keep each picture's pixels: the raster lives until assembly
+  double picture_dpi = 0;      // with picture_images: the page raster's resolution (0: the engine's)
 };
 
 }  // namespace pageflow

@@ -20,7 +20,7 @@ Engine& Converter::engine() { return impl_->engine; }
 
 RunResult Converter::convert(const std::vector<Input>& inputs, const DocumentCallback& on_document,
                              const ProgressCallback& on_progress, const RunControl& control) {
-  JobCallbacks callbacks{on_document, {}, on_progress};
+  JobCallbacks callbacks{on_document, control.on_page, on_progress};
   const Schedule schedule = control.schedule.value_or(options().schedule);
   if (schedule != Schedule::concurrent || control.trace) {
     return impl_->engine.run_dedicated(inputs, std::move(callbacks), schedule, control.trace, control.stop);

@@ -298,7 +298,7 @@ struct Engine::Impl {
 
   std::shared_ptr<JobState> make_job(std::vector<Input> inputs, JobCallbacks callbacks, const JobOptions& job) {
     Options o = models.job_options(job);
-    auto settings = models.settings(o, job.tables.value_or(true));
+    auto settings = models.settings(o, job);
     if (settings->tesseract && settings->ocr != OcrMode::off) {
       // Loaded before the job's first page can reach the OCR stage.
       stage_sets_use_tesseract(models.tesseract());

@@ -114,7 +114,10 @@ Options Models::job_options(const JobOptions& job) const {
   return o;
 }
 
-std::shared_ptr<const DocumentSettings> Models::settings(const Options& o, bool tables) const {
+std::shared_ptr<const DocumentSettings> Models::settings(const Options& o, const JobOptions& job) const {
+  const bool tables = job.tables.value_or(true);
+  const double picture_dpi = job.picture_dpi.value_or(0);
+  if (picture_dpi < 0 || picture_dpi > 1200) throw std::invalid_argument("picture dpi: expected 0 to 1200");
   auto s = std::make_shared<DocumentSettings>();
   s->password = o.password;
   s->ocr = parse_ocr_mode(o.ocr);
@@ -127,6 +130,7 @@ std::shared_ptr<const DocumentSettings> Models::settings(const Options& o, bool 
   s->tables = tables && detector;
   s->table_engine = parse_table_engine(o.table_engine);
   s->picture_images = o.picture_images;
+  s->picture_dpi = picture_dpi;
   return s;
 }
 

@@ -23,7 +23,7 @@ struct Models {
   // The settings a job's documents get: the engine's options with the job's overrides. Throws
   // std::invalid_argument naming a bad value.
   Options job_options(const JobOptions& job) const;
-  std::shared_ptr<const DocumentSettings> settings(const Options& job_options, bool tables) const;
+  std::shared_ptr<const DocumentSettings> settings(const Options& job_options, const JobOptions& job) const;
 
   // Tesseract, loaded on first use (when neither the options nor any job asked for it before).
   ocr::TesseractOcr& tesseract();

@@ -20,6 +20,7 @@ std::optional<Format> parse_format(std::string_view name) {
   if (name == "json") return Format::json;
   if (name == "html") return Format::html;
   if (name == "text" || name == "txt") return Format::text;
+  if (name == "doctags") return Format::doctags;
   return std::nullopt;
 }
 
@@ -29,6 +30,7 @@ std::string_view format_extension(Format format) {
     case Format::json: return "json";
     case Format::html: return "html";
     case Format::text: return "txt";
+    case Format::doctags: return "doctags";
   }
   return "txt";
 }
@@ -39,6 +41,7 @@ std::string render(const Document& doc, Format format) {
     case Format::json: return to_docling_json(doc);
     case Format::html: return to_html(doc);
     case Format::text: return to_text(doc);
+    case Format::doctags: return to_doctags(doc);
   }
   return {};
 }

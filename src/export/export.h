@@ -2,25 +2,37 @@
 // Markdown, HTML and text bodies (kept, marked as furniture, in JSON).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pageflow/document.h"
+#include "pageflow/engine.h"
 
 namespace pageflow {
 
-enum class Format { markdown, json, html, text };
+enum class Format { markdown, json, html, text, doctags };
 
-std::optional<Format> parse_format(std::string_view name);  // md|markdown, json, html, text|txt
-std::string_view format_extension(Format format);            // "md", "json", "html", "txt"
+std::optional<Format> parse_format(std::string_view name);  // md|markdown, json, html, text|txt, doctags
+std::string_view format_extension(Format format);            // "md", "json", "html", "txt", "doctags"
 
-std::string to_markdown(const Document& doc);
+struct MarkdownOptions {
+  std::string page_break;  // when not empty, written between the elements of consecutive pages
+  // Pictures written as links to these paths (by element index) instead of embedded pixels.
+  std::map<size_t, std::string> image_paths;
+};
+std::string to_markdown(const Document& doc, const MarkdownOptions& options = {});
 std::string to_text(const Document& doc);
 std::string to_html(const Document& doc);
 // JSON modelled on docling-core's DoclingDocument (schema_name "DoclingDocument").
 std::string to_docling_json(const Document& doc);
+// One page as it left the pipeline, as a single JSON line (no newline): file, page number,
+// status and its elements with their boxes.
+std::string to_page_json(const PageOutput& page);
+// DocTags as docling-core parses it (DocTagsDocument), page breaks included.
+std::string to_doctags(const Document& doc);
 
 std::string render(const Document& doc, Format format);
 

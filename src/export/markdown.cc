@@ -31,11 +31,13 @@ std::string list_line(const Element& e, bool markdown) {
 
 }  // namespace
 
-std::string to_markdown(const Document& doc) {
+std::string to_markdown(const Document& doc, const MarkdownOptions& options) {
+  const std::string& page_break = options.page_break;
   std::string out;
   if (const std::string comment = conversion_comment(doc); !comment.empty()) out += comment + "\n";
   const Element* previous = nullptr;
-  for (const auto& e : doc.elements) {
+  for (size_t index = 0; index < doc.elements.size(); ++index) {
+    const Element& e = doc.elements[index];
     if (e.furniture()) continue;
     std::string chunk;
     switch (e.label) {
@@ -45,7 +47,11 @@ std::string to_markdown(const Document& doc) {
       case Label::code: chunk = "```\n" + e.text + "\n```"; break;
       case Label::formula: chunk = "$$" + e.text + "$$"; break;
       case Label::picture:
-        chunk = e.image_png.empty() ? "<!-- image -->" : "![Image](" + png_data_uri(e.image_png) + ")";
+        if (const auto link = options.image_paths.find(index); link != options.image_paths.end()) {
+          chunk = "![Image](" + link->second + ")";
+        } else {
+          chunk = e.image_png.empty() ? "<!-- image -->" : "![Image](" + png_data_uri(e.image_png) + ")";
+        }
         break;
       case Label::table:
         chunk = e.table ? markdown_table(*e.table) : escape_underscores(e.text);
@@ -54,7 +60,9 @@ std::string to_markdown(const Document& doc) {
       default: chunk = escape_underscores(e.text);
     }
     if (chunk.empty()) continue;
-    if (previous) {
+    if (previous && !page_break.empty() && previous->page != e.page) {
+      out += "\n\n" + page_break + "\n\n";
+    } else if (previous) {
       const bool same_list = previous->label == Label::list_item && e.label == Label::list_item;
       out += same_list ? "\n" : "\n\n";
     }

@@ -22,6 +22,7 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
       reader.open(page.doc->input, settings.password, page.doc->id);
       RenderRequest request = request_;
       request.render |= settings.ocr == OcrMode::automatic;
+      if (settings.picture_images && settings.picture_dpi > 0) request.dpi = settings.picture_dpi;
       reader.load(page.number, request, page);
       page.blank = ocr::is_blank(page);
       page.needs_ocr = settings.ocr == OcrMode::force || (settings.ocr == OcrMode::automatic && ocr::needs_ocr(page));
