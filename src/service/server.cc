@@ -463,6 +463,10 @@ struct Server::Impl {
       return nullptr;
     }
     if (!request.ocr_languages.empty()) check_languages(request);
+    if (engine.options().ocr == "off" && request.job.ocr && *request.job.ocr != "off") {
+      request.warnings.push_back("OCR is off in this server (started with --ocr off): pages were read from their text layer only");
+      request.job.ocr = "off";
+    }
     auto task = std::make_shared<Task>();
     task->id = new_task_id();
     task->request = std::move(request);
