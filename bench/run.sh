@@ -9,7 +9,9 @@
 #   - the layout graph as shipped in the wheel against the fused one (scripts/fuse_layout.py);
 #   - contention: the digital document alone, two pageflow processes at once, and beside one
 #     bounded busy loop per core (guard: each at most 2.5x the time alone);
-#   - start-up time, and how fast hostile inputs fail (bench/hostile.py).
+#   - start-up time, and how fast hostile inputs fail (bench/hostile.py);
+#   - the service: 1-page request latency alone and beside a 300-page conversion, first page
+#     through the page stream, memory over 500 requests (bench/serve.py).
 # Usage: bench/run.sh [path/to/pageflow]   (make bench installs the R manuals and peers first)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +81,8 @@ STARTUP_TEXT=$(seconds "$PAGEFLOW" convert -q --pages 1 --no-layout --ocr off -o
 
 echo "bench: hostile inputs"
 python3 "$ROOT/bench/hostile.py" "$PAGEFLOW" > "$OUT/hostile.txt"
+echo "bench: the service (bench/serve.py)"
+"$ROOT/.deps/venv/bin/python" "$ROOT/bench/serve.py" --pageflow "$PAGEFLOW" --json "$OUT/serve.json" >/dev/null
 
 echo "bench: 2,415-page reference manual"
 /usr/bin/time -v "$PAGEFLOW" convert -q -o "$OUT/refman" --trace "$OUT/refman-trace.json" \
@@ -128,6 +132,9 @@ echo "bench: 2,415-page reference manual"
   echo
   echo "## Hostile inputs (bench/hostile.py)"
   cat "$OUT/hostile.txt"
+  echo
+  echo "## Service (bench/serve.py: 4 clients of 1-page requests, alone and beside 300 pages of refman)"
+  echo '```'; cat "$OUT/serve.json"; echo '```'
   echo
   echo "## 2,415-page R reference manual"
   echo '```'; grep -E "Elapsed|Maximum resident" "$OUT/refman.txt" || true; echo '```'

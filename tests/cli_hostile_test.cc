@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "export/export.h"
 #include "test_util.h"
@@ -192,6 +195,33 @@ TEST(CliHostile, CutShortRunsSayWhatIsMissingOnceAndExitThree) {
   EXPECT_EQ(md.rfind("<!-- pageflow: partial_success", 0), 0u) << md.substr(0, 300);
   EXPECT_NE(md.find("-60 not converted (run timed out after 3000 ms)"), std::string::npos);
   EXPECT_NE(read_file(dir.path("out/slow.json")).find("\"pageflow__conversion\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pageflow
+
+namespace pageflow {
+namespace {
+
+TEST(CliHostile, JsonlStreamsEachPageOnStandardOutput) {
+  ScratchDir dir;
+  const std::string pdf = corpus("pdf/multi_page.pdf");
+  const Outcome o = run(dir, "convert -q --no-layout --ocr off --to jsonl -o - " + pdf + " > " + dir.path("pages.jsonl"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::istringstream lines(read_file(dir.path("pages.jsonl")));
+  int expected = 1;
+  for (std::string line; std::getline(lines, line); ++expected) {
+    const auto page = nlohmann::json::parse(line);
+    EXPECT_EQ(page["page_no"], expected);
+    EXPECT_EQ(page["status"], "success");
+    EXPECT_FALSE(page["elements"].empty());
+  }
+  EXPECT_EQ(expected, 6);
+  // Into a folder: one .jsonl per document beside the other formats.
+  ASSERT_EQ(run(dir, "convert -q --no-layout --ocr off --to md,jsonl -o " + dir.path("out") + " " + pdf).status, 0);
+  const std::string file = read_file(dir.path("out/multi_page.jsonl"));
+  EXPECT_EQ(std::count(file.begin(), file.end(), '\n'), 5);
+  EXPECT_FALSE(read_file(dir.path("out/multi_page.md")).empty());
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ TEST(CliOptions, RejectsBadInputNamingTheCulprit) {
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--frobnicate"}), "unknown option '--frobnicate'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--mode", "fast"}),
             "unknown mode 'fast' (concurrent, batched, sequential)");
-  EXPECT_EQ(usage_error({"convert", "a.pdf", "--to", "pdf"}), "--to: unknown format 'pdf' (md, json, html, text)");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "--to", "pdf"}), "--to: unknown format 'pdf' (md, json, html, text, doctags, jsonl)");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--batch-size", "0"}),
             "--batch-size: expected a whole number from 1 to 4096, got '0'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--threads", "two"}),
@@ -55,7 +55,33 @@ TEST(CliOptions, RejectsBadInputNamingTheCulprit) {
   EXPECT_EQ(usage_error({"convert"}), "convert: no input files given");
   EXPECT_EQ(usage_error({"explode"}), "unknown command 'explode'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--repeat", "3"}), "unknown option '--repeat' (bench only)");
-  EXPECT_EQ(usage_error({}), "missing command (convert or bench); see --help");
+  EXPECT_EQ(usage_error({}), "missing command (convert, bench or serve); see --help");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "-o", "-"}), "-o -: only --to jsonl can go to standard output");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "-o", "-", "--to", "jsonl,md"}), "-o -: only --to jsonl can go to standard output");
+}
+
+TEST(CliOptions, ServeOptions) {
+  const auto o = parse({"serve", "--host", "0.0.0.0", "--port", "0", "--api-key", "k", "--result-ttl", "60",
+                        "--max-tasks", "3", "--max-file-size", "5", "--max-sync-wait", "9", "--drain-timeout", "7",
+                        "--fetch-timeout", "4", "--http-threads", "8", "--ocr", "off", "--cores", "1"});
+  EXPECT_EQ(o.command, "serve");
+  EXPECT_EQ(o.serve.host, "0.0.0.0");
+  EXPECT_EQ(o.serve.port, 0);
+  EXPECT_EQ(o.serve.api_key, "k");
+  EXPECT_EQ(o.serve.result_ttl.count(), 60);
+  EXPECT_EQ(o.serve.max_tasks, 3u);
+  EXPECT_EQ(o.serve.max_file_mb, 5);
+  EXPECT_EQ(o.serve.max_sync_wait.count(), 9);
+  EXPECT_EQ(o.serve.drain_timeout.count(), 7);
+  EXPECT_EQ(o.serve.fetch_timeout.count(), 4);
+  EXPECT_EQ(o.serve.http_threads, 8);
+  EXPECT_EQ(o.convert.ocr, "off");
+  EXPECT_EQ(usage_error({"serve", "a.pdf"}), "serve: takes no input files ('a.pdf')");
+  EXPECT_EQ(usage_error({"serve", "--port", "70000"}), "--port: expected a whole number from 0 to 65535, got '70000'");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "--port", "1"}), "unknown option '--port' (serve only)");
+  const auto jsonl = parse({"convert", "a.pdf", "--to", "jsonl", "-o", "-"});
+  EXPECT_TRUE(jsonl.jsonl);
+  EXPECT_TRUE(jsonl.formats.empty());
 }
 
 TEST(CliOptions, BenchOptionsAndHelp) {

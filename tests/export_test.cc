@@ -53,6 +53,44 @@ Document sample() {
   return doc;
 }
 
+TEST(Export, DocTagsAsDoclingCoreReadsThem) {
+  Document doc = sample();
+  doc.pages.push_back({2, 612, 792, true, "", "", false, 0});
+  auto last = element(Label::text, "On page two", {0, 396, 612, 792});
+  last.page = 2;
+  doc.elements.push_back(last);
+  EXPECT_EQ(to_doctags(doc),
+            "<doctag><page_header><loc_59><loc_63><loc_245><loc_76>Running header</page_header>\n"
+            "<title><loc_59><loc_63><loc_245><loc_76>Report <2024></title>\n"
+            "<section_header_level_1><loc_59><loc_63><loc_245><loc_76>Methods</section_header_level_1>\n"
+            "<text><loc_59><loc_63><loc_245><loc_76>A & B are compared.</text>\n"
+            "<unordered_list><list_item><loc_59><loc_63><loc_245><loc_76>first</list_item>\n"
+            "<list_item><loc_59><loc_63><loc_245><loc_76>second</list_item>\n"
+            "</unordered_list>\n"
+            "<picture><loc_82><loc_126><loc_327><loc_253>"
+            "<caption><loc_59><loc_63><loc_245><loc_76>Figure 1: A chart.</caption></picture>\n"
+            "<code><loc_59><loc_63><loc_245><loc_76><_unknown_>int x = 1;\nreturn x;</code>\n"
+            "<otsl><loc_59><loc_63><loc_245><loc_76><ched>Name<lcel><nl><fcel>a|b<fcel>2<nl></otsl>\n"
+            "<page_footer><loc_59><loc_63><loc_245><loc_76>7</page_footer>\n"
+            "<page_break>\n"
+            "<text><loc_0><loc_250><loc_499><loc_499>On page two</text>\n"
+            "</doctag>");
+}
+
+TEST(Export, MarkdownPageBreaksAndReferencedPictures) {
+  Document doc = sample();
+  doc.elements[6].image_png = "png";
+  auto last = element(Label::text, "On page two");
+  last.page = 2;
+  doc.elements.push_back(last);
+  MarkdownOptions options;
+  options.page_break = "<!-- page -->";
+  options.image_paths[6] = "artifacts/p.png";
+  const std::string md = to_markdown(doc, options);
+  EXPECT_NE(md.find("![Image](artifacts/p.png)"), std::string::npos);
+  EXPECT_NE(md.find("| a\\|b | 2 |\n\n<!-- page -->\n\nOn page two\n"), std::string::npos) << md;
+}
+
 TEST(Export, MarkdownLeavesFurnitureOut) {
   EXPECT_EQ(to_markdown(sample()),
             "# Report <2024>\n\n## Methods\n\nA & B are compared.\n\n- first\n  - second\n\n<!-- image -->\n\n"

@@ -178,7 +178,7 @@ Ctrl-C exits at once (status 130).
 
 CliOptions parse_arguments(const std::vector<std::string>& args) {
   CliOptions o;
-  if (args.empty()) throw UsageError("missing command (convert or bench); see --help");
+  if (args.empty()) throw UsageError("missing command (convert, bench or serve); see --help");
   size_t i = 0;
   const std::string& first = args[0];
   if (first == "--help" || first == "-h" || first == "help") {
