@@ -326,14 +326,13 @@ struct Engine::Impl {
     thread = std::thread([this] { pipeline::run_pipeline(*queue, stages->specs, router, run); });
   }
 
-  void finished(JobState& job) {
+  void finished(JobState& job, const RunResult& r) {
     router.remove(job.id());
     bool idle;
     {
       std::lock_guard lock(mu);
       active.erase(std::find_if(active.begin(), active.end(), [&](const auto& j) { return j.get() == &job; }));
       idle = active.empty();
-      const RunResult r = job.wait();
       documents_done += r.documents;
       documents_failed += r.failed_documents;
       pages_done += r.pages;
@@ -371,7 +370,7 @@ const Options& Engine::options() const { return impl_->models.options; }
 std::shared_ptr<Job> Engine::submit(std::vector<Input> inputs, JobCallbacks callbacks, JobOptions options) {
   Impl& impl = *impl_;
   auto job = impl.make_job(std::move(inputs), std::move(callbacks), options);
-  job->on_finished = [&impl](JobState& j) { impl.finished(j); };
+  job->on_finished = [&impl](JobState& j, const RunResult& r) { impl.finished(j, r); };
   {
     std::lock_guard lock(impl.mu);
     if (impl.closed) throw std::runtime_error("the engine is shutting down");

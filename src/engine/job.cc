@@ -1,35 +1,26 @@
 #include "engine/job.h"
 
+#include "pipeline/exceptions.h"
+
 namespace pageflow {
 
-namespace {
-
-std::string current_exception_message() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
-}  // namespace
+using pipeline::current_exception_message;
 
 JobState::JobState(uint64_t id, std::vector<Input> inputs, Options options, PageSelection selection,
                    std::shared_ptr<const DocumentSettings> settings, JobCallbacks callbacks,
                    const pdf::MupdfEngine& mupdf)
     : id_(id),
       inputs_(std::move(inputs)),
+      input_count_(static_cast<int>(inputs_.size())),
       options_(std::move(options)),
       callbacks_(std::move(callbacks)),
-      source_(inputs_, options_, std::move(selection), std::move(settings), id, mupdf),
+      source_(std::make_unique<DocumentSource>(inputs_, options_, std::move(selection), std::move(settings), id, mupdf)),
       collector_(callbacks_.on_document, [this](int done) {
         {
           std::lock_guard lock(mu_);
           pages_done_ = done;
         }
-        if (callbacks_.on_progress) callbacks_.on_progress(done, source_.known_pages());
+        if (callbacks_.on_progress) callbacks_.on_progress(done, source_->known_pages());
       }) {}
 
 bool JobState::admitting() const {
@@ -51,7 +42,7 @@ pipeline::ItemPtr JobState::admit_next() {
   pipeline::ItemPtr item;
   std::string source_error;
   try {
-    item = source_.next(stop_.get_token());
+    item = source_->next(stop_.get_token());
   } catch (...) {
     source_error = current_exception_message();
   }
@@ -154,11 +145,15 @@ void JobState::finish_if_done(std::unique_lock<std::mutex>& lock) {
   }
   result_ = result;
   documents_done_ = result.documents;
-  finished_ = true;
+  pages_known_ = source_->known_pages();
+  source_.reset();
+  inputs_.clear();
   lock.unlock();
-  finished_cv_.notify_all();
-  if (on_finished) on_finished(*this);
+  // The engine's books are closed before a waiter wakes, so what it reads then adds up.
+  if (on_finished) on_finished(*this, result);
   lock.lock();
+  finished_ = true;
+  finished_cv_.notify_all();
 }
 
 RunResult JobState::wait() {
@@ -175,10 +170,10 @@ bool JobState::wait_for(std::chrono::milliseconds timeout) {
 JobProgress JobState::progress() const {
   std::lock_guard lock(mu_);
   JobProgress p;
-  p.documents = static_cast<int>(inputs_.size());
+  p.documents = input_count_;
   p.documents_done = documents_done_;
   p.pages_done = pages_done_;
-  p.pages_known = source_.known_pages();
+  p.pages_known = source_ ? source_->known_pages() : pages_known_;
   p.finished = finished_;
   return p;
 }

@@ -42,19 +42,23 @@ class JobState : public Job, public std::enable_shared_from_this<JobState> {
   // Called by the engine's sink (one thread at a time) with each finished page, in any order.
   void take_back(pipeline::ItemPtr item);
 
-  // Called once finished, after the documents were delivered (engine bookkeeping).
-  std::function<void(JobState&)> on_finished;
+  // Called once, after the documents were delivered and before waiters wake (engine bookkeeping).
+  std::function<void(JobState&, const RunResult&)> on_finished;
 
  private:
   void finish_if_done(std::unique_lock<std::mutex>& lock);
   void deliver(pipeline::ItemPtr page);
 
   const uint64_t id_;
-  const std::vector<Input> inputs_;
+  // The inputs (bytes an HTTP client uploaded, say) and the source's open document are released
+  // when the job finishes, though its handle may be kept for its results.
+  std::vector<Input> inputs_;
+  const int input_count_;
   const Options options_;
   JobCallbacks callbacks_;
   std::stop_source stop_;  // cancels the source's opening of a file
-  DocumentSource source_;
+  std::unique_ptr<DocumentSource> source_;
+  int pages_known_ = 0;    // once the source is released
   DocumentCollector collector_;
 
   mutable std::mutex mu_;

@@ -28,22 +28,11 @@ std::string location(const Element& e, const std::map<int, const PageResult*>& p
          location_token(std::max(e.box.l, e.box.r) / w) + location_token(std::max(e.box.t, e.box.b) / h);
 }
 
+// DocTags uses docling's label names, but for headings (with their level) and tables (OTSL).
 std::string tag_name(const Element& e) {
-  switch (e.label) {
-    case Label::title: return "title";
-    case Label::section_header: return "section_header_level_" + std::to_string(std::max(1, e.level));
-    case Label::list_item: return "list_item";
-    case Label::caption: return "caption";
-    case Label::footnote: return "footnote";
-    case Label::page_header: return "page_header";
-    case Label::page_footer: return "page_footer";
-    case Label::code: return "code";
-    case Label::formula: return "formula";
-    case Label::picture: return "picture";
-    case Label::table: return "otsl";
-    case Label::text: break;
-  }
-  return "text";
+  if (e.label == Label::section_header) return "section_header_level_" + std::to_string(std::max(1, e.level));
+  if (e.label == Label::table) return "otsl";
+  return std::string(label_name(e.label));
 }
 
 // OTSL: every grid position gets a token; a cell's origin carries its text.

@@ -13,6 +13,7 @@
 #include "pipeline/bounded_queue.h"
 #include "pipeline/cancel.h"
 #include "pipeline/cpu.h"
+#include "pipeline/exceptions.h"
 #include "pipeline/memory.h"
 
 namespace pageflow::pipeline {
@@ -36,16 +37,6 @@ std::optional<Mode> parse_mode(std::string_view name) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string current_exception_message() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
 
 // Lets at most `limit` stage calls run at once. A free slot goes to the waiting call for the
 // oldest page (first by served_before; ties in the order asked): pages already started finish

@@ -21,6 +21,7 @@
 
 #include "export/export.h"
 #include "ml/ort_model.h"
+#include "pipeline/exceptions.h"
 #include "pipeline/memory.h"
 #include "service/fetch.h"
 #include "service/request.h"
@@ -627,14 +628,11 @@ struct Server::Impl {
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { record(req, res); });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
-      std::string what = "internal error";
       try {
         std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        what = ex.what();
       } catch (...) {
+        send_error(res, 500, pipeline::current_exception_message());
       }
-      send_error(res, 500, what);
     });
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;

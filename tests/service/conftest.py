@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 
 import httpx
@@ -32,15 +33,25 @@ class Server:
     """One `pageflow serve` process; `url` once it listens."""
 
     def __init__(self, binary, *args):
+        # The server's log goes to a file (a pipe nobody reads could fill and block it), shown
+        # by log() when a test fails.
+        self.log_file = tempfile.NamedTemporaryFile(prefix="pageflow-serve-", suffix=".log", delete=False)
         self.process = subprocess.Popen([binary, "serve", "--port", "0", "--ocr", "off", *args],
-                                        stderr=subprocess.PIPE, text=True)
-        line = self.process.stderr.readline()
-        match = re.search(r"serving on (http://\S+)", line)
+                                        stderr=self.log_file)
+        deadline = time.time() + 120
+        match = None
+        while not match and time.time() < deadline and self.process.poll() is None:
+            time.sleep(0.05)
+            match = re.search(r"serving on (http://\S+)", self.log())
         if not match:
             self.process.kill()
-            raise RuntimeError("pageflow serve did not start: " + line + self.process.stderr.read())
+            raise RuntimeError("pageflow serve did not start: " + self.log())
         self.url = match.group(1)
         self.client = httpx.Client(base_url=self.url, timeout=120)
+
+    def log(self):
+        with open(self.log_file.name, encoding="utf-8", errors="replace") as f:
+            return f.read()
 
     def metric(self, name):
         text = self.client.get("/metrics").text
@@ -61,11 +72,15 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout=timeout)
+            status = self.process.wait(timeout=timeout)
+            if status != 0:
+                print("pageflow serve exited with", status, "; its log:\n" + self.log())
+            return status
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-            self.process.stderr.close()
+            self.log_file.close()
+            os.unlink(self.log_file.name)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +101,10 @@ def start_server(pageflow):
 
     yield start
     for s in started:
-        s.stop(signal.SIGKILL if s.process.poll() is None else signal.SIGTERM)
+        alive = s.process.poll() is None
+        status = s.stop()
+        # A server a test left running must still shut down cleanly; one that died shows its log.
+        assert not alive or status == 0, status
 
 
 def make_pdf(pages, content=""):

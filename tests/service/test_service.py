@@ -146,11 +146,7 @@ def test_pages_stream_as_ndjson(server):
 
 
 def test_http_sources_are_fetched_with_limits(server, corpus):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=os.path.join(corpus, "pdf"))
-    handler.log_message = lambda *a: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd, base = serve_folder(os.path.join(corpus, "pdf"))
     try:
         ok = server.client.post("/v1/convert/source", json={"sources": [{"kind": "http", "url": base + "/multi_page.pdf"}]})
         assert ok.status_code == 200 and ok.json()["status"] == "success"
@@ -197,8 +193,24 @@ def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(server, corpu
     assert c.get("/health").status_code == 200
 
 
-def test_upload_over_the_limit_is_413(start_server):
+def serve_folder(folder):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def test_upload_over_the_limit_is_413(start_server, tmp_path):
     s = start_server("--max-file-size", "1")
+    (tmp_path / "big.pdf").write_bytes(make_pdf(1) + b"%" * (2 << 20))
+    httpd, base = serve_folder(str(tmp_path))
+    try:
+        fetched = s.client.post("/v1/convert/source", json={"sources": [{"kind": "http", "url": base + "/big.pdf"}]})
+        assert fetched.json()["status"] == "failure"
+        assert "larger than 1 MB" in fetched.json()["errors"][0]["error_message"]
+    finally:
+        httpd.shutdown()
     response = s.client.post("/v1/convert/file", files=[("files", ("big.pdf", make_pdf(1) + b"%" * (2 << 20), "application/pdf"))])
     assert response.status_code == 413
     encoded = base64.b64encode(b"%" * (2 << 20)).decode()
