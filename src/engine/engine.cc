@@ -112,15 +112,12 @@ class JobQueue : public pipeline::Source {
  public:
   explicit JobQueue(size_t window) : window_(window) {}
 
-  // False once closed.
-  bool add(std::shared_ptr<JobState> job) {
+  void add(std::shared_ptr<JobState> job) {
     {
       std::lock_guard lock(mu_);
-      if (closed_) return false;
-      jobs_.push_back({std::move(job), 0, false});
+      jobs_.push_back({std::move(job), 0});
     }
     cv_.notify_all();
-    return true;
   }
 
   // No more jobs: next() returns nullptr once the last one has admitted its pages.
@@ -149,22 +146,17 @@ class JobQueue : public pipeline::Source {
         cv_.wait(lock);
         continue;
       }
-      turn_ %= jobs_.size();
-      Entry entry = jobs_[turn_++];
+      const size_t turn = turn_++ % jobs_.size();
+      const std::shared_ptr<JobState> job = jobs_[turn].job;
       lock.unlock();
-      pipeline::ItemPtr item = entry.job->admit_next();
+      pipeline::ItemPtr item = job->admit_next();
       lock.lock();
       if (!item) continue;
-      // The entry may have moved in jobs_ meanwhile; find it again to update its base.
-      auto it = std::find_if(jobs_.begin(), jobs_.end(), [&](const Entry& e) { return e.job == entry.job; });
-      if (it != jobs_.end() && !it->started) {
-        it->base = highest_ > window_ ? highest_ - window_ : 0;
-        it->started = true;
-        entry.base = it->base;
-      } else if (it != jobs_.end()) {
-        entry.base = it->base;
-      }
-      item->priority = entry.base + static_cast<Page&>(*item).order;
+      // Only this thread removes entries (add() appends), so the job is still at `turn`.
+      Entry& entry = jobs_[turn];
+      const uint64_t order = static_cast<Page&>(*item).order;
+      if (order == 0) entry.base = highest_ > window_ ? highest_ - window_ : 0;
+      item->priority = entry.base + order;
       highest_ = std::max(highest_, item->priority);
       return item;
     }
@@ -173,8 +165,7 @@ class JobQueue : public pipeline::Source {
  private:
   struct Entry {
     std::shared_ptr<JobState> job;
-    uint64_t base = 0;
-    bool started = false;
+    uint64_t base = 0;  // priority of the job's first page
   };
   const size_t window_;
   std::mutex mu_;
@@ -210,21 +201,21 @@ class JobRouter : public pipeline::Sink {
   std::map<uint64_t, std::shared_ptr<JobState>> jobs_;
 };
 
-// Cancels jobs whose time is up.
+// Cancels jobs whose time is up. Its thread starts with the first job that has a time limit.
 class Deadlines {
  public:
-  Deadlines() : thread_([this] { loop(); }) {}
   ~Deadlines() {
     {
       std::lock_guard lock(mu_);
       done_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
   void add(const std::shared_ptr<JobState>& job, std::chrono::milliseconds timeout) {
     {
       std::lock_guard lock(mu_);
+      if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
       due_.emplace(std::chrono::steady_clock::now() + timeout,
                    Due{job, "run timed out after " + std::to_string(timeout.count()) + " ms"});
     }
@@ -259,7 +250,7 @@ class Deadlines {
   std::condition_variable cv_;
   std::multimap<std::chrono::steady_clock::time_point, Due> due_;
   bool done_ = false;
-  std::thread thread_;  // last: started once the rest is built
+  std::thread thread_;
 };
 
 std::atomic<uint64_t> g_next_job_id{1};

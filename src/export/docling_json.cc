@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "export/docling_json.h"
 #include "export/export.h"
 
 namespace pageflow {
@@ -34,7 +35,7 @@ json reference_to(const std::string& path) {
 
 }  // namespace
 
-std::string to_docling_json(const Document& doc) {
+json docling_json(const Document& doc) {
   std::map<int, double> page_height;
   json pages = json::object();
   for (const auto& p : doc.pages) {
@@ -216,7 +217,11 @@ std::string to_docling_json(const Document& doc) {
                                    {"missing_pages", missing}};
   }
   // Invalid UTF-8 (a file name in another encoding) is replaced, never a reason to fail.
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return out;
+}
+
+std::string to_docling_json(const Document& doc) {
+  return docling_json(doc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace pageflow

@@ -19,6 +19,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "export/docling_json.h"
 #include "export/export.h"
 #include "ml/ort_model.h"
 #include "pipeline/exceptions.h"
@@ -108,15 +109,16 @@ struct Histogram {
   }
 };
 
-std::string format_name(Format f) {
+// The field of docling's ExportDocumentResponse that holds a format.
+const char* response_field(Format f) {
   switch (f) {
-    case Format::markdown: return "md";
-    case Format::json: return "json";
-    case Format::html: return "html";
-    case Format::text: return "text";
-    case Format::doctags: return "doctags";
+    case Format::markdown: return "md_content";
+    case Format::json: return "json_content";
+    case Format::html: return "html_content";
+    case Format::text: return "text_content";
+    case Format::doctags: return "doctags_content";
   }
-  return "md";
+  return "md_content";
 }
 
 }  // namespace
@@ -332,10 +334,6 @@ struct Server::Impl {
 
   // ---- results --------------------------------------------------------------------------------
 
-  static Status document_status(const std::optional<Document>& d) {
-    return d ? d->status() : Status::failure;
-  }
-
   static std::string status_text(const std::optional<Document>& d) {
     return d ? std::string(status_name(d->status())) : "skipped";
   }
@@ -360,28 +358,24 @@ struct Server::Impl {
     return errors;
   }
 
-  // The outputs of one document, by format name, with referenced pictures as separate files.
-  struct Rendered {
-    std::map<std::string, std::string> content;  // "md" → text
-    std::vector<std::pair<std::string, std::string>> files;  // referenced pictures: path → PNG
-  };
-
-  static Rendered render_document(const Task& task, const Document& doc, const std::string& stem) {
-    Rendered r;
+  // A document's Markdown options for this request, and its referenced pictures as files
+  // (path → PNG) when the request asks for them.
+  static MarkdownOptions markdown_options(const Task& task, const Document& doc, const std::string& stem,
+                                          std::vector<std::pair<std::string, std::string>>* files) {
     MarkdownOptions md;
     md.page_break = task.request.page_break;
-    if (task.request.images == ImageMode::referenced) {
-      for (size_t i = 0; i < doc.elements.size(); ++i) {
-        if (doc.elements[i].image_png.empty()) continue;
-        const std::string path = "artifacts/" + stem + "_image_" + std::to_string(r.files.size()) + ".png";
-        md.image_paths[i] = path;
-        r.files.emplace_back(path, doc.elements[i].image_png);
-      }
+    if (task.request.images != ImageMode::referenced) return md;
+    for (size_t i = 0; i < doc.elements.size(); ++i) {
+      if (doc.elements[i].image_png.empty()) continue;
+      const std::string path = "artifacts/" + stem + "_image_" + std::to_string(files->size()) + ".png";
+      md.image_paths[i] = path;
+      files->emplace_back(path, doc.elements[i].image_png);
     }
-    for (Format f : task.request.formats) {
-      r.content[format_name(f)] = f == Format::markdown ? to_markdown(doc, md) : render(doc, f);
-    }
-    return r;
+    return md;
+  }
+
+  static std::string render_format(const Document& doc, Format f, const MarkdownOptions& md) {
+    return f == Format::markdown ? to_markdown(doc, md) : render(doc, f);
   }
 
   static std::string stem_of(const std::string& filename) {
@@ -405,11 +399,12 @@ struct Server::Impl {
         std::string stem = stem_of(task.filenames[i]);
         if (int n = used[stem]++; n > 0) stem += "-" + std::to_string(n + 1);
         if (!d || !d->error.empty()) continue;
-        const Rendered r = render_document(task, *d, stem);
-        for (const auto& [format, text] : r.content) {
-          writer.add(stem + "." + std::string(format_extension(*parse_format(format))), text);
+        std::vector<std::pair<std::string, std::string>> files;
+        const MarkdownOptions md = markdown_options(task, *d, stem, &files);
+        for (Format f : task.request.formats) {
+          writer.add(stem + "." + std::string(format_extension(f)), render_format(*d, f, md));
         }
-        for (const auto& [path, png] : r.files) writer.add(path, png);
+        for (const auto& [path, png] : files) writer.add(path, png);
       }
       res.set_header("Content-Disposition", "attachment; filename=\"converted_docs.zip\"");
       res.set_content(writer.finish(), "application/zip");
@@ -417,20 +412,18 @@ struct Server::Impl {
     }
     const auto& d = task.documents[0];
     json document = {{"filename", task.filenames[0]}};
-    for (const char* key : {"md_content", "json_content", "html_content", "text_content", "doctags_content"}) {
-      document[key] = nullptr;
+    for (Format f : {Format::markdown, Format::json, Format::html, Format::text, Format::doctags}) {
+      document[response_field(f)] = nullptr;
     }
     json errors = errors_of(task, d);
     if (d && d->error.empty()) {
-      Rendered r = render_document(task, *d, stem_of(task.filenames[0]));
-      for (auto& [format, text] : r.content) {
-        if (format == "json") {
-          document["json_content"] = json::parse(text);
-        } else {
-          document[format + "_content"] = std::move(text);
-        }
+      std::vector<std::pair<std::string, std::string>> files;
+      const MarkdownOptions md = markdown_options(task, *d, stem_of(task.filenames[0]), &files);
+      for (Format f : task.request.formats) {
+        // The DoclingDocument goes in as an object, built once (not written out and parsed back).
+        document[response_field(f)] = f == Format::json ? docling_json(*d) : json(render_format(*d, f, md));
       }
-      if (!r.files.empty()) {
+      if (!files.empty()) {
         errors.push_back(error_item("user_input", "image_export_mode=referenced: the pictures are files of the "
                                                   "zip target; this response links them by name only"));
       }
