@@ -3,7 +3,7 @@ BUILD ?= build
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build test demo bench eval test-asan test-tsan sanitize fuzz clean
+.PHONY: all setup build python test demo bench eval test-asan test-tsan sanitize fuzz clean
 
 all: build
 
@@ -14,7 +14,11 @@ build: setup
 	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The Python package, built by scikit-build-core from this CMake project into set-up's venv.
+python: setup
+	.deps/venv/bin/pip install -q --no-build-isolation --no-deps .
+
+test: build python
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: build

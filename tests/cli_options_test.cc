@@ -129,5 +129,20 @@ TEST(CliOptions, PageSelectionIsCheckedWithoutExpandingIt) {
   EXPECT_THROW(parse({"convert", "--pages", "", "a.pdf"}), UsageError);
 }
 
+TEST(CliOptions, ConversionOptionsAloneAsThePythonPackageGivesThem) {
+  const Options o = parse_conversion_options({"--cores", "3", "--no-layout", "--ocr", "force"});
+  EXPECT_EQ(o.cores, 3);
+  EXPECT_FALSE(o.layout);
+  EXPECT_EQ(o.ocr, "force");
+  EXPECT_EQ(parse_conversion_options({}).ocr, "auto");
+  try {
+    parse_conversion_options({"--cores", "many"});
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--cores:", 0), 0u) << e.what();
+  }
+  EXPECT_THROW(parse_conversion_options({"--", "a.pdf"}), UsageError);
+}
+
 }  // namespace
 }  // namespace pageflow::cli

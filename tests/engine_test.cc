@@ -155,6 +155,15 @@ TEST(Engine, JobsCarryTheirOwnOptions) {
   ASSERT_EQ(some.docs[0].pages.size(), 4u);
   EXPECT_EQ(some.docs[0].pages[0].number, 2);
   EXPECT_EQ(some.docs[0].pages[3].number, 10);
+  // Each page says how long each stage that worked on it took (layout is off in this engine).
+  for (const PageResult& page : all.docs[0].pages) {
+    std::vector<std::string> stages;
+    for (const StageTime& t : page.timings) {
+      stages.push_back(t.stage);
+      EXPECT_GE(t.seconds, 0);
+    }
+    EXPECT_EQ(stages, (std::vector<std::string>{"render", "assemble"})) << "page " << page.number;
+  }
 
   JobOptions bad;
   bad.ocr = "sometimes";

@@ -85,6 +85,12 @@ struct MissingPages {
 enum class Status { success, partial_success, failure };
 std::string_view status_name(Status status);  // "success", "partial_success", "failure"
 
+// Time a page spent in one stage's calls; a call over several pages shares its time out evenly.
+struct StageTime {
+  std::string stage;
+  double seconds = 0;
+};
+
 struct PageResult {
   int number = 0;  // 1-based
   double width = 0, height = 0;  // points
@@ -93,6 +99,16 @@ struct PageResult {
   std::string warning;  // converted, but degraded (e.g. text only: the page could not be drawn)
   bool ocr = false;   // text came from OCR
   int rotation = 0;   // clockwise degrees OCR turned the page to read it upright
+  std::vector<StageTime> timings;  // in stage order; stages that skipped the page are absent
+};
+
+// One problem with a document, in the terms of docling's ErrorItem: `component` is
+// "document_backend" for the file as a whole, "pipeline" for a page or pages (`page`: the first).
+// Warnings (converted despite the problem) have messages that start with "warning: ".
+struct Problem {
+  std::string component;
+  std::string message;
+  int page = 0;
 };
 
 struct Document {
@@ -111,6 +127,9 @@ struct Document {
   // failure: the file could not be read; partial_success: some selected pages failed or are
   // missing (each says why); success: every selected page converted.
   Status status() const;
+  // Every problem: the file's error and warnings, then failed and degraded pages, then pages
+  // never converted, each with its reason.
+  std::vector<Problem> problems() const;
 };
 
 }  // namespace pageflow

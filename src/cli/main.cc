@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options.command == "version") {
-    std::cout << "pageflow 0.1.0\n";
+    std::cout << "pageflow " PAGEFLOW_VERSION "\n";
     return 0;
   }
   SignalWatcher signals;

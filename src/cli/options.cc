@@ -336,4 +336,14 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
   return o;
 }
 
+Options parse_conversion_options(const std::vector<std::string>& flags) {
+  std::vector<std::string> args = {"convert"};
+  for (const auto& flag : flags) {
+    if (flag == "--") throw UsageError("unexpected '--'");
+    args.push_back(flag);
+  }
+  args.insert(args.end(), {"--", "(none)"});  // convert wants an input; this one is never read
+  return parse_arguments(args).convert;
+}
+
 }  // namespace pageflow::cli

@@ -37,6 +37,11 @@ struct CliOptions {
 // Throws UsageError naming the offending option or value.
 CliOptions parse_arguments(const std::vector<std::string>& args);
 
+// The conversion options alone, given as command-line flags ("--cores", "2", "--no-layout"):
+// how the Python package passes its keyword arguments, so they take the same values and get the
+// same checks as the command line. Throws UsageError naming the offending flag.
+Options parse_conversion_options(const std::vector<std::string>& flags);
+
 std::string usage();
 
 Schedule parse_schedule(const std::string& name);  // throws UsageError

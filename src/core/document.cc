@@ -1,5 +1,7 @@
 #include "pageflow/document.h"
 
+#include "pageflow/converter.h"
+
 namespace pageflow {
 
 std::string_view label_name(Label label) {
@@ -34,6 +36,20 @@ bool Document::ok() const { return status() == Status::success; }
 Status Document::status() const {
   if (!error.empty()) return Status::failure;
   return failed_pages() > 0 || !missing.empty() ? Status::partial_success : Status::success;
+}
+
+std::vector<Problem> Document::problems() const {
+  std::vector<Problem> out;
+  if (!error.empty()) out.push_back({"document_backend", error});
+  for (const auto& w : warnings) out.push_back({"document_backend", "warning: " + w});
+  for (const auto& p : pages) {
+    if (!p.ok) out.push_back({"pipeline", p.error, p.number});
+    if (!p.warning.empty()) out.push_back({"pipeline", "warning: " + p.warning, p.number});
+  }
+  for (const auto& m : missing) {
+    out.push_back({"pipeline", "pages " + describe_pages({m.pages}) + " not converted (" + m.reason + ")", m.pages.first});
+  }
+  return out;
 }
 
 long long Document::missing_pages() const {

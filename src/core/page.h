@@ -84,6 +84,7 @@ struct Page : pipeline::Item {
   std::vector<Region> regions;
   std::vector<std::pair<Box, TableData>> tables;  // structure of each table region, by its box
   std::vector<Block> blocks;  // assembled, in reading order
+  std::vector<StageTime> timings;
 
   std::string label() const override;
   // The raster stays until assembly when the document keeps its pictures' pixels.

@@ -58,6 +58,7 @@ PageResult page_result(const Page& page) {
   for (const auto& line : page.lines) result.ocr |= line.from_ocr;
   result.rotation = page.rotation;
   result.warning = page.warning;
+  result.timings = page.timings;
   return result;
 }
 

@@ -34,19 +34,27 @@ pipeline::Mode to_mode(Schedule schedule) {
   return pipeline::Mode::concurrent;
 }
 
-// Adds up the time each stage spends in its calls (for EngineStats), around the real stage.
+// Adds up the time each stage spends in its calls (for EngineStats) and gives each page its share
+// (PageResult::timings), around the real stage.
 class TimedStage : public pipeline::Stage {
  public:
-  explicit TimedStage(pipeline::Stage& inner) : inner_(inner) {}
-  std::string name() const override { return inner_.name(); }
+  explicit TimedStage(pipeline::Stage& inner) : inner_(inner), name_(inner.name()) {}
+  std::string name() const override { return name_; }
   void open(int workers) override { inner_.open(workers); }
   void process(std::span<pipeline::Item* const> batch, int worker) override {
     const auto start = std::chrono::steady_clock::now();
     struct AddTime {
       std::atomic<long long>& total;
       std::chrono::steady_clock::time_point start;
-      ~AddTime() { total += (std::chrono::steady_clock::now() - start).count(); }
-    } add{busy_ns_, start};
+      std::span<pipeline::Item* const> batch;
+      const std::string& stage;
+      ~AddTime() {
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        total += elapsed.count();
+        const double share = std::chrono::duration<double>(elapsed).count() / static_cast<double>(batch.size());
+        for (pipeline::Item* item : batch) static_cast<Page*>(item)->timings.push_back({stage, share});
+      }
+    } add{busy_ns_, start, batch, name_};
     inner_.process(batch, worker);
   }
   bool wants(const pipeline::Item& item) const override { return inner_.wants(item); }
@@ -56,6 +64,7 @@ class TimedStage : public pipeline::Stage {
 
  private:
   pipeline::Stage& inner_;
+  const std::string name_;
   std::atomic<long long> busy_ns_{0};
 };
 

@@ -29,6 +29,9 @@ std::string to_page_json(const PageOutput& out) {
                {"height", out.page.height},
                {"status", out.page.ok ? "success" : "failure"},
                {"elements", std::move(elements)}};
+  json timings = json::object();
+  for (const StageTime& t : out.page.timings) timings[t.stage] = t.seconds;
+  line["timings"] = std::move(timings);
   if (!out.page.ok) line["error"] = out.page.error;
   if (!out.page.warning.empty()) line["warning"] = out.page.warning;
   return line.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -345,16 +345,7 @@ struct Server::Impl {
       errors.push_back(error_item("pipeline", task.result.error.empty() ? "not converted" : "not converted (" + task.result.error + ")"));
       return errors;
     }
-    if (!d->error.empty()) errors.push_back(error_item("document_backend", d->error));
-    for (const auto& w : d->warnings) errors.push_back(error_item("document_backend", "warning: " + w));
-    for (const auto& p : d->pages) {
-      if (!p.ok) errors.push_back(error_item("pipeline", p.error, p.number));
-      if (!p.warning.empty()) errors.push_back(error_item("pipeline", "warning: " + p.warning, p.number));
-    }
-    for (const auto& m : d->missing) {
-      errors.push_back(error_item("pipeline", "pages " + describe_pages({m.pages}) + " not converted (" + m.reason + ")",
-                                  m.pages.first));
-    }
+    for (const Problem& p : d->problems()) errors.push_back(error_item(p.component, p.message, p.page));
     return errors;
   }
 
@@ -701,7 +692,7 @@ struct Server::Impl {
       res.set_content(R"({"status":"ok"})", "application/json");
     });
     http.Get("/version", [](const auto&, auto& res) {
-      res.set_content(json{{"pageflow", "0.1.0"}, {"onnxruntime", ml::runtime_version()}, {"api", "docling-serve v1"}}.dump(),
+      res.set_content(json{{"pageflow", PAGEFLOW_VERSION}, {"onnxruntime", ml::runtime_version()}, {"api", "docling-serve v1"}}.dump(),
                       "application/json");
     });
     http.Get("/metrics", [this](const auto&, auto& res) { res.set_content(metrics(), "text/plain; version=0.0.4"); });
