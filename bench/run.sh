@@ -11,7 +11,8 @@
 #     bounded busy loop per core (guard: each at most 2.5x the time alone);
 #   - start-up time, and how fast hostile inputs fail (bench/hostile.py);
 #   - the service: 1-page request latency alone and beside a 300-page conversion, first page
-#     through the page stream, memory over 500 requests (bench/serve.py).
+#     through the page stream, memory over 500 requests (bench/serve.py);
+#   - the Python package against the CLI on the same files (bench/python.py).
 # Usage: bench/run.sh [path/to/pageflow]   (make bench installs the R manuals and peers first)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,6 +85,11 @@ python3 "$ROOT/bench/hostile.py" "$PAGEFLOW" > "$OUT/hostile.txt"
 echo "bench: the service (bench/serve.py)"
 "$ROOT/.deps/venv/bin/python" "$ROOT/bench/serve.py" --pageflow "$PAGEFLOW" --json "$OUT/serve.json" >/dev/null
 
+echo "bench: the Python package against the CLI (bench/python.py)"
+make -C "$ROOT" python >/dev/null
+"$ROOT/.deps/venv/bin/python" "$ROOT/bench/python.py" --pageflow "$PAGEFLOW" "$DOC25" > "$OUT/python-digital.txt"
+"$ROOT/.deps/venv/bin/python" "$ROOT/bench/python.py" --pageflow "$PAGEFLOW" "$CORPUS_DOC" > "$OUT/python-corpus.txt"
+
 echo "bench: 2,415-page reference manual"
 /usr/bin/time -v "$PAGEFLOW" convert -q -o "$OUT/refman" --trace "$OUT/refman-trace.json" \
   "$MANUALS/fullrefman.pdf" 2> "$OUT/refman.txt" || true
@@ -135,6 +141,12 @@ echo "bench: 2,415-page reference manual"
   echo
   echo "## Service (bench/serve.py: 4 clients of 1-page requests, alone and beside 300 pages of refman)"
   echo '```'; cat "$OUT/serve.json"; echo '```'
+  echo
+  echo "## Python package against the CLI (bench/python.py; same files, same engine options)"
+  echo "R-intro pages 1-25:"
+  echo '```'; cat "$OUT/python-digital.txt"; echo '```'
+  echo "Benchmark document ($CORPUS_PAGES pages):"
+  echo '```'; cat "$OUT/python-corpus.txt"; echo '```'
   echo
   echo "## 2,415-page R reference manual"
   echo '```'; grep -E "Elapsed|Maximum resident" "$OUT/refman.txt" || true; echo '```'

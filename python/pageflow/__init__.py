@@ -24,7 +24,6 @@ import enum
 import functools
 import json
 import os
-import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -240,6 +239,8 @@ def _read_source(source: Source, headers: Optional[dict[str, str]] = None) -> tu
         source.stream.seek(0)
         return source.name, source.stream.read()
     if isinstance(source, str) and source.startswith(("http://", "https://")):
+        import urllib.request  # only here: it costs a tenth of the package's import time
+
         request = urllib.request.Request(source, headers=headers or {})
         with urllib.request.urlopen(request) as response:
             name = os.path.basename(urllib.request.url2pathname(response.url.split("?")[0])) or "document"
@@ -260,21 +261,19 @@ class _Submission:
         self.source = name
         self.job = engine.submit(name, data, stream_pages=stream_pages, **job_options)
 
-    def events(self) -> Iterator[dict]:
+    def next_event(self) -> Optional[dict]:
+        """The next page or document from the engine; None once there is nothing more."""
         try:
             while True:
                 event = self.job.next_event(_POLL_SECONDS)
-                if event is None:
-                    continue
-                if event["kind"] == "end":
-                    return
-                yield event
-        except BaseException:  # Ctrl-C, a closed generator: stop the pages still in the engine
+                if event is not None:
+                    return None if event["kind"] == "end" else event
+        except BaseException:  # Ctrl-C while waiting: stop the pages still in the engine
             self.job.cancel("interrupted")
             raise
 
     def result(self) -> ConversionResult:
-        for event in self.events():
+        while (event := self.next_event()) is not None:
             if event["kind"] == "document":
                 return ConversionResult(event, self.source)
         raise RuntimeError(f"{self.source}: the engine finished without a result")
@@ -297,14 +296,13 @@ class PageStream:
 
     def __init__(self, submission: _Submission):
         self._submission = submission
-        self._events = submission.events()
         self.result: Optional[ConversionResult] = None
 
     def __iter__(self) -> "PageStream":
         return self
 
     def __next__(self) -> Page:
-        for event in self._events:
+        while (event := self._submission.next_event()) is not None:
             if event["kind"] == "document":
                 self.result = ConversionResult(event, self._submission.source)
                 continue
@@ -315,7 +313,7 @@ class PageStream:
 
     def close(self) -> None:
         """Stops the conversion of the pages not yet taken."""
-        self._events.close()
+        self._submission.job.cancel("closed by the caller")
 
 
 class Converter:

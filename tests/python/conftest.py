@@ -12,19 +12,10 @@ except ImportError as error:  # a clear word instead of a collection error in ev
     raise pytest.UsageError(f"the pageflow package is not installed in this venv ({error}): run `make python`")
 
 
-def pytest_addoption(parser):
-    parser.addoption("--pageflow", required=True, help="the pageflow CLI, to compare outputs with")
-    parser.addoption("--corpus", required=True, help="../shared/corpus/docling")
-
-
 @pytest.fixture(scope="session")
 def cli(request):
+    """The CLI, to compare outputs with (named so as not to hide the package in test modules)."""
     return request.config.getoption("--pageflow")
-
-
-@pytest.fixture(scope="session")
-def corpus(request):
-    return request.config.getoption("--corpus")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 scripts (python/examples) run with only their imports changed."""
 import functools
 import http.server
+import io
 import pathlib
 import subprocess
 import sys
@@ -45,8 +46,6 @@ def test_failures_raise_or_come_back_as_docling_says(docling_converter, pdf, tmp
 
 def test_streams_page_range_and_formats(docling_converter, pdf):
     data = pathlib.Path(pdf("multi_page.pdf")).read_bytes()
-    import io
-
     result = docling_converter.convert(DocumentStream(name="upload.pdf", stream=io.BytesIO(data)), page_range=(2, 3))
     assert result.input.file.name == "upload.pdf"
     assert sorted(result.document.pages) == [2, 3]

@@ -1,6 +1,5 @@
 """The Python package's API on the shared corpus: documents, sources, errors, iterators, threads,
 cancellation and memory."""
-import os
 import pathlib
 import signal
 import subprocess

@@ -14,21 +14,6 @@ import httpx
 import pytest
 
 
-def pytest_addoption(parser):
-    parser.addoption("--pageflow", required=True)
-    parser.addoption("--corpus", required=True)
-
-
-@pytest.fixture(scope="session")
-def pageflow(request):
-    return request.config.getoption("--pageflow")
-
-
-@pytest.fixture(scope="session")
-def corpus(request):
-    return request.config.getoption("--corpus")
-
-
 class Server:
     """One `pageflow serve` process; `url` once it listens."""
 
