@@ -51,6 +51,8 @@ Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 
 # How long one wait for the engine lasts before Python gets the GIL back, so Ctrl-C is noticed.
 _POLL_SECONDS = 0.1
+# A URL source that sends nothing for this long fails (as the service's --fetch-timeout).
+_URL_TIMEOUT_SECONDS = 30
 
 
 class ConversionStatus(str, enum.Enum):
@@ -242,7 +244,7 @@ def _read_source(source: Source, headers: Optional[dict[str, str]] = None) -> tu
         import urllib.request  # only here: it costs a tenth of the package's import time
 
         request = urllib.request.Request(source, headers=headers or {})
-        with urllib.request.urlopen(request) as response:
+        with urllib.request.urlopen(request, timeout=_URL_TIMEOUT_SECONDS) as response:
             name = os.path.basename(urllib.request.url2pathname(response.url.split("?")[0])) or "document"
             return name, response.read()
     if isinstance(source, (str, os.PathLike)):
