@@ -56,7 +56,7 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-eng
   nlohmann-json3-dev libgtest-dev libbenchmark-dev
-  libcpp-httplib-dev libcurl4-openssl-dev
+  libcpp-httplib-dev libcurl4-openssl-dev libhiredis-dev redis-server
   python3-venv clang-14 libclang-rt-14-dev
 )
 BENCH_PACKAGES=(r-doc-pdf poppler-utils mupdf-tools tesseract-ocr)

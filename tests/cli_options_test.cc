@@ -55,7 +55,7 @@ TEST(CliOptions, RejectsBadInputNamingTheCulprit) {
   EXPECT_EQ(usage_error({"convert"}), "convert: no input files given");
   EXPECT_EQ(usage_error({"explode"}), "unknown command 'explode'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--repeat", "3"}), "unknown option '--repeat' (bench only)");
-  EXPECT_EQ(usage_error({}), "missing command (convert, bench or serve); see --help");
+  EXPECT_EQ(usage_error({}), "missing command (convert, bench, serve, worker, submit or queue); see --help");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "-o", "-"}), "-o -: only --to jsonl can go to standard output");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "-o", "-", "--to", "jsonl,md"}), "-o -: only --to jsonl can go to standard output");
 }
@@ -142,6 +142,26 @@ TEST(CliOptions, ConversionOptionsAloneAsThePythonPackageGivesThem) {
     EXPECT_EQ(std::string(e.what()).rfind("--cores:", 0), 0u) << e.what();
   }
   EXPECT_THROW(parse_conversion_options({"--", "a.pdf"}), UsageError);
+}
+
+TEST(CliOptions, ScaleOutOptions) {
+  const auto w = parse({"worker", "--redis", "redis://127.0.0.1:6380/2", "--lease", "5", "--max-deliveries", "2",
+                        "--name", "w1", "--cores", "1"});
+  EXPECT_EQ(w.command, "worker");
+  EXPECT_EQ(w.scale.redis_url, "redis://127.0.0.1:6380/2");
+  EXPECT_EQ(w.scale.lease, std::chrono::seconds(5));
+  EXPECT_EQ(w.scale.max_deliveries, 2);
+  EXPECT_EQ(w.scale.worker_name, "w1");
+  const auto s = parse({"submit", "--redis", "redis://h", "a.pdf", "-o", "out", "--slice-pages", "16",
+                        "--max-source-size", "8", "--ttl", "600"});
+  EXPECT_EQ(s.inputs, std::vector<std::string>{"a.pdf"});
+  EXPECT_EQ(s.scale.slice_pages, 16);
+  EXPECT_EQ(s.scale.max_source_mb, 8);
+  EXPECT_EQ(s.scale.ttl, std::chrono::seconds(600));
+  EXPECT_EQ(usage_error({"worker", "--cores", "1"}), "worker: --redis URL is required");
+  EXPECT_EQ(usage_error({"worker", "--redis", "redis://h", "a.pdf"}), "worker: takes no input files ('a.pdf')");
+  EXPECT_EQ(usage_error({"submit", "--redis", "redis://h"}), "submit: no input files given");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "--lease", "3"}), "unknown option '--lease' (worker, submit, queue)");
 }
 
 }  // namespace

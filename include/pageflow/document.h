@@ -81,6 +81,10 @@ struct MissingPages {
   std::string reason;
 };
 
+// Appends `pages` to `missing` (kept in page order), joining it to the last range when it
+// continues that range for the same reason.
+void add_missing(std::vector<MissingPages>& missing, PageRange pages, const std::string& reason);
+
 // docling's ConversionStatus values that a finished document can have.
 enum class Status { success, partial_success, failure };
 std::string_view status_name(Status status);  // "success", "partial_success", "failure"

@@ -36,10 +36,16 @@ struct PageOutput {
   std::vector<Element> elements;  // this page's elements in reading order
 };
 
+struct DocumentPages;  // core/blocks.h
+
 struct JobCallbacks {
   std::function<void(Document&&)> on_document;   // each document as soon as it is complete
   std::function<void(const PageOutput&)> on_page;  // each page as it leaves the pipeline
   std::function<void(int done, int known)> on_progress;
+  // Instead of on_document: each document before the document-level pass (heading levels,
+  // furniture across pages), for a worker converting a slice of pages whose pass runs once over
+  // all slices elsewhere (scale/).
+  std::function<void(DocumentPages&&)> on_document_pages;
 };
 
 // Per-job overrides of the engine's Options (unset: the engine's value).

@@ -14,5 +14,11 @@ int run_convert(const CliOptions& options, std::stop_token stop);
 int run_bench(const CliOptions& options, std::stop_token stop);
 // Serves until stopped (SIGINT, SIGTERM), draining running tasks first; 0 when drained.
 int run_serve(const CliOptions& options, std::stop_token stop);
+// Scale-out (scale/): a worker works until stopped, finishing its slice in hand; submit queues
+// its inputs and writes each document as it completes (kExitStopped if stopped before all did);
+// queue prints the queue's state.
+int run_worker(const CliOptions& options, std::stop_token stop);
+int run_submit(const CliOptions& options, std::stop_token stop);
+int run_queue(const CliOptions& options, std::stop_token stop);
 
 }  // namespace pageflow::cli

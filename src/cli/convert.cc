@@ -10,78 +10,10 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "pipeline/trace.h"
 
 namespace pageflow::cli {
-
-namespace {
-
-// A progress line on a terminal: pages done of pages known so far, and the rate.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void update(int done, int known) {
-    if (!enabled_) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const int width = 30;
-    const int filled = known > 0 ? width * done / known : 0;
-    std::fprintf(stderr, "\r[%s%s] %d/%d pages  %.1f pages/s ", std::string(static_cast<size_t>(filled), '=').c_str(),
-                 std::string(static_cast<size_t>(width - filled), ' ').c_str(), done, known,
-                 seconds > 0 ? done / seconds : 0.0);
-    drawn_ = true;
-  }
-  void clear() {
-    if (drawn_) std::fprintf(stderr, "\r%80s\r", "");
-    drawn_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_;
-};
-
-// Page ranges gathered under each distinct text, in first-seen order; a range that continues the
-// previous one under the same text extends it.
-using Grouped = std::vector<std::pair<std::string, std::vector<PageRange>>>;
-void add_to_group(Grouped& groups, const std::string& text, PageRange pages) {
-  auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == text; });
-  if (it == groups.end()) it = groups.insert(groups.end(), {text, {}});
-  auto& ranges = it->second;
-  if (!ranges.empty() && ranges.back().last + 1 == pages.first) {
-    ranges.back().last = pages.last;
-  } else {
-    ranges.push_back(pages);
-  }
-}
-
-// Reasons to the user, one line per distinct reason with the pages it concerns ("pages 3-5,9:
-// layout: timed out after 1000 ms"), so that a cut-short 350-page document costs one line.
-void report(const Document& doc) {
-  Grouped warnings, failures, missing;
-  for (const auto& page : doc.pages) {
-    if (!page.warning.empty()) add_to_group(warnings, "warning: " + page.warning, {page.number, page.number});
-    if (!page.ok) add_to_group(failures, page.error, {page.number, page.number});
-  }
-  for (const auto& m : doc.missing) add_to_group(missing, "not converted (" + m.reason + ")", m.pages);
-  for (const auto& warning : doc.warnings) std::cerr << "pageflow: warning: " << doc.source << ": " << warning << "\n";
-  for (const Grouped* groups : {&warnings, &failures, &missing}) {
-    for (const auto& [text, pages] : *groups) {
-      std::cerr << "pageflow: " << doc.source << ": " << (count_pages(pages) == 1 ? "page " : "pages ")
-                << describe_pages(pages) << ": " << text << "\n";
-    }
-  }
-}
-
-// Output file stem for an input; a second input with the same stem gets "-2", and so on.
-std::string unique_stem(const std::string& name, std::set<std::string>& used) {
-  std::string stem = name.empty() ? "document" : name;
-  for (int n = 2; used.count(stem); ++n) stem = name + "-" + std::to_string(n);
-  used.insert(stem);
-  return stem;
-}
-
-}  // namespace
 
 int run_convert(const CliOptions& options, std::stop_token stop) {
   const bool to_stdout = options.out_dir == "-";
@@ -118,11 +50,8 @@ int run_convert(const CliOptions& options, std::stop_token stop) {
     report(doc);
     if (to_stdout) return;
     const std::string stem = unique_stem(doc.name, used_stems);
-    const auto path = [&](std::string_view extension) {
-      return (std::filesystem::path(options.out_dir) / (stem + "." + std::string(extension))).string();
-    };
-    for (Format format : options.formats) write(doc, path(format_extension(format)), render(doc, format));
-    if (options.jsonl) write(doc, path("jsonl"), lines);
+    for (Format format : options.formats) write(doc, output_path(options.out_dir, stem, format_extension(format)), render(doc, format));
+    if (options.jsonl) write(doc, output_path(options.out_dir, stem, "jsonl"), lines);
   };
   // Pages leave the pipeline in each document's order: on standard output each line goes out at
   // once, so a reader indexes page 1 while later pages are still converting.

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   try {
     if (options.command == "bench") return run_bench(options, signals.token());
     if (options.command == "serve") return run_serve(options, signals.token());
+    if (options.command == "worker") return run_worker(options, signals.token());
+    if (options.command == "submit") return run_submit(options, signals.token());
+    if (options.command == "queue") return run_queue(options, signals.token());
     return run_convert(options, signals.token());
   } catch (const std::exception& e) {
     std::cerr << "pageflow: " << e.what() << "\n";

@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace pageflow::cli {
@@ -109,6 +110,9 @@ Usage:
   pageflow convert INPUT... [options]      convert PDFs, PNG, JPEG or TIFF files
   pageflow bench INPUT... [bench options]  compare schedules on the same inputs
   pageflow serve [serve options]           HTTP service shaped like docling-serve's v1 API
+  pageflow worker --redis URL [options]    convert slices from a Redis queue (scaling out)
+  pageflow submit --redis URL INPUT... -o DIR   queue files for the workers, write results
+  pageflow queue --redis URL               the queue's state: pending, in flight, dead, workers
   pageflow --help | --version
 
 Convert options:
@@ -170,6 +174,20 @@ Serve options (plus the convert options, which set the engine's defaults):
   --fetch-timeout S       time limit for downloading an http source (default: 30)
   --http-threads N        connections served at once (default: 32)
 
+Scale-out options (worker, submit, queue; serve --redis keeps its tasks in Redis):
+  --redis URL             redis://HOST[:PORT][/DB] (with :PASSWORD@ before HOST if needed)
+  --slice-pages N         pages per work item: a large file spreads over workers (default: 24)
+  --shared-root DIR       files live under DIR, which every worker mounts (its own path to it
+                          given to the worker): only their paths travel; default: file bytes
+                          travel through Redis
+  --max-source-size MB    largest file that may travel through Redis (default: 64)
+  --ttl S                 how long tasks, files and results stay in Redis (default: 86400)
+  --lease S               worker: a slice idle this long in a dead worker's hands is claimed
+                          by another (default: 60; live workers keep theirs fresh)
+  --max-deliveries N      worker: a slice delivered more often goes to the dead-letter stream
+                          and its document fails (default: 3)
+  --name NAME             worker: consumer name (default: HOST-PID)
+
 Exit status: 0 all converted, 1 some files or pages failed, 2 usage error, 3 stopped early
 (Ctrl-C, SIGTERM or --timeout): documents cut short were written and marked partial. A second
 Ctrl-C exits at once (status 130).
@@ -178,7 +196,7 @@ Ctrl-C exits at once (status 130).
 
 CliOptions parse_arguments(const std::vector<std::string>& args) {
   CliOptions o;
-  if (args.empty()) throw UsageError("missing command (convert, bench or serve); see --help");
+  if (args.empty()) throw UsageError("missing command (convert, bench, serve, worker, submit or queue); see --help");
   size_t i = 0;
   const std::string& first = args[0];
   if (first == "--help" || first == "-h" || first == "help") {
@@ -189,11 +207,14 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
     o.command = "version";
     return o;
   }
-  if (first != "convert" && first != "bench" && first != "serve") throw UsageError("unknown command '" + first + "'");
+  static const std::set<std::string> commands = {"convert", "bench", "serve", "worker", "submit", "queue"};
+  if (!commands.count(first)) throw UsageError("unknown command '" + first + "'");
   o.command = first;
   ++i;
   const bool bench = o.command == "bench";
   const bool serve = o.command == "serve";
+  const bool scale = o.command == "worker" || o.command == "submit" || o.command == "queue";
+  const bool takes_no_inputs = serve || o.command == "worker" || o.command == "queue";
 
   auto value = [&](const std::string& option) -> std::string {
     if (i + 1 >= args.size()) throw UsageError(option + ": missing value");
@@ -300,6 +321,16 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--fetch-timeout", [&](auto& opt) { o.serve.fetch_timeout = seconds(opt); }},
       {"--http-threads", [&](auto& opt) { o.serve.http_threads = static_cast<int>(parse_integer(opt, value(opt), 4, 1024)); }},
   };
+  const std::map<std::string, Handler> scale_handlers = {
+      {"--redis", [&](auto& opt) { o.scale.redis_url = non_empty(opt, value(opt)); }},
+      {"--slice-pages", [&](auto& opt) { o.scale.slice_pages = static_cast<int>(parse_integer(opt, value(opt), 1, 100000)); }},
+      {"--shared-root", [&](auto& opt) { o.scale.shared_root = existing(opt, value(opt), true); }},
+      {"--max-source-size", [&](auto& opt) { o.scale.max_source_mb = static_cast<double>(parse_integer(opt, value(opt), 1, 512)); }},
+      {"--ttl", [&](auto& opt) { o.scale.ttl = seconds(opt); }},
+      {"--lease", [&](auto& opt) { o.scale.lease = seconds(opt); }},
+      {"--max-deliveries", [&](auto& opt) { o.scale.max_deliveries = static_cast<int>(parse_integer(opt, value(opt), 1, 1000)); }},
+      {"--name", [&](auto& opt) { o.scale.worker_name = non_empty(opt, value(opt)); }},
+  };
   for (; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") {
@@ -322,14 +353,21 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
         s->second(arg);
         continue;
       }
+      auto r = scale_handlers.find(arg);
+      if ((scale || (serve && arg == "--redis")) && r != scale_handlers.end()) {
+        r->second(arg);
+        continue;
+      }
       throw UsageError("unknown option '" + arg + "'" + (b != bench_handlers.end()   ? " (bench only)"
                                                          : s != serve_handlers.end() ? " (serve only)"
+                                                         : r != scale_handlers.end() ? " (worker, submit, queue)"
                                                                                      : ""));
     }
-    if (serve) throw UsageError("serve: takes no input files ('" + arg + "')");
+    if (takes_no_inputs) throw UsageError(o.command + ": takes no input files ('" + arg + "')");
     o.inputs.push_back(arg);
   }
-  if (o.inputs.empty() && !serve) throw UsageError(o.command + ": no input files given");
+  if (o.inputs.empty() && !takes_no_inputs) throw UsageError(o.command + ": no input files given");
+  if (scale && o.scale.redis_url.empty()) throw UsageError(o.command + ": --redis URL is required");
   if (o.out_dir == "-" && (!o.jsonl || !o.formats.empty())) {
     throw UsageError("-o -: only --to jsonl can go to standard output");
   }

@@ -16,7 +16,7 @@ struct UsageError : std::runtime_error {
 };
 
 struct CliOptions {
-  std::string command;  // "convert", "bench", "serve", "help", "version"
+  std::string command;  // "convert", "bench", "serve", "worker", "submit", "queue", "help", "version"
   std::vector<std::string> inputs;
   std::string out_dir = ".";
   std::vector<Format> formats = {Format::markdown};
@@ -32,6 +32,17 @@ struct CliOptions {
   // serve
   service::ServiceOptions serve;
   bool jsonl = false;  // convert --to jsonl: one line per page as it is done
+  // worker, submit, queue (and serve --redis)
+  struct Scale {
+    std::string redis_url;
+    int slice_pages = 24;
+    std::string shared_root;
+    std::chrono::milliseconds lease{60000};
+    int max_deliveries = 3;
+    double max_source_mb = 64;
+    std::chrono::seconds ttl{24 * 3600};
+    std::string worker_name;
+  } scale;
 };
 
 // Throws UsageError naming the offending option or value.

@@ -16,4 +16,11 @@ struct Block {
   int caption_target = -1;         // caption: index of the described block on the same page
 };
 
+// A document (or a slice of its pages) after page-level assembly, before the document-level pass:
+// what a worker that converted a slice hands back, and what the pass over all slices takes.
+struct DocumentPages {
+  Document document;  // pages, missing pages, warnings, error; no elements yet
+  std::vector<std::vector<Block>> blocks;  // blocks[i] belongs to document.pages[i]
+};
+
 }  // namespace pageflow

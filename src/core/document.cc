@@ -22,6 +22,14 @@ std::string_view label_name(Label label) {
   return "text";
 }
 
+void add_missing(std::vector<MissingPages>& missing, PageRange pages, const std::string& reason) {
+  if (!missing.empty() && missing.back().reason == reason && missing.back().pages.last + 1 == pages.first) {
+    missing.back().pages.last = pages.last;
+  } else {
+    missing.push_back({pages, reason});
+  }
+}
+
 std::string_view status_name(Status status) {
   switch (status) {
     case Status::success: return "success";

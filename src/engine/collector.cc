@@ -4,8 +4,12 @@
 
 namespace pageflow {
 
-DocumentCollector::DocumentCollector(std::function<void(Document&&)> on_document, std::function<void(int)> on_page)
-    : on_document_(std::move(on_document)), on_page_(std::move(on_page)) {}
+DocumentCollector::DocumentCollector(std::function<void(Document&&)> on_document,
+                                     std::function<void(DocumentPages&&)> on_document_pages,
+                                     std::function<void(int)> on_page)
+    : on_document_(std::move(on_document)),
+      on_document_pages_(std::move(on_document_pages)),
+      on_page_(std::move(on_page)) {}
 
 void DocumentCollector::start(const DocumentInput& input) {
   document_ = Document{};
@@ -15,15 +19,6 @@ void DocumentCollector::start(const DocumentInput& input) {
   document_.warnings = input.warnings;
   page_blocks_.clear();
   last_page_seen_ = 0;
-}
-
-void DocumentCollector::add_missing(PageRange pages, const std::string& reason) {
-  auto& missing = document_.missing;
-  if (!missing.empty() && missing.back().reason == reason && missing.back().pages.last + 1 == pages.first) {
-    missing.back().pages.last = pages.last;
-  } else {
-    missing.push_back({pages, reason});
-  }
 }
 
 void DocumentCollector::consume(pipeline::ItemPtr item) {
@@ -38,7 +33,7 @@ void DocumentCollector::consume(pipeline::ItemPtr item) {
   } else {
     last_page_seen_ = page.number;
     if (page.cancelled) {
-      add_missing({page.number, page.number}, page.error);
+      add_missing(document_.missing, {page.number, page.number}, page.error);
     } else {
       add_result(page);
     }
@@ -73,16 +68,17 @@ void DocumentCollector::finish(const std::string& reason) {
   for (PageRange r : input_->selected) {
     if (r.last <= last_page_seen_) continue;
     r.first = std::max(r.first, last_page_seen_ + 1);
-    add_missing(r, reason);
+    add_missing(document_.missing, r, reason);
   }
   deliver();
 }
 
 void DocumentCollector::deliver() {
   if (input_) {
-    for (const auto& m : input_->over_limit) add_missing(m.pages, m.reason);
+    for (const auto& m : input_->over_limit) add_missing(document_.missing, m.pages, m.reason);
   }
-  if (document_.error.empty()) assemble_document(document_, page_blocks_);
+  const bool assemble = !on_document_pages_ && document_.error.empty();
+  if (assemble) assemble_document(document_, page_blocks_);
   ++result_.documents;
   if (!document_.error.empty()) ++result_.failed_documents;
   for (const auto& p : document_.pages) {
@@ -92,8 +88,12 @@ void DocumentCollector::deliver() {
   result_.missing_pages += document_.missing_pages();
   if (document_.status() == Status::partial_success) ++result_.partial_documents;
   input_.reset();
+  if (on_document_pages_) {
+    on_document_pages_(DocumentPages{std::move(document_), std::move(page_blocks_)});
+  } else if (on_document_) {
+    on_document_(std::move(document_));
+  }
   page_blocks_.clear();
-  if (on_document_) on_document_(std::move(document_));
 }
 
 }  // namespace pageflow

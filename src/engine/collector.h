@@ -1,5 +1,6 @@
 // Pipeline sink: gathers pages (which arrive in order) into Documents and hands each Document to
-// the caller as soon as its last page is through. Runs the document-level assembly pass.
+// the caller as soon as its last page is through. Runs the document-level assembly pass, unless
+// the caller takes documents before that pass (on_document_pages).
 #pragma once
 
 #include <functional>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blocks.h"
 #include "core/page.h"
 #include "pipeline/stage.h"
 
@@ -17,7 +19,8 @@ PageResult page_result(const Page& page);
 
 class DocumentCollector : public pipeline::Sink {
  public:
-  DocumentCollector(std::function<void(Document&&)> on_document, std::function<void(int done)> on_page);
+  DocumentCollector(std::function<void(Document&&)> on_document,
+                    std::function<void(DocumentPages&&)> on_document_pages, std::function<void(int done)> on_page);
   void consume(pipeline::ItemPtr item) override;
 
   // Delivers a document left incomplete by a stopped run; its missing pages get `reason`.
@@ -27,11 +30,11 @@ class DocumentCollector : public pipeline::Sink {
 
  private:
   void start(const DocumentInput& input);
-  void add_missing(PageRange pages, const std::string& reason);
   void add_result(Page& page);  // a converted or failed page
   void deliver();
 
   std::function<void(Document&&)> on_document_;
+  std::function<void(DocumentPages&&)> on_document_pages_;
   std::function<void(int)> on_page_;
   std::shared_ptr<const DocumentInput> input_;  // document being collected, null if none
   Document document_;

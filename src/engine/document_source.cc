@@ -57,10 +57,46 @@ Input read_special_file(const Input& input, size_t limit, const std::string& lim
   return {input.path, std::move(bytes)};
 }
 
+// Throws PdfError for a file over --max-file-size.
+void check_size(const Input& input, const Options& options) {
+  if (options.max_file_mb <= 0) return;
+  std::error_code ec;
+  const double bytes = input.bytes ? static_cast<double>(input.bytes->size())
+                                   : static_cast<double>(std::filesystem::file_size(input.path, ec));
+  if (!ec && bytes > options.max_file_mb * 1048576.0) {
+    char reason[160];
+    std::snprintf(reason, sizeof reason, "file is %.1f MB, over the %.1f MB limit (--max-file-size)",
+                  bytes / 1048576.0, options.max_file_mb);
+    throw pdf::PdfError(reason);
+  }
+}
+
 }  // namespace
 
 std::string document_name(const std::string& path) {
   return std::filesystem::path(path).stem().string();
+}
+
+void open_document(DocumentInput& doc, pdf::PdfReader& reader, const Options& options,
+                   const PageSelection& selection, const std::string& password, std::stop_token stop) {
+  const bool file_limit = options.max_file_mb > 0;
+  const double limit_mb = file_limit ? options.max_file_mb : static_cast<double>(options.memory_limit_mb);
+  doc.input = read_special_file(doc.input, static_cast<size_t>(limit_mb * 1048576.0),
+                                 file_limit ? "--max-file-size" : "--memory-limit", stop);
+  check_size(doc.input, options);
+  reader.open(doc.input, password, doc.id);
+  doc.page_count = reader.page_count(stop);
+  if (reader.was_repaired()) doc.warnings.push_back("damaged cross-reference table, repaired");
+  if (doc.page_count == 0) throw pdf::PdfError("the document has no pages");
+  doc.selected = selection.resolve(doc.page_count);
+  if (doc.selected.empty()) {
+    throw pdf::PdfError("--pages " + options.pages + " selects none of its " +
+                        std::to_string(doc.page_count) + " pages");
+  }
+  if (options.max_pages > 0) {
+    const std::string reason = "over the " + std::to_string(options.max_pages) + "-page limit (--max-pages)";
+    for (const PageRange& r : split_pages(doc.selected, options.max_pages)) doc.over_limit.push_back({r, reason});
+  }
 }
 
 DocumentSource::DocumentSource(const std::vector<Input>& inputs, const Options& options,
@@ -68,19 +104,6 @@ DocumentSource::DocumentSource(const std::vector<Input>& inputs, const Options& 
                                uint64_t job, const pdf::MupdfEngine& engine)
     : inputs_(inputs), options_(options), selection_(std::move(selection)), settings_(std::move(settings)),
       job_(job), reader_(engine) {}
-
-void DocumentSource::check_size(const Input& input) const {
-  if (options_.max_file_mb <= 0) return;
-  std::error_code ec;
-  const double bytes = input.bytes ? static_cast<double>(input.bytes->size())
-                                   : static_cast<double>(std::filesystem::file_size(input.path, ec));
-  if (!ec && bytes > options_.max_file_mb * 1048576.0) {
-    char reason[160];
-    std::snprintf(reason, sizeof reason, "file is %.1f MB, over the %.1f MB limit (--max-file-size)",
-                  bytes / 1048576.0, options_.max_file_mb);
-    throw pdf::PdfError(reason);
-  }
-}
 
 pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
   for (;;) {
@@ -105,24 +128,7 @@ pipeline::ItemPtr DocumentSource::next(std::stop_token stop) {
     doc->input = inputs_[next_input_++];
     doc->name = document_name(doc->input.path);
     try {
-      const bool file_limit = options_.max_file_mb > 0;
-      const double limit_mb = file_limit ? options_.max_file_mb : static_cast<double>(options_.memory_limit_mb);
-      doc->input = read_special_file(doc->input, static_cast<size_t>(limit_mb * 1048576.0),
-                                     file_limit ? "--max-file-size" : "--memory-limit", stop);
-      check_size(doc->input);
-      reader_.open(doc->input, settings_->password, doc->id);
-      doc->page_count = reader_.page_count(stop);
-      if (reader_.was_repaired()) doc->warnings.push_back("damaged cross-reference table, repaired");
-      if (doc->page_count == 0) throw pdf::PdfError("the document has no pages");
-      doc->selected = selection_.resolve(doc->page_count);
-      if (doc->selected.empty()) {
-        throw pdf::PdfError("--pages " + options_.pages + " selects none of its " +
-                            std::to_string(doc->page_count) + " pages");
-      }
-      if (options_.max_pages > 0) {
-        const std::string reason = "over the " + std::to_string(options_.max_pages) + "-page limit (--max-pages)";
-        for (const PageRange& r : split_pages(doc->selected, options_.max_pages)) doc->over_limit.push_back({r, reason});
-      }
+      open_document(*doc, reader_, options_, selection_, settings_->password, stop);
     } catch (const std::exception& e) {
       auto failed = std::make_unique<Page>();
       failed->doc = doc;

@@ -27,8 +27,6 @@ class DocumentSource : public pipeline::Source {
   int known_pages() const { return known_pages_.load(); }
 
  private:
-  void check_size(const Input& input) const;  // throws PdfError over --max-file-size
-
   const std::vector<Input>& inputs_;
   const Options& options_;
   PageSelection selection_;
@@ -41,6 +39,12 @@ class DocumentSource : public pipeline::Source {
   int next_page_ = 0;    // next page number within that range
   std::atomic<int> known_pages_{0};
 };
+
+// Reads `doc.input` far enough to fill in its page count, warnings, selected pages and pages over
+// --max-pages; throws (PdfError) with the reason the document fails. Used by the source and by
+// producers that split a document into slices before any worker sees it.
+void open_document(DocumentInput& doc, pdf::PdfReader& reader, const Options& options,
+                   const PageSelection& selection, const std::string& password, std::stop_token stop);
 
 // File name without directory and extension.
 std::string document_name(const std::string& path);

@@ -15,7 +15,7 @@ JobState::JobState(uint64_t id, std::vector<Input> inputs, Options options, Page
       options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       source_(std::make_unique<DocumentSource>(inputs_, options_, std::move(selection), std::move(settings), id, mupdf)),
-      collector_(callbacks_.on_document, [this](int done) {
+      collector_(callbacks_.on_document, callbacks_.on_document_pages, [this](int done) {
         {
           std::lock_guard lock(mu_);
           pages_done_ = done;
