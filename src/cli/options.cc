@@ -354,7 +354,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
         continue;
       }
       auto r = scale_handlers.find(arg);
-      if ((scale || (serve && arg == "--redis")) && r != scale_handlers.end()) {
+      if ((scale || (serve && (arg == "--redis" || arg == "--slice-pages"))) && r != scale_handlers.end()) {
         r->second(arg);
         continue;
       }

@@ -65,7 +65,7 @@ std::shared_ptr<const std::string> read_whole_file(const std::string& path, doub
 // slices at once may both get here; the result they store is the same.
 void assemble_task(Redis& redis, const std::string& task) {
   const RedisReply fields = redis.command({"HMGET", task_key(task), "state", "slices", "skeleton", "notify", "ttl"});
-  if (fields.elements.size() != 5 || fields.elements[0].nil() || fields.elements[0].text == "done") return;
+  if (fields.elements.size() != 5 || fields.elements[0].text != "queued") return;
   const int slices = std::stoi(fields.elements[1].text);
   std::vector<std::string> get = {"MGET"};
   for (int k = 0; k < slices; ++k) get.push_back(slice_key(task, k));
@@ -190,8 +190,9 @@ std::string Producer::submit(const Input& input, const JobOptions& job, const st
   const std::string task = new_task_id();
   const std::string ttl = std::to_string(o.ttl.count());
   if (!skeleton.error.empty()) {
+    const std::string now = std::to_string(now_ms());
     redis.pipeline({{"HSET", task_key(task), "name", input.path, "state", "done", "slices", "0", "pages", "0",
-                     "pages_done", "0", "notify", notify, "ttl", ttl, "created", std::to_string(now_ms())},
+                     "pages_done", "0", "notify", notify, "ttl", ttl, "created", now, "finished", now},
                     {"EXPIRE", task_key(task), ttl},
                     {"SET", result_key(task), encode(skeleton), "EX", ttl},
                     {"RPUSH", notify, task},
@@ -219,14 +220,15 @@ bool Producer::renotify(const std::string& task, const std::string& notify) {
 }
 
 TaskStatus task_status(Redis& redis, const std::string& task) {
-  const RedisReply r = redis.command({"HMGET", task_key(task), "state", "slices", "pages", "pages_done"});
+  const RedisReply r = redis.command({"HMGET", task_key(task), "state", "slices", "pages", "pages_done", "finished"});
   TaskStatus status;
-  if (r.elements.size() != 4 || r.elements[0].nil()) return status;
+  if (r.elements.size() != 5 || r.elements[0].nil()) return status;
   status.exists = true;
   status.done = r.elements[0].text == "done";
   status.slices = std::stoi(r.elements[1].text);
   status.pages = std::stoi(r.elements[2].text);
   status.pages_done = std::stoi(r.elements[3].text);
+  if (!r.elements[4].nil()) status.finished_ms = std::stoll(r.elements[4].text);
   return status;
 }
 
@@ -234,6 +236,12 @@ std::optional<Document> task_result(Redis& redis, const std::string& task) {
   const RedisReply r = redis.command({"GET", result_key(task)});
   if (r.nil()) return std::nullopt;
   return decode_document(r.text);
+}
+
+void cancel_task(Redis& redis, const std::string& task) {
+  if (redis.command({"HGET", task_key(task), "state"}).text == "queued") {
+    redis.pipeline({{"HSET", task_key(task), "state", "cancelled"}, {"DEL", bytes_key(task)}});
+  }
 }
 
 void complete_slice(Redis& redis, const std::string& task, int slice, int pages, const DocumentPages& result) {

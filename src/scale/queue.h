@@ -5,7 +5,8 @@
 //   pageflow:slices                 stream, group "workers": {task, slice, pages}
 //   pageflow:dead                   stream: slices given up after --max-deliveries
 //   pageflow:task:ID                hash: name, source (shared path or ""), options, skeleton,
-//                                   slices, pages, pages_done, state (queued/done), notify
+//                                   slices, pages, pages_done, state (queued/done/cancelled),
+//                                   notify
 //   pageflow:task:ID:bytes          the file, when it travels through Redis
 //   pageflow:task:ID:slice:K        a slice's DocumentPages (overwritten by a redelivery)
 //   pageflow:task:ID:done           set of the slices stored
@@ -52,6 +53,7 @@ struct TaskStatus {
   bool exists = false;
   bool done = false;
   int slices = 0, pages = 0, pages_done = 0;
+  long long finished_ms = 0;  // Unix time the result was stored
 };
 
 class Producer {
@@ -75,6 +77,8 @@ class Producer {
 
 TaskStatus task_status(Redis& redis, const std::string& task);
 std::optional<Document> task_result(Redis& redis, const std::string& task);
+// Workers skip a cancelled task's slices (acknowledging them unconverted); no result will come.
+void cancel_task(Redis& redis, const std::string& task);
 
 // Worker side: the slice's page-level result is stored (replacing an earlier delivery's); when
 // it was the task's last one, the document is assembled and its notice sent.

@@ -120,8 +120,8 @@ class Worker {
 
   void process(const Entry& e) {
     const RedisReply task = redis_.command({"HMGET", task_key(e.task), "state", "source", "options", "name"});
-    if (task.elements.size() != 4 || task.elements[0].nil() || task.elements[0].text == "done") {
-      acknowledge(e);  // expired, or finished by another delivery of this slice
+    if (task.elements.size() != 4 || task.elements[0].text != "queued") {
+      acknowledge(e);  // expired, cancelled, or finished by another delivery of this slice
       return;
     }
     const int pages = static_cast<int>(count_pages(PageSelection::parse(e.pages).ranges()));

@@ -131,6 +131,7 @@ json form_to_options(const std::multimap<std::string, std::string>& fields) {
 
 ConvertRequest parse_options(const json& options) {
   ConvertRequest r;
+  r.given = options;
   if (options.is_null()) return r;
   if (!options.is_object()) invalid("options", "expected an object");
   std::optional<bool> do_ocr, force_ocr;

@@ -33,6 +33,7 @@ struct ConvertRequest {
   bool zip = false;             // target kind "zip"
   std::string ocr_languages;    // ocr_lang joined with '+' (checked against the engine's)
   std::vector<std::string> warnings;
+  nlohmann::json given;  // the options as the client gave them (serve --redis keeps them)
 };
 
 // `options`: docling-serve's option names and JSON types. Throws RequestError.

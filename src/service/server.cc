@@ -26,6 +26,7 @@
 #include "pipeline/memory.h"
 #include "service/fetch.h"
 #include "service/request.h"
+#include "service/shared_tasks.h"
 #include "service/zip.h"
 
 namespace pageflow::service {
@@ -139,6 +140,9 @@ struct Task {
   bool done = false;
   RunResult result;
   std::shared_ptr<Job> job;  // set once submitted (callbacks may run before that)
+  // serve --redis: a snapshot of a task kept in Redis, with its progress in pages.
+  bool shared = false;
+  int shared_pages = 0, shared_pages_done = 0;
 
   std::shared_ptr<Job> handle() const {
     std::lock_guard lock(mu);
@@ -166,14 +170,65 @@ struct Server::Impl {
     if (bound_port <= 0) {
       throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port));
     }
+    if (!options.redis_url.empty()) {
+      shared = std::make_unique<SharedTasks>(options.redis_url, options.result_ttl, options.slice_pages,
+                                             options.max_file_mb, engine.options());
+    }
   }
 
   // ---- tasks ----------------------------------------------------------------------------------
 
   std::shared_ptr<Task> find(const std::string& id) {
+    if (shared) return snapshot(shared->find(id));
     std::lock_guard lock(mu);
     const auto it = tasks.find(id);
     return it == tasks.end() ? nullptr : it->second;
+  }
+
+  // A task kept in Redis as this replica sees it now.
+  std::shared_ptr<Task> snapshot(std::optional<SharedRequest> r) {
+    if (!r) return nullptr;
+    auto task = std::make_shared<Task>();
+    task->id = r->id;
+    task->request = parse_options(r->options);
+    task->request.zip = r->zip;
+    task->request.warnings = r->warnings;
+    task->filenames = r->filenames;
+    task->documents = std::move(r->documents);
+    task->shared = true;
+    task->shared_pages = r->pages;
+    task->shared_pages_done = r->pages_done;
+    task->done = r->done;
+    const auto now = std::chrono::system_clock::now();
+    task->created = Clock::now() - std::chrono::duration_cast<Clock::duration>(now - r->created);
+    task->finished_at = Clock::now() - std::chrono::duration_cast<Clock::duration>(now - r->finished);
+    return task;
+  }
+
+  // Waits like wait(), and returns the task as it is then (for a task in Redis, a new snapshot).
+  std::shared_ptr<Task> await(std::shared_ptr<Task> task, std::chrono::milliseconds timeout,
+                              const std::function<bool()>& abandon = {}) {
+    if (!task->shared) {
+      wait(*task, timeout, abandon);
+      return task;
+    }
+    const auto deadline = Clock::now() + timeout;
+    while (!task->is_done() && Clock::now() < deadline && !(abandon && abandon())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      auto latest = find(task->id);
+      if (!latest) break;
+      task = std::move(latest);
+    }
+    return task;
+  }
+
+  void forget(const Task& task) {
+    if (task.shared) {
+      shared->erase(task.id);
+      return;
+    }
+    std::lock_guard lock(mu);
+    tasks.erase(task.id);
   }
 
   size_t unfinished_tasks() {
@@ -257,7 +312,7 @@ struct Server::Impl {
   // Brings the task's state up to date with its job; true once done. (No thread watches a job:
   // whoever asks about the task observes its completion.)
   bool refresh(Task& task) {
-    if (task.is_done()) return true;
+    if (task.is_done() || task.shared) return task.is_done();
     const auto job = task.handle();
     if (job && job->wait_for(std::chrono::milliseconds(0))) {
       finish(task, job->wait());
@@ -283,6 +338,7 @@ struct Server::Impl {
 
   std::string task_status(const Task& task) {
     std::lock_guard lock(task.mu);
+    if (!task.done && task.shared) return task.shared_pages_done > 0 ? "started" : "pending";
     if (!task.done) {
       const JobProgress p = task.job ? task.job->progress() : JobProgress{};  // progress() takes the job's own lock
       return p.pages_done > 0 || p.documents_done > 0 ? "started" : "pending";
@@ -313,6 +369,9 @@ struct Server::Impl {
         const JobProgress p = task->job->progress();
         meta["num_pages_done"] = p.pages_done;
         meta["num_pages_known"] = p.pages_known;
+      } else if (task->shared) {
+        meta["num_pages_done"] = task->shared_pages_done;
+        meta["num_pages_known"] = task->shared_pages;
       }
     }
     const std::string status = task_status(*task);
@@ -326,6 +385,7 @@ struct Server::Impl {
   }
 
   size_t pending_position(const Task& task) {
+    if (task.shared) return 0;  // the workers' queue is shared by all replicas: no local order
     std::lock_guard lock(mu);
     size_t before = 0;
     for (const auto& [id, t] : tasks) before += t.get() != &task && t->created < task.created && !t->is_done();
@@ -456,30 +516,43 @@ struct Server::Impl {
     task->id = new_task_id();
     task->request = std::move(request);
     std::vector<Input> inputs;
+    std::vector<std::string> errors;  // per source: why it failed before conversion
     FetchLimits limits;
     limits.max_bytes = max_bytes();
     limits.timeout = options.fetch_timeout;
     for (auto& s : sources) {
-      const size_t index = task->filenames.size();
       task->filenames.push_back(s.filename);
       task->documents.emplace_back();
+      errors.emplace_back();
       if (s.kind == "http") {
         try {
           s.bytes = fetch_url(s.url, s.headers, limits);
         } catch (const std::exception& e) {
-          Document failed;
-          failed.source = s.filename;
-          failed.name = stem_of(s.filename);
-          failed.error = std::string("cannot fetch ") + e.what();
-          task->documents[index] = std::move(failed);
-          continue;
+          errors.back() = std::string("cannot fetch ") + e.what();
         }
       }
-      task->job_sources.push_back(index);
       inputs.push_back({s.filename, std::make_shared<const std::string>(std::move(s.bytes))});
     }
     try {
-      start(task, std::move(inputs));
+      if (shared) {
+        const std::string id = shared->submit(task->request.given, task->request.zip, task->request.warnings,
+                                              task->filenames, inputs, errors, task->request.job);
+        return find(id);
+      }
+      std::vector<Input> job_inputs;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        if (errors[i].empty()) {
+          task->job_sources.push_back(i);
+          job_inputs.push_back(std::move(inputs[i]));
+          continue;
+        }
+        Document failed;
+        failed.source = task->filenames[i];
+        failed.name = stem_of(task->filenames[i]);
+        failed.error = errors[i];
+        task->documents[i] = std::move(failed);
+      }
+      start(task, std::move(job_inputs));
     } catch (const std::invalid_argument& e) {
       send_error(res, 422, e.what());
       return nullptr;
@@ -573,14 +646,15 @@ struct Server::Impl {
       return;
     }
     const PeerSocket client(req.remote_addr, req.remote_port);
-    const bool done = wait(*task, std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_wait),
-                           [&] { return client.hung_up(); });
-    if (!done) {
+    task = await(task, std::chrono::duration_cast<std::chrono::milliseconds>(options.max_sync_wait),
+                 [&] { return client.hung_up(); });
+    if (!refresh(*task)) {
       const bool gone = client.hung_up();
-      if (const auto job = task->handle()) job->cancel(gone ? "the client disconnected" : "max sync wait exceeded");
-      {
-        std::lock_guard lock(mu);
-        tasks.erase(task->id);
+      if (task->shared) {
+        shared->cancel(task->id);
+      } else {
+        if (const auto job = task->handle()) job->cancel(gone ? "the client disconnected" : "max sync wait exceeded");
+        forget(*task);
       }
       if (gone) ++disconnects;
       send_error(res, 504, "conversion is taking longer than the maximum wait (" +
@@ -588,8 +662,7 @@ struct Server::Impl {
       return;
     }
     respond_result(*task, res);
-    std::lock_guard lock(mu);
-    tasks.erase(task->id);
+    forget(*task);
   }
 
   // Times a handler into the endpoint's latency histogram.
@@ -645,7 +718,7 @@ struct Server::Impl {
           return send_error(res, 422, "wait: expected a number of seconds");
         }
       }
-      wait(*task, std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
+      task = await(task, std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
       res.set_content(status_json(task).dump(), "application/json");
     });
     http.Get(R"(/v1/result/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -653,12 +726,15 @@ struct Server::Impl {
       if (!task) return send_error(res, 404, "Task not found.");
       if (!refresh(*task)) return send_error(res, 404, "Task result not found. Please wait for a completion status.");
       respond_result(*task, res);
-      std::lock_guard lock(mu);
-      tasks.erase(task->id);  // a result is fetched once, as docling-serve does
+      forget(*task);  // a result is fetched once, as docling-serve does
     });
     http.Get(R"(/v1/result/([^/]+)/pages)", [this](const httplib::Request& req, httplib::Response& res) {
       auto task = find(req.matches[1]);
       if (!task) return send_error(res, 404, "Task not found.");
+      if (task->shared) {
+        return send_error(res, 501, "page streaming is not available with --redis (pages are converted on the "
+                                    "workers): poll the task and fetch its result");
+      }
       auto next = std::make_shared<size_t>(0);
       res.set_chunked_content_provider("application/x-ndjson", [this, task, next](size_t, httplib::DataSink& sink) {
         for (;;) {
@@ -767,6 +843,7 @@ struct Server::Impl {
 
   std::mutex mu;
   std::map<std::string, std::shared_ptr<Task>> tasks;
+  std::unique_ptr<SharedTasks> shared;  // serve --redis: tasks live there, not in `tasks`
 
   std::mutex metrics_mu;
   std::map<std::pair<std::string, int>, uint64_t> responses;

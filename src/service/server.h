@@ -34,6 +34,10 @@ struct ServiceOptions {
   std::chrono::seconds drain_timeout{60};
   std::chrono::seconds fetch_timeout{30};
   int http_threads = 32;
+  // Tasks kept in Redis and converted by `pageflow worker`s (scale/), so replicas behind one
+  // Redis answer for each other; empty: tasks live in this process and its engine converts.
+  std::string redis_url;
+  int slice_pages = 24;
 };
 
 class Server {

@@ -183,3 +183,57 @@ def test_files_travel_by_path_under_a_shared_root_and_large_ones_are_refused(pro
     tasks = [k for k in redis.cli("KEYS", "pageflow:task:*") if k.count(":") == 2]
     assert [redis.cli("HGET", t, "source")[0] for t in tasks] == ["pdf/multi_page.pdf"]
     assert not any(redis.cli("KEYS", "pageflow:task:*:bytes"))
+
+
+def test_service_replicas_behind_one_redis_answer_for_each_other(processes, redis, files, pageflow):
+    from pageflow_server import Server
+
+    processes.worker()
+    replica_a, replica_b = Server(pageflow, "--redis", redis.url), Server(pageflow, "--redis", redis.url)
+    alone = Server(pageflow)  # tasks in its own process, converted by its own engine
+    try:
+        upload = {"files": ("multi_page.pdf", files["multi"].read_bytes(), "application/pdf")}
+        form = {"to_formats": ["md", "json"]}
+        reference = alone.client.post("/v1/convert/file", files=upload, data=form).json()
+        task = replica_a.client.post("/v1/convert/file/async", files=upload, data=form).json()
+        assert task["task_status"] in ("pending", "started"), task
+        status = task
+        deadline = time.time() + 120
+        while status["task_status"] not in ("success", "failure") and time.time() < deadline:
+            status = replica_b.client.get(f"/v1/status/poll/{task['task_id']}", params={"wait": 5}).json()
+        assert status["task_status"] == "success", status
+        assert status["task_meta"]["num_pages_done"] == status["task_meta"]["num_pages_known"] == 5
+        result = replica_b.client.get(f"/v1/result/{task['task_id']}").json()
+        assert result["status"] == "success"
+        assert result["document"]["md_content"] == reference["document"]["md_content"]
+        assert result["document"]["json_content"] == reference["document"]["json_content"]
+        # A result is fetched once, from whichever replica.
+        assert replica_a.client.get(f"/v1/result/{task['task_id']}").status_code == 404
+        # A synchronous request waits for the workers.
+        sync = replica_a.client.post("/v1/convert/file", files=upload, data=form).json()
+        assert sync["document"]["md_content"] == reference["document"]["md_content"]
+        assert replica_b.client.get(f"/v1/result/{task['task_id']}/pages").status_code == 404
+    finally:
+        for server in (replica_a, replica_b, alone):
+            assert server.stop() == 0
+
+
+def test_a_synchronous_request_past_its_wait_cancels_its_slices(processes, redis, files, pageflow):
+    from pageflow_server import Server
+
+    replica = Server(pageflow, "--redis", redis.url, "--max-sync-wait", "1")
+    try:
+        upload = {"files": ("multi_page.pdf", files["multi"].read_bytes(), "application/pdf")}
+        response = replica.client.post("/v1/convert/file", files=upload, data={"to_formats": ["md"]})
+        assert response.status_code == 504
+    finally:
+        assert replica.stop() == 0
+    tasks = [k for k in redis.cli("KEYS", "pageflow:task:*") if k.count(":") == 2]
+    assert [redis.cli("HGET", t, "state")[0] for t in tasks] == ["cancelled"]
+    assert not any(redis.cli("KEYS", "pageflow:request:*"))
+    worker = processes.worker()
+    wait_until(lambda: redis.cli("XINFO", "GROUPS", "pageflow:slices")[-1] == "0" and not pending(redis), 60,
+               "the worker to skip the cancelled slices")
+    worker.send_signal(signal.SIGTERM)
+    rc, log = finish(worker, 60)
+    assert rc == 0 and "stopped after 0 slices, 0 pages" in log, log
