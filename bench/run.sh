@@ -12,7 +12,9 @@
 #   - start-up time, and how fast hostile inputs fail (bench/hostile.py);
 #   - the service: 1-page request latency alone and beside a 300-page conversion, first page
 #     through the page stream, memory over 500 requests (bench/serve.py);
-#   - the Python package against the CLI on the same files (bench/python.py).
+#   - the Python package against the CLI on the same files (bench/python.py);
+#   - scaling out: submit with 1 and 2 workers against a local run, a worker's death, Redis's
+#     cost per page (bench/scale.py).
 # Usage: bench/run.sh [path/to/pageflow]   (make bench installs the R manuals and peers first)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,6 +87,8 @@ python3 "$ROOT/bench/hostile.py" "$PAGEFLOW" > "$OUT/hostile.txt"
 echo "bench: the service (bench/serve.py)"
 "$ROOT/.deps/venv/bin/python" "$ROOT/bench/serve.py" --pageflow "$PAGEFLOW" --json "$OUT/serve.json" >/dev/null
 
+echo "bench: scaling out on Redis (bench/scale.py)"
+"$ROOT/.deps/venv/bin/python" "$ROOT/bench/scale.py" --pageflow "$PAGEFLOW" "$DOC100" "$CORPUS_DOC" > "$OUT/scale.txt"
 echo "bench: the Python package against the CLI (bench/python.py)"
 make -C "$ROOT" python >/dev/null
 "$ROOT/.deps/venv/bin/python" "$ROOT/bench/python.py" --pageflow "$PAGEFLOW" "$DOC25" > "$OUT/python-digital.txt"
@@ -141,6 +145,9 @@ echo "bench: 2,415-page reference manual"
   echo
   echo "## Service (bench/serve.py: 4 clients of 1-page requests, alone and beside 300 pages of refman)"
   echo '```'; cat "$OUT/serve.json"; echo '```'
+  echo
+  echo "## Scaling out (bench/scale.py: workers of --cores 1 on Redis against convert --cores 2)"
+  echo '```'; cat "$OUT/scale.txt"; echo '```'
   echo
   echo "## Python package against the CLI (bench/python.py; same files, same engine options)"
   echo "R-intro pages 1-25:"

@@ -224,7 +224,7 @@ int run_submit(const CliOptions& options, std::stop_token stop) {
 }
 
 int run_queue(const CliOptions& options, std::stop_token stop) {
-  Redis redis(options.scale.redis_url, stop);
+  Redis redis(options.scale.redis_url, stop, std::chrono::seconds(5));
   scale::ensure_group(redis);
   const auto replies = redis.pipeline({{"XLEN", scale::kSlices},
                                        {"XINFO", "GROUPS", scale::kSlices},

@@ -68,7 +68,8 @@ std::string RedisReply::field(const std::string& name) const {
   return {};
 }
 
-Redis::Redis(std::string url, std::stop_token stop) : url_(std::move(url)), stop_(std::move(stop)) {
+Redis::Redis(std::string url, std::stop_token stop, std::chrono::milliseconds patience)
+    : url_(std::move(url)), stop_(std::move(stop)), patience_(patience) {
   static const std::regex form(R"(redis://(?::([^@]*)@)?([^:/@]+)(?::(\d+))?(?:/(\d+))?/?)");
   std::smatch m;
   if (!std::regex_match(url_, m, form)) {
@@ -122,6 +123,7 @@ void Redis::connect() {
 template <typename Exchange>
 auto Redis::with_retry(Exchange exchange) {
   auto delay = std::chrono::milliseconds(100);
+  const auto start = std::chrono::steady_clock::now();
   for (;;) {
     std::string problem;
     try {
@@ -146,6 +148,9 @@ auto Redis::with_retry(Exchange exchange) {
     }
     if (!warned_) std::cerr << "pageflow: " << problem << "; retrying" << std::endl;
     warned_ = true;
+    // (The default patience, milliseconds::max(), overflows any conversion: it is compared as is.)
+    const bool patient = patience_ == std::chrono::milliseconds::max();
+    if (!patient && std::chrono::steady_clock::now() - start > patience_) throw RedisUnavailable(problem);
     if (!sleep_unless_stopped(delay, stop_)) throw RedisUnavailable("stopped while Redis was unavailable: " + problem);
     delay = std::min(delay * 2, std::chrono::milliseconds(5000));
   }

@@ -1,10 +1,11 @@
 // A connection to Redis (hiredis underneath) that outlives Redis restarts: a command that meets a
 // broken connection, or a server still loading its data, reconnects with backoff (0.1 s doubling
-// to 5 s) and is sent again, until the caller's stop token fires. Commands are therefore
+// to 5 s) and is sent again, until the caller's stop token fires or its patience runs out. Commands are therefore
 // at-least-once; everything scale/ writes is keyed so that a repeat overwrites, never adds.
 // One connection per thread: a Redis object is not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -22,7 +23,7 @@ class RedisError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// No connection could be made before the stop token fired.
+// No connection could be made before the stop token fired or patience ran out.
 class RedisUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -50,8 +51,10 @@ struct RedisTraffic {
 class Redis {
  public:
   // redis://[:PASSWORD@]HOST[:PORT][/DB]; throws std::invalid_argument for another form. Connects
-  // on first use.
-  Redis(std::string url, std::stop_token stop = {});
+  // on first use. `patience`: how long one command keeps retrying before RedisUnavailable (a
+  // batch waits out a Redis restart; an HTTP request should not).
+  Redis(std::string url, std::stop_token stop = {},
+        std::chrono::milliseconds patience = std::chrono::milliseconds::max());
   ~Redis();
   Redis(const Redis&) = delete;
   Redis& operator=(const Redis&) = delete;
@@ -75,6 +78,7 @@ class Redis {
   int port_ = 6379;
   int db_ = 0;
   std::stop_token stop_;
+  std::chrono::milliseconds patience_;
   redisContext* context_ = nullptr;
   bool warned_ = false;
   RedisTraffic traffic_;

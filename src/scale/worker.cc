@@ -79,12 +79,28 @@ class Worker {
     std::cerr << "pageflow: worker " << name_ << " reading " << kSlices << " at " << options_.redis_url << std::endl;
     auto last_report = std::chrono::steady_clock::now();
     while (!stop_.stop_requested()) {
-      std::optional<Entry> entry = claim_stale();
-      if (!entry) entry = read_new();
-      if (entry) process(*entry);
-      if (entry || std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
-        report();
-        last_report = std::chrono::steady_clock::now();
+      try {
+        std::optional<Entry> entry = claim_stale();
+        if (!entry) entry = read_new();
+        if (entry) process(*entry);
+        if (entry || std::chrono::steady_clock::now() - last_report > std::chrono::seconds(5)) {
+          report();
+          last_report = std::chrono::steady_clock::now();
+        }
+      } catch (const RedisUnavailable&) {
+        break;  // stopped while Redis was away
+      } catch (const RedisError& e) {
+        // The stream or its group is gone (a flushed or new Redis): make them again.
+        if (std::string(e.what()).rfind("NOGROUP", 0) == 0) {
+          ensure_group(redis_);
+        } else {
+          std::cerr << "pageflow: worker " << name_ << ": Redis: " << e.what() << std::endl;
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+      } catch (const std::exception& e) {
+        // The entry in hand stays pending: it is redelivered, and dead-lettered if it keeps
+        // failing. The worker goes on.
+        std::cerr << "pageflow: worker " << name_ << ": " << e.what() << std::endl;
       }
     }
     std::cerr << "pageflow: worker " << name_ << " stopped after " << slices_ << " slices, " << pages_ << " pages"
@@ -124,16 +140,19 @@ class Worker {
       acknowledge(e);  // expired, cancelled, or finished by another delivery of this slice
       return;
     }
-    const int pages = static_cast<int>(count_pages(PageSelection::parse(e.pages).ranges()));
     if (e.deliveries > options_.max_deliveries) {
-      dead_letter(e, pages);
+      dead_letter(e);
       return;
     }
+    const int pages = static_cast<int>(count_pages(PageSelection::parse(e.pages).ranges()));
     if (redis_.command({"SISMEMBER", task_key(e.task) + ":done", std::to_string(e.slice)}).integer == 1) {
       // Stored by a worker that died before acknowledging: only the completion is left to do.
-      complete_slice(redis_, e.task, e.slice, pages, load_stored(e));
-      acknowledge(e);
-      return;
+      const RedisReply stored = redis_.command({"GET", slice_key(e.task, e.slice)});
+      if (!stored.nil()) {
+        complete_slice(redis_, e.task, e.slice, pages, decode_document_pages(stored.text));
+        acknowledge(e);
+        return;
+      }
     }
     const auto start = std::chrono::steady_clock::now();
     DocumentPages result = convert(e, task.elements[1].text, task.elements[2].text, task.elements[3].text);
@@ -142,11 +161,6 @@ class Worker {
     busy_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++slices_;
     pages_ += pages;
-  }
-
-  DocumentPages load_stored(const Entry& e) {
-    const RedisReply stored = redis_.command({"GET", slice_key(e.task, e.slice)});
-    return stored.nil() ? DocumentPages{} : decode_document_pages(stored.text);
   }
 
   DocumentPages failed_slice(const std::string& name, const std::string& error) {
@@ -194,14 +208,14 @@ class Worker {
     return result;
   }
 
-  void dead_letter(const Entry& e, int pages) {
+  void dead_letter(const Entry& e) {
     const std::string reason = "pages " + e.pages + " given up after " + std::to_string(e.deliveries - 1) +
                                " deliveries: every worker that took them stopped before finishing (--max-deliveries " +
                                std::to_string(options_.max_deliveries) + ")";
     std::cerr << "pageflow: worker " << name_ << ": task " << e.task << ": " << reason << std::endl;
     redis_.command({"XADD", kDeadLetters, "*", "task", e.task, "slice", std::to_string(e.slice), "pages", e.pages,
                     "deliveries", std::to_string(e.deliveries - 1), "entry", e.id, "reason", reason});
-    complete_slice(redis_, e.task, e.slice, pages, failed_slice(e.task, reason));
+    complete_slice(redis_, e.task, e.slice, 0, failed_slice(e.task, reason));
     acknowledge(e);
   }
 

@@ -687,6 +687,9 @@ struct Server::Impl {
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
       try {
         std::rethrow_exception(e);
+      } catch (const SharedTasksUnavailable& unavailable) {
+        res.set_header("Retry-After", "5");
+        send_error(res, 503, unavailable.what());
       } catch (...) {
         send_error(res, 500, pipeline::current_exception_message());
       }

@@ -28,7 +28,9 @@ std::chrono::system_clock::time_point from_ms(long long ms) {
 // serves one at a time, so they are lent from a pool.
 struct SharedTasks::Impl {
   struct Connection {
-    Connection(const std::string& url, const scale::ProducerOptions& o) : redis(url), producer(redis, o) {}
+    // An HTTP request waits for Redis a few seconds at most, then gets a 503.
+    Connection(const std::string& url, const scale::ProducerOptions& o)
+        : redis(url, {}, std::chrono::seconds(5)), producer(redis, o) {}
     scale::Redis redis;
     scale::Producer producer;
   };
@@ -51,9 +53,13 @@ struct SharedTasks::Impl {
   template <typename Use>
   auto with_connection(Use use) {
     auto c = borrow();
-    auto result = use(*c);  // a connection that threw is dropped, not lent again
-    give_back(std::move(c));
-    return result;
+    try {
+      auto result = use(*c);  // a connection that threw is dropped, not lent again
+      give_back(std::move(c));
+      return result;
+    } catch (const scale::RedisUnavailable& e) {
+      throw SharedTasksUnavailable(std::string("the task store is unavailable: ") + e.what());
+    }
   }
 
   std::string url;

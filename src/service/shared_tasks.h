@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@
 #include "pageflow/engine.h"
 
 namespace pageflow::service {
+
+// Redis did not answer in time (it is down, or unreachable): the request can be retried.
+class SharedTasksUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct SharedRequest {
   std::string id;

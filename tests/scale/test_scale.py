@@ -237,3 +237,21 @@ def test_a_synchronous_request_past_its_wait_cancels_its_slices(processes, redis
     worker.send_signal(signal.SIGTERM)
     rc, log = finish(worker, 60)
     assert rc == 0 and "stopped after 0 slices, 0 pages" in log, log
+
+
+def test_a_replica_that_cannot_reach_redis_answers_503_and_recovers(redis, files, pageflow):
+    from pageflow_server import Server
+
+    replica = Server(pageflow, "--redis", redis.url)
+    try:
+        upload = {"files": ("multi_page.pdf", files["multi"].read_bytes(), "application/pdf")}
+        redis.stop()
+        started = time.time()
+        response = replica.client.post("/v1/convert/file/async", files=upload)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5", response.text
+        assert "the task store is unavailable" in response.json()["detail"]
+        assert time.time() - started < 30
+        redis.start()
+        assert replica.client.post("/v1/convert/file/async", files=upload).status_code == 200
+    finally:
+        assert replica.stop() == 0
