@@ -8,6 +8,7 @@
 - Redis commands and bytes per page over the 2-worker run (redis-server's own counters: every
   client, blocking reads included), and the loopback rate of the queue's commands
   (redis-benchmark), from which how many workers one Redis instance could feed.
+- pages/s and Redis bytes per page of 2 workers with other slice sizes (--sweep).
 Usage: .deps/venv/bin/python bench/scale.py --pageflow build/pageflow [--slice-pages 24] FILE...
 """
 import argparse
@@ -84,6 +85,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pageflow", required=True)
     parser.add_argument("--slice-pages", default="24")
+    parser.add_argument("--sweep", default="8,16,32", help="other slice sizes to compare (2 workers)")
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
     pages = sum(int(re.search(r"Pages: (\d+)", subprocess.run(["mutool", "info", f], capture_output=True,
@@ -110,6 +112,20 @@ def main():
         received = after["total_net_output_bytes"] - before["total_net_output_bytes"]
         print(f"\nRedis per page (2-worker run, all clients): {commands / pages:.1f} commands, "
               f"{sent / pages / 1024:.1f} KiB in, {received / pages / 1024:.1f} KiB out")
+
+        # Slice size, 2 workers: small slices balance the workers' load and redo little after a
+        # death, but each slice fetches its file's bytes again (unless --shared-root).
+        print("\n--slice-pages, 2 workers: pages/s, Redis KiB per page")
+        for size in args.sweep.split(","):
+            redis.cli("FLUSHALL")
+            workers = start_workers(args, redis, 2, folder)
+            start_stats = redis.stats()
+            seconds = timed([args.pageflow, "submit", "--redis", redis.url, *args.files, "-q", "--slice-pages", size,
+                             "-o", f"{folder}/sweep-{size}"])
+            end_stats = redis.stats()
+            stop(workers)
+            moved = sum(end_stats[k] - start_stats[k] for k in ("total_net_input_bytes", "total_net_output_bytes"))
+            print(f"  {size:>3}: {pages / seconds:5.2f} pages/s, {moved / pages / 1024:6.1f} KiB/page")
 
         # Death to redone: the lease is what a dead worker's slice waits out. Slices of 8 pages make
         # new tasks (a batch submitted again with the same settings would collect the old ones).

@@ -6,33 +6,25 @@ namespace pageflow {
 
 using nlohmann::json;
 
-// nlohmann's conversions for the document types, found by argument-dependent lookup.
-static void to_json(json& j, const Box& b) { j = {b.l, b.t, b.r, b.b}; }
-static void from_json(const json& j, Box& b) { b = {j.at(0), j.at(1), j.at(2), j.at(3)}; }
-
-static void to_json(json& j, const TableCell& c) {
-  j = {{"row", c.row}, {"col", c.col}, {"row_span", c.row_span}, {"col_span", c.col_span},
-       {"header", c.header}, {"text", c.text}, {"box", c.box}};
-}
-static void from_json(const json& j, TableCell& c) {
-  j.at("row").get_to(c.row);
-  j.at("col").get_to(c.col);
-  j.at("row_span").get_to(c.row_span);
-  j.at("col_span").get_to(c.col_span);
-  j.at("header").get_to(c.header);
-  j.at("text").get_to(c.text);
-  j.at("box").get_to(c.box);
-}
+// nlohmann's conversions for the document types, found by argument-dependent lookup. Element is
+// written by hand: its optional table and its PNG bytes (a CBOR byte string) need care.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Box, l, t, r, b)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableCell, row, col, row_span, col_span, header, text, box)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TableData, rows, cols, cells)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PageRange, first, last)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MissingPages, pages, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StageTime, stage, seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PageResult, number, width, height, ok, error, warning, ocr, rotation, timings)
 
 static void to_json(json& j, const Element& e) {
-  j = {{"label", static_cast<int>(e.label)}, {"text", e.text}, {"page", e.page}, {"box", e.box},
-       {"level", e.level}, {"ordered", e.ordered}, {"marker", e.marker}, {"from_ocr", e.from_ocr},
-       {"confidence", e.confidence}, {"caption_of", e.caption_of}, {"image_dpi", e.image_dpi}};
-  if (e.table) j["table"] = {{"rows", e.table->rows}, {"cols", e.table->cols}, {"cells", e.table->cells}};
+  j = {{"label", e.label}, {"text", e.text}, {"page", e.page}, {"box", e.box}, {"level", e.level},
+       {"ordered", e.ordered}, {"marker", e.marker}, {"from_ocr", e.from_ocr}, {"confidence", e.confidence},
+       {"caption_of", e.caption_of}, {"image_dpi", e.image_dpi}};
+  if (e.table) j["table"] = *e.table;
   if (!e.image_png.empty()) j["image_png"] = json::binary(std::vector<uint8_t>(e.image_png.begin(), e.image_png.end()));
 }
 static void from_json(const json& j, Element& e) {
-  e.label = static_cast<Label>(j.at("label").get<int>());
+  j.at("label").get_to(e.label);
   j.at("text").get_to(e.text);
   j.at("page").get_to(e.page);
   j.at("box").get_to(e.box);
@@ -43,63 +35,15 @@ static void from_json(const json& j, Element& e) {
   j.at("confidence").get_to(e.confidence);
   j.at("caption_of").get_to(e.caption_of);
   j.at("image_dpi").get_to(e.image_dpi);
-  if (j.contains("table")) {
-    const json& t = j["table"];
-    e.table = TableData{t.at("rows"), t.at("cols"), t.at("cells").get<std::vector<TableCell>>()};
-  }
+  if (j.contains("table")) e.table = j["table"].get<TableData>();
   if (j.contains("image_png")) {
     const auto& bytes = j["image_png"].get_binary();
     e.image_png.assign(bytes.begin(), bytes.end());
   }
 }
 
-static void to_json(json& j, const Block& b) {
-  j = {{"element", b.element}, {"font_size", b.font_size}, {"bold", b.bold},
-       {"from_model_title", b.from_model_title}, {"caption_target", b.caption_target}};
-}
-static void from_json(const json& j, Block& b) {
-  j.at("element").get_to(b.element);
-  j.at("font_size").get_to(b.font_size);
-  j.at("bold").get_to(b.bold);
-  j.at("from_model_title").get_to(b.from_model_title);
-  j.at("caption_target").get_to(b.caption_target);
-}
-
-static void to_json(json& j, const PageResult& p) {
-  json timings = json::array();
-  for (const auto& t : p.timings) timings.push_back({t.stage, t.seconds});
-  j = {{"number", p.number}, {"width", p.width}, {"height", p.height}, {"ok", p.ok}, {"error", p.error},
-       {"warning", p.warning}, {"ocr", p.ocr}, {"rotation", p.rotation}, {"timings", timings}};
-}
-static void from_json(const json& j, PageResult& p) {
-  j.at("number").get_to(p.number);
-  j.at("width").get_to(p.width);
-  j.at("height").get_to(p.height);
-  j.at("ok").get_to(p.ok);
-  j.at("error").get_to(p.error);
-  j.at("warning").get_to(p.warning);
-  j.at("ocr").get_to(p.ocr);
-  j.at("rotation").get_to(p.rotation);
-  for (const auto& t : j.at("timings")) p.timings.push_back({t.at(0), t.at(1)});
-}
-
-static void to_json(json& j, const MissingPages& m) { j = {m.pages.first, m.pages.last, m.reason}; }
-static void from_json(const json& j, MissingPages& m) { m = {{j.at(0), j.at(1)}, j.at(2)}; }
-
-static void to_json(json& j, const Document& d) {
-  j = {{"source", d.source}, {"name", d.name}, {"page_count", d.page_count}, {"pages", d.pages},
-       {"elements", d.elements}, {"missing", d.missing}, {"error", d.error}, {"warnings", d.warnings}};
-}
-static void from_json(const json& j, Document& d) {
-  j.at("source").get_to(d.source);
-  j.at("name").get_to(d.name);
-  j.at("page_count").get_to(d.page_count);
-  j.at("pages").get_to(d.pages);
-  j.at("elements").get_to(d.elements);
-  j.at("missing").get_to(d.missing);
-  j.at("error").get_to(d.error);
-  j.at("warnings").get_to(d.warnings);
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Block, element, font_size, bold, from_model_title, caption_target)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Document, source, name, page_count, pages, elements, missing, error, warnings)
 
 }  // namespace pageflow
 
