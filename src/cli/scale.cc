@@ -8,7 +8,6 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 
 #include "cli/commands.h"
@@ -63,13 +62,6 @@ bool worth_resuming(Redis& redis, const std::string& task) {
   return doc && doc->error.empty();
 }
 
-std::string random_hex() {
-  std::mt19937_64 random(std::random_device{}());
-  char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random()));
-  return id;
-}
-
 }  // namespace
 
 int run_worker(const CliOptions& options, std::stop_token stop) {
@@ -98,7 +90,7 @@ int run_submit(const CliOptions& options, std::stop_token stop) {
   scale::Producer producer(redis, producer_options);
   const JobOptions job = job_options(options.convert);
   const std::string job_text = scale::encode(job);
-  const std::string notify = "pageflow:notify:" + random_hex();
+  const std::string notify = "pageflow:notify:" + scale::random_id();
 
   struct Pending {
     size_t input;

@@ -13,13 +13,6 @@ namespace pageflow::scale {
 
 namespace {
 
-std::string new_task_id() {
-  static thread_local std::mt19937_64 random(std::random_device{}());
-  char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random()));
-  return id;
-}
-
 long long now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -89,6 +82,13 @@ void assemble_task(Redis& redis, const std::string& task) {
 }
 
 }  // namespace
+
+std::string random_id() {
+  static thread_local std::mt19937_64 random(std::random_device{}());
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random()));
+  return id;
+}
 
 std::string task_key(const std::string& task) { return "pageflow:task:" + task; }
 std::string slice_key(const std::string& task, int slice) { return task_key(task) + ":slice:" + std::to_string(slice); }
@@ -187,7 +187,7 @@ std::string Producer::submit(const Input& input, const JobOptions& job, const st
   skeleton.warnings = doc.warnings;
   for (const auto& m : doc.over_limit) add_missing(skeleton.missing, m.pages, m.reason);
 
-  const std::string task = new_task_id();
+  const std::string task = random_id();
   const std::string ttl = std::to_string(o.ttl.count());
   if (!skeleton.error.empty()) {
     const std::string now = std::to_string(now_ms());

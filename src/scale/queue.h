@@ -34,6 +34,7 @@ inline const std::string kGroup = "workers";
 inline const std::string kDeadLetters = "pageflow:dead";
 inline const std::string kWorkers = "pageflow:workers";
 
+std::string random_id();  // 16 hex digits: task ids, notice lists
 std::string task_key(const std::string& task);
 std::string slice_key(const std::string& task, int slice);
 

@@ -535,9 +535,9 @@ struct Server::Impl {
     }
     try {
       if (shared) {
-        const std::string id = shared->submit(task->request.given, task->request.zip, task->request.warnings,
-                                              task->filenames, inputs, errors, task->request.job);
-        return find(id);
+        shared->submit(task->id, task->request.given, task->request.zip, task->request.warnings, task->filenames,
+                       inputs, errors, task->request.job);
+        return find(task->id);
       }
       std::vector<Input> job_inputs;
       for (size_t i = 0; i < inputs.size(); ++i) {

@@ -1,7 +1,6 @@
 #include "service/shared_tasks.h"
 
 #include <mutex>
-#include <random>
 
 #include "engine/document_source.h"
 #include "scale/queue.h"
@@ -81,18 +80,14 @@ SharedTasks::SharedTasks(std::string redis_url, std::chrono::seconds ttl, int sl
 
 SharedTasks::~SharedTasks() = default;
 
-std::string SharedTasks::submit(const json& options, bool zip, const std::vector<std::string>& warnings,
+void SharedTasks::submit(const std::string& id, const json& options, bool zip, const std::vector<std::string>& warnings,
                                 const std::vector<std::string>& filenames, const std::vector<Input>& inputs,
                                 const std::vector<std::string>& errors, const JobOptions& job) {
-  static thread_local std::mt19937_64 random(std::random_device{}());
-  char id[33];
-  std::snprintf(id, sizeof id, "%016llx%016llx", static_cast<unsigned long long>(random()),
-                static_cast<unsigned long long>(random()));
   const std::string ttl = std::to_string(impl_->producer_options.ttl.count());
-  return impl_->with_connection([&](Impl::Connection& c) {
-    // The record first: a replica asked about the request finds it as soon as its id is out.
+  impl_->with_connection([&](Impl::Connection& c) {
+    // The record is stored before the id is given out, so any replica asked about it finds it.
     json tasks = json::array();
-    const std::string notify = "pageflow:notify:request:" + std::string(id);
+    const std::string notify = "pageflow:notify:request:" + id;
     for (size_t i = 0; i < inputs.size(); ++i) {
       tasks.push_back(errors[i].empty() ? c.producer.submit(inputs[i], job, notify) : "");
     }
@@ -101,7 +96,7 @@ std::string SharedTasks::submit(const json& options, bool zip, const std::vector
                        "tasks", tasks.dump(), "created", std::to_string(to_ms(std::chrono::system_clock::now()))},
                       {"EXPIRE", request_key(id), ttl},
                       {"EXPIRE", notify, ttl}});
-    return std::string(id);
+    return 0;
   });
 }
 

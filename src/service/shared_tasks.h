@@ -40,9 +40,9 @@ class SharedTasks {
   SharedTasks(std::string redis_url, std::chrono::seconds ttl, int slice_pages, double max_source_mb, Options limits);
   ~SharedTasks();
 
-  // Queues the sources (a source given as an error failed before it could be queued); returns
-  // the request's id. Throws std::invalid_argument for a source the queue refuses.
-  std::string submit(const nlohmann::json& options, bool zip, const std::vector<std::string>& warnings,
+  // Queues the sources (a source given as an error failed before it could be queued) as request
+  // `id`. Throws std::invalid_argument for a source the queue refuses.
+  void submit(const std::string& id, const nlohmann::json& options, bool zip, const std::vector<std::string>& warnings,
                      const std::vector<std::string>& filenames, const std::vector<Input>& inputs,
                      const std::vector<std::string>& errors, const JobOptions& job);
   std::optional<SharedRequest> find(const std::string& id);
