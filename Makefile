@@ -3,7 +3,7 @@ BUILD ?= build
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build python test demo bench eval test-asan test-tsan sanitize fuzz clean
+.PHONY: all setup build python test demo bench eval doclaynet test-asan test-tsan sanitize fuzz clean
 
 all: build
 
@@ -33,6 +33,12 @@ bench:
 
 eval: build
 	python3 eval/evaluate.py --pageflow $(BUILD)/pageflow --out eval/out
+
+# The optional DocLayNet layout model (AGPL-3.0, never the default) and the quality figures with it.
+doclaynet: build
+	scripts/setup.sh --with-doclaynet
+	python3 eval/evaluate.py --pageflow $(BUILD)/pageflow --out eval/out-doclaynet \
+	  --extra --layout-model .deps/models/optional/yolov8n-doclaynet.json
 
 # Sanitizer builds of the whole test suite (AddressSanitizer + UBSan, ThreadSanitizer).
 test-asan: setup

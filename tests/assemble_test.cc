@@ -56,6 +56,37 @@ TEST(ListMarkers, BulletsAndEnumerations) {
   EXPECT_EQ(list_marker_length("-5 degrees", &ordered), 0u);
 }
 
+TEST(PageAssembly, OneRegionOverTwoColumnsIsReadColumnByColumn) {
+  // A detector box spanning both columns of a scan (OCR lines, no text-layer blocks): rows of
+  // the two columns line up, yet each column is read to its end before the next.
+  std::vector<TextLine> lines;
+  for (int row = 0; row < 4; ++row) {
+    const double t = 100 + row * 12;
+    lines.push_back(line("left column words in line " + std::to_string(row), 40, t, 280));
+    lines.push_back(line("right column words in line " + std::to_string(row), 320, t, 560));
+  }
+  for (auto& l : lines) l.from_ocr = true;
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 90, 570, 160}, 0.9f}}));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.text,
+            "left column words in line 0 left column words in line 1 left column words in line 2 "
+            "left column words in line 3");
+  EXPECT_EQ(blocks[1].element.text.substr(0, 28), "right column words in line 0");
+}
+
+TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
+  // A key-value list in one region: its short columns line up row by row and are read across.
+  std::vector<TextLine> lines;
+  for (int row = 0; row < 4; ++row) {
+    const double t = 100 + row * 14;
+    lines.push_back(line("Key " + std::to_string(row), 40, t, 80));
+    lines.push_back(line("Value " + std::to_string(row), 320, t, 370));
+  }
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 90, 570, 170}, 0.9f}}));
+  ASSERT_FALSE(blocks.empty());
+  EXPECT_EQ(blocks[0].element.text.substr(0, 15), "Key 0 Value 0 K");
+}
+
 TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
   const std::vector<Box> boxes = {
       {300, 100, 540, 300},  // right column, top

@@ -142,6 +142,34 @@ TEST(OcrConversion, MultiPageTiffAndTesseractEngine) {
   for (const auto& e : doc.elements) EXPECT_TRUE(e.from_ocr || e.label == Label::picture || e.label == Label::table);
 }
 
+TEST(OcrConversion, ScannedTwoColumnPageIsReadColumnByColumn) {
+  Options options;
+  options.pages = "1";
+  Document doc;
+  Converter(options).convert({{corpus("ocr/2206.01062.tif"), nullptr}}, [&](Document&& d) { doc = std::move(d); });
+  ASSERT_TRUE(doc.ok());
+  const Element* abstract = nullptr;
+  bool abstract_heading = false;
+  std::string furniture;
+  for (const auto& e : doc.elements) {
+    if (e.furniture()) furniture += e.text + " ";
+    if (e.label == Label::section_header && e.text == "ABSTRACT") abstract_heading = true;
+    if (e.text.find("PubMed") != std::string::npos) abstract = &e;
+    // The vertical arXiv stamp in the left margin never reaches the body, whole or in letters.
+    if (!e.furniture()) EXPECT_EQ(e.text.find("arXiv:"), std::string::npos) << e.text;
+    if (!e.furniture()) EXPECT_GT(e.box.l, 0.08 * doc.pages[0].width) << "in the margin: " << e.text;
+  }
+  EXPECT_TRUE(abstract_heading);
+  ASSERT_NE(abstract, nullptr);
+  // The abstract is one paragraph of the left column: its first and last lines, nothing of the
+  // figure or the right column between them.
+  EXPECT_NE(abstract->text.find("Accurate document"), std::string::npos) << abstract->text;
+  EXPECT_NE(abstract->text.find("document-layout analysis."), std::string::npos) << abstract->text;
+  EXPECT_EQ(abstract->text.find("Looking back"), std::string::npos) << abstract->text;
+  EXPECT_EQ(abstract->text.find("Figure 1"), std::string::npos) << abstract->text;
+  EXPECT_NE(furniture.find("arXiv"), std::string::npos) << furniture;
+}
+
 TEST(OcrConversion, PicturesInDigitalPagesAreReadWhenAsked) {
   Options options;
   options.ocr_pictures = true;

@@ -57,6 +57,13 @@ bool in_margin(const Element& e, double page_height, bool* top, double share = 0
   return e.box.b < band || e.box.t > page_height - band;
 }
 
+// Vertical text in a side margin (an arXiv stamp, a spine title) is furniture even when it is
+// large, and even when it appears on one page only.
+bool vertical_in_side_margin(const Element& e, double page_width) {
+  const bool vertical = e.box.height() > 2 * e.box.width() && e.text.size() >= 4;
+  return vertical && page_width > 0 && (e.box.r < 0.12 * page_width || e.box.l > 0.88 * page_width);
+}
+
 // The detector's page_header/page_footer is trusted only where furniture lives: in the page
 // margins, and not for large type that nothing repeats (a title at the top of page 1).
 void unmark_implausible_furniture(Document& doc, std::vector<std::vector<Block>>& pages, double body,
@@ -64,7 +71,7 @@ void unmark_implausible_furniture(Document& doc, std::vector<std::vector<Block>>
   for (size_t p = 0; p < pages.size(); ++p) {
     for (auto& b : pages[p]) {
       Element& e = b.element;
-      if (!e.furniture()) continue;
+      if (!e.furniture() || vertical_in_side_margin(e, doc.pages[p].width)) continue;
       bool top = false;
       const bool margin = in_margin(e, doc.pages[p].height, &top);
       auto it = pages_of_key.find(furniture_key(e.text));
@@ -123,6 +130,17 @@ bool has_letters(const std::string& text) {
   return false;
 }
 
+// A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
+// how a scanned page shows most of its headings ("ABSTRACT", "1 INTRODUCTION").
+bool capitals_heading(const Element& e) {
+  size_t upper = 0, lower = 0;
+  for (char32_t c : decode_utf8(e.text)) {
+    upper += c >= 'A' && c <= 'Z';
+    lower += c >= 'a' && c <= 'z';
+  }
+  return e.from_ocr && upper >= 4 && lower == 0 && word_count(e.text) <= 8;
+}
+
 bool starts_lower(const std::string& text) {
   return !text.empty() && std::islower(static_cast<unsigned char>(text.front()));
 }
@@ -143,7 +161,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
       } else if (e.label == Label::text) {
         const bool larger = b.font_size >= 1.15 * body;
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
-        if (!(larger || bold_standalone) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
+        if (!(larger || bold_standalone || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
             starts_lower(e.text) || !has_letters(e.text)) {
           continue;
         }

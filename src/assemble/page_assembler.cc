@@ -56,9 +56,9 @@ std::vector<Zone> zones_from_regions(const std::vector<Region>& regions) {
 }
 
 // Each line goes to the zone covering most of it (the smaller zone on a tie: it is the more
-// specific one); lines no zone covers by half are grouped by the text layer's blocks.
-void assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
-  std::map<int, size_t> orphan_zone_of_block;
+// specific one); returns the lines no zone covers by half.
+std::vector<size_t> assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  std::vector<size_t> orphans;
   for (size_t i = 0; i < lines.size(); ++i) {
     const Box& lb = lines[i].box;
     const double area = std::max(lb.area(), 1e-6);
@@ -74,6 +74,24 @@ void assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) 
     }
     if (best >= 0) {
       zones[best].lines.push_back(i);
+    } else {
+      orphans.push_back(i);
+    }
+  }
+  return orphans;
+}
+
+// Lines outside every region become text zones, one per block of the text layer (or of OCR's
+// paragraph grouping), so nothing on the page is lost when the model misses a region. A line of
+// vertical text outside every region is margin furniture (an arXiv stamp, a running spine), never
+// body text.
+void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> orphans, std::vector<Zone>& zones) {
+  std::sort(orphans.begin(), orphans.end());
+  std::map<int, size_t> orphan_zone_of_block;
+  for (size_t i : orphans) {
+    const Box& lb = lines[i].box;
+    if (lb.height() > 2 * lb.width() && lines[i].text.size() >= 4) {
+      zones.push_back({Label::page_header, lb, 0, {i}});
       continue;
     }
     auto [it, fresh] = orphan_zone_of_block.try_emplace(lines[i].block, zones.size());
@@ -87,9 +105,11 @@ void assign_lines(const std::vector<TextLine>& lines, std::vector<Zone>& zones) 
 }
 
 // A "picture" that holds running text (several lines of several words each, covering a fair part
-// of it) is a misdetection, typically a text page or a table drawn as one block: read it as text.
-// Real figures carry a few short labels scattered over a mostly graphical area.
-void relabel_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+// of it) is a misdetection, typically a text page or a table drawn as one block: it is dissolved
+// and its lines are read as if no region had claimed them. Real figures carry a few short labels
+// scattered over a mostly graphical area.
+void dissolve_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones,
+                            std::vector<size_t>& orphans) {
   for (auto& z : zones) {
     if (z.label != Label::picture || z.lines.size() < 4) continue;
     double text_area = 0;
@@ -101,7 +121,11 @@ void relabel_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>
     }
     const bool prose = words >= 4 * z.lines.size();
     const bool text_heavy = chars >= 400;  // far more than a chart's labels
-    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) z.label = Label::text;
+    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) {
+      orphans.insert(orphans.end(), z.lines.begin(), z.lines.end());
+      z.lines.clear();
+      z.label = Label::text;  // owns nothing now: dropped with the other empty text zones
+    }
   }
 }
 
@@ -304,6 +328,19 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
     return;
   }
   const double line_height = median_height(lines, ids);
+  // OCR gives no weights and no text-layer blocks: a paragraph break (or a heading above its
+  // paragraph) shows only as more space than the zone's usual line spacing.
+  double break_gap = 0.8 * line_height;
+  if (std::all_of(ids.begin(), ids.end(), [&](size_t i) { return lines[i].from_ocr; }) && ids.size() >= 3) {
+    std::vector<double> gaps;
+    for (size_t k = 1; k < ids.size(); ++k) {
+      if (!same_row(lines[ids[k - 1]].box, lines[ids[k]].box)) gaps.push_back(lines[ids[k]].box.t - lines[ids[k - 1]].box.b);
+    }
+    if (!gaps.empty()) {
+      std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+      break_gap = std::min(break_gap, gaps[gaps.size() / 2] + 0.3 * line_height);
+    }
+  }
   std::vector<size_t> current;
   bool current_is_item = false, current_ordered = false;
   std::string current_marker;
@@ -336,7 +373,7 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
     const size_t marker = list_marker_length(line.text, &ordered);
     const double gap = previous ? line.box.t - previous->box.b : 0;
     const bool in_row = previous && same_row(previous->box, line.box);
-    bool starts_new = previous == nullptr || (marker > 0 && !in_row) || gap > 0.8 * line_height;
+    bool starts_new = previous == nullptr || (marker > 0 && !in_row) || gap > break_gap;
     // A bold line above regular text is a run-in heading of its own.
     if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
     // A list item continues only on lines indented under its text, not back at the margin.
@@ -388,6 +425,51 @@ void tie_captions(std::vector<Block>& blocks) {
       blocks[c].caption_target = best;
     }
   }
+}
+
+// A text zone whose lines fall into side-by-side columns (a detector box spanning a gutter, a
+// dissolved picture, OCR lines no region claimed) is one zone per column, so that each column
+// is read to its end before the next. Columns of prose are split whatever their rows; columns
+// of short lines only when their rows do not line up, because row-aligned short columns are a
+// key-value list or a form read across. A narrow group (list markers set apart from their
+// text) stays with the column on its right.
+void split_at_gutters(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  std::vector<Box> boxes;
+  for (const auto& line : lines) boxes.push_back(line.box);
+  std::vector<Zone> split;
+  for (auto& zone : zones) {
+    if ((zone.label != Label::text && zone.label != Label::list_item) || zone.lines.size() < 4) {
+      split.push_back(std::move(zone));
+      continue;
+    }
+    std::vector<std::vector<size_t>> columns;
+    for (auto& group : cut(boxes, zone.lines, 0)) {
+      if (!columns.empty() && box_of(lines, columns.back()).width() < 0.1 * zone.box.width()) {
+        columns.back().insert(columns.back().end(), group.begin(), group.end());
+      } else {
+        columns.push_back(std::move(group));
+      }
+    }
+    bool prose = true, aligned = false;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      size_t words = 0, rows_shared = 0;
+      for (size_t i : columns[c]) {
+        words += lines[i].words.size();
+        if (c > 0 && std::any_of(columns[c - 1].begin(), columns[c - 1].end(),
+                                 [&](size_t j) { return same_row(lines[i].box, lines[j].box); })) {
+          ++rows_shared;
+        }
+      }
+      prose &= words >= 4 * columns[c].size() && columns[c].size() >= 2;
+      aligned |= c > 0 && rows_shared * 2 > columns[c].size();
+    }
+    if (columns.size() < 2 || (!prose && aligned)) {
+      split.push_back(std::move(zone));
+      continue;
+    }
+    for (auto& column : columns) split.push_back({zone.label, box_of(lines, column), zone.score, std::move(column)});
+  }
+  zones = std::move(split);
 }
 
 }  // namespace
@@ -465,8 +547,10 @@ std::vector<size_t> reading_order(const std::vector<Box>& boxes) {
 
 std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<Zone> zones = zones_from_regions(page.regions);
-  assign_lines(page.lines, zones);
-  relabel_text_pictures(page.lines, zones);
+  std::vector<size_t> orphans = assign_lines(page.lines, zones);
+  dissolve_text_pictures(page.lines, zones, orphans);
+  add_orphan_zones(page.lines, std::move(orphans), zones);
+  split_at_gutters(page.lines, zones);
   // Zones that own nothing only matter if they are pictures or tables.
   std::erase_if(zones, [](const Zone& z) { return z.lines.empty() && text_like(z.label); });
 

@@ -77,6 +77,12 @@ struct StageSet {
     request.dpi = o.dpi;
     request.max_pixels = static_cast<long long>(o.max_megapixels * 1e6);
     request.render = o.layout;
+    if (models.detector) {
+      const layout::Manifest& input = models.detector->manifest();
+      request.min_width = input.input_width;
+      request.min_height = input.input_height;
+      request.min_either_side = input.keep_aspect;
+    }
     render = std::make_unique<pdf::RenderStage>(models.mupdf, request);
     add(*render, o.render_workers);
     if (models.paddle) {

@@ -29,12 +29,15 @@ std::vector<float> Detector::preprocess(const cv::Mat& raster, double* sx, doubl
     const double f = std::min(static_cast<double>(w) / raster.cols, static_cast<double>(h) / raster.rows);
     cv::Mat scaled;
     cv::resize(raster, scaled, cv::Size(std::max(1, static_cast<int>(raster.cols * f)),
-                                        std::max(1, static_cast<int>(raster.rows * f))));
+                                        std::max(1, static_cast<int>(raster.rows * f))),
+               0, 0, f < 1 / 1.5 ? cv::INTER_AREA : cv::INTER_LINEAR);
     resized = cv::Mat(h, w, CV_8UC3, cv::Scalar(114, 114, 114));
     scaled.copyTo(resized(cv::Rect(0, 0, scaled.cols, scaled.rows)));
     *sx = *sy = f;
   } else {
-    cv::resize(raster, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+    // Area averaging when shrinking a lot: a large raster sampled bilinearly aliases thin type.
+    const bool shrinking = raster.cols >= 1.5 * w && raster.rows >= 1.5 * h;
+    cv::resize(raster, resized, cv::Size(w, h), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
     *sx = static_cast<double>(w) / raster.cols;
     *sy = static_cast<double>(h) / raster.rows;
   }

@@ -33,8 +33,9 @@ class Engine {
                                      int worker) = 0;
 };
 
-// Groups lines into blocks (paragraph hints for assembly): a new block starts after a vertical
-// gap larger than a line or where lines stop overlapping horizontally.
+// Groups lines into blocks (paragraph hints for assembly): a line joins the block of the nearest
+// line above it that it overlaps horizontally, unless a gap larger than a line or a change of
+// type size separates them.
 void assign_blocks(std::vector<TextLine>& lines);
 
 }  // namespace pageflow::ocr

@@ -333,11 +333,90 @@ Orientation PaddleOcr::orient(const cv::Mat& bgr) const {
   return o;
 }
 
+namespace {
+
+// Runs of detected pieces stacked in a narrow column: vertical text (an arXiv stamp, a spine)
+// reaches detection as short pieces, each read as one wrong letter.
+std::vector<std::vector<size_t>> vertical_runs(const std::vector<Quad>& quads) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < quads.size(); ++i) {
+    const auto b = quads[i].bounds();
+    if (b.width < 2 * b.height) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return quads[a].bounds().y < quads[b].bounds().y; });
+  std::vector<std::vector<size_t>> runs;
+  std::vector<bool> used(quads.size(), false);
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (used[order[k]]) continue;
+    std::vector<size_t> run = {order[k]};
+    cv::Rect2f last = quads[order[k]].bounds();
+    for (size_t m = k + 1; m < order.size(); ++m) {
+      const cv::Rect2f b = quads[order[m]].bounds();
+      if (used[order[m]] || b.y - (last.y + last.height) > last.width) continue;
+      const float overlap = std::min(b.x + b.width, last.x + last.width) - std::max(b.x, last.x);
+      const bool similar = b.width < 1.6f * last.width && last.width < 1.6f * b.width;
+      if (similar && overlap > 0.6f * std::min(b.width, last.width) && b.y >= last.y) {
+        run.push_back(order[m]);
+        last = b;
+      }
+    }
+    cv::Rect2f all = quads[run.front()].bounds();
+    for (size_t i : run) all |= quads[i].bounds();
+    if (run.size() >= 3 && all.height >= 4 * all.width) {
+      for (size_t i : run) used[i] = true;
+      runs.push_back(std::move(run));
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
+void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
+                                   std::vector<Recognition>& texts) const {
+  std::vector<bool> replaced(quads.size(), false);
+  for (const auto& run : vertical_runs(quads)) {
+    cv::Rect2f all = quads[run.front()].bounds();
+    double piece_confidence = 0;
+    size_t piece_chars = 0;
+    for (size_t i : run) {
+      all |= quads[i].bounds();
+      piece_confidence += texts[i].confidence;
+      piece_chars += texts[i].char_x.size();
+    }
+    Quad tall;
+    tall.points = {cv::Point2f(all.x, all.y), cv::Point2f(all.x + all.width, all.y),
+                   cv::Point2f(all.x + all.width, all.y + all.height), cv::Point2f(all.x, all.y + all.height)};
+    tall.score = quads[run.front()].score;
+    // crop() turns a tall line counter-clockwise (text running downwards); text running upwards
+    // needs the other quarter turn. Both are read; the more confident reading wins.
+    const cv::Mat down = crop(bgr, tall);
+    cv::Mat up;
+    cv::rotate(down, up, cv::ROTATE_180);
+    const auto readings = recognize({down, up});
+    const Recognition& best = readings[0].confidence >= readings[1].confidence ? readings[0] : readings[1];
+    if (best.char_x.size() <= piece_chars || best.confidence < 0.75f ||
+        best.confidence < piece_confidence / static_cast<double>(run.size()) - 0.1) {
+      continue;
+    }
+    for (size_t i : run) replaced[i] = true;
+    quads.push_back(tall);
+    texts.push_back(best);
+    replaced.push_back(false);
+  }
+  for (size_t i = quads.size(); i-- > 0;) {
+    if (!replaced[i]) continue;
+    quads.erase(quads.begin() + static_cast<long>(i));
+    texts.erase(texts.begin() + static_cast<long>(i));
+  }
+}
+
 std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad> found, int) {
-  const std::vector<Quad> quads = found.empty() ? detect(bgr) : std::vector<Quad>(found.begin(), found.end());
+  std::vector<Quad> quads = found.empty() ? detect(bgr) : std::vector<Quad>(found.begin(), found.end());
   std::vector<cv::Mat> crops;
   for (const auto& q : quads) crops.push_back(crop(bgr, q));
-  const auto texts = recognize(crops);
+  std::vector<Recognition> texts = recognize(crops);
+  read_vertical_text(bgr, quads, texts);
   std::vector<TextLine> lines;
   for (size_t i = 0; i < quads.size(); ++i) {
     const Recognition& r = texts[i];
@@ -346,7 +425,9 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
     line.box = {b.x / scale, b.y / scale, (b.x + b.width) / scale, (b.y + b.height) / scale};
     line.from_ocr = true;
     line.confidence = r.confidence;
-    line.font_size = line.box.height() * 0.75;  // the unclipped box is about a line's height
+    // The unclipped box is about a line's height (its width for a line of vertical text).
+    const bool vertical = line.box.height() > 2 * line.box.width() && r.char_x.size() > 3;
+    line.font_size = (vertical ? line.box.width() : line.box.height()) * 0.75;
     // Words from the recognised text; their x extent from where CTC emitted their characters.
     size_t char_index = 0;
     Word word;
@@ -386,17 +467,23 @@ void assign_blocks(std::vector<TextLine>& lines) {
   std::vector<size_t> order(lines.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
-  int block = 0;
-  const TextLine* previous = nullptr;
-  for (size_t i : order) {
-    TextLine& line = lines[i];
-    if (previous) {
-      const double gap = line.box.t - previous->box.b;
-      const double overlap = std::min(line.box.r, previous->box.r) - std::max(line.box.l, previous->box.l);
-      if (gap > 0.8 * line.box.height() || overlap < 0.3 * std::min(line.box.width(), previous->box.width())) ++block;
+  // A line continues the block of the nearest line above it in its own column, not of the line
+  // that happens to precede it top to bottom: side-by-side columns interleave in that order.
+  int blocks = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    TextLine& line = lines[order[k]];
+    const TextLine* above = nullptr;
+    for (size_t m = 0; m < k; ++m) {
+      const TextLine& candidate = lines[order[m]];
+      const double overlap = std::min(line.box.r, candidate.box.r) - std::max(line.box.l, candidate.box.l);
+      const bool same_column = overlap >= 0.3 * std::min(line.box.width(), candidate.box.width());
+      const bool higher = candidate.box.b <= line.box.t + 0.5 * line.box.height();
+      if (same_column && higher && (!above || candidate.box.b > above->box.b)) above = &candidate;
     }
-    line.block = block;
-    previous = &line;
+    const bool continues = above && line.box.t - above->box.b <= 0.8 * line.box.height() &&
+                           line.box.height() < 1.5 * above->box.height() &&
+                           above->box.height() < 1.5 * line.box.height();
+    line.block = continues ? above->block : blocks++;
   }
 }
 

@@ -57,6 +57,9 @@ class PaddleOcr : public Engine {
   Orientation orient(const cv::Mat& bgr) const;
 
  private:
+  // Replaces runs of pieces of vertical text with one line read turned (see vertical_runs).
+  void read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<Recognition>& texts) const;
+
   PaddleSettings settings_;
   ml::LazyModel det_, rec_, cls_;
   std::vector<std::string> keys_;

@@ -228,12 +228,32 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
     word = Word{};
     word_started = false;
   };
+  const Glyph* previous = nullptr;
   for (const auto& g : glyphs) {
     if (is_space(g.c)) {
       flush_word();
+      previous = nullptr;
       continue;
     }
     if (g.c < 0x20) continue;
+    // Fake bold draws each glyph twice, a hair apart: the second copy is not text.
+    if (previous && previous->c == g.c && g.box.width() > 0 &&
+        std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width()) {
+      continue;
+    }
+    previous = &g;
+    // A glyph without a Unicode mapping is written as U+FFFD by MuPDF: at the start of a line it
+    // is a symbol-font bullet (kept as one, so the list item is recognised); elsewhere it is
+    // nothing a reader could use.
+    if (g.c == 0xFFFD) {
+      if (line_started) continue;
+      append_utf8(word.text, 0x2022);
+      grow(word.box, g.box, true);
+      grow(line.box, g.box, true);
+      word_started = line_started = true;
+      flush_word();
+      continue;
+    }
     append_utf8(word.text, g.c);
     grow(word.box, g.box, !word_started);
     grow(line.box, g.box, !line_started);
@@ -577,6 +597,14 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     bounds = fz_bound_page(ctx_, fpage);
   }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
+  if (const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0; w > 0 && h > 0) {
+    const double for_width = request.min_width / w, for_height = request.min_height / h;
+    const double least = request.min_either_side ? std::min(for_width, for_height)
+                                                 : std::max(for_width, for_height);
+    // A few percent of upscaling (A4 and letter at 72 dpi) is harmless and keeps those rasters
+    // as they always were.
+    if (least > 1.15 * scale) scale = least;
+  }
   AbortCookie cookie;
   // A decompression bomb fails the page before it is interpreted; an image too large to decode
   // within the budget is never drawn (text layer only), so it costs no decompression time.

@@ -57,6 +57,12 @@ struct RenderRequest {
   double dpi = 72;
   bool render = true;                        // false: text layer only
   long long max_pixels = 40'000'000;         // larger pages are rendered at a lower resolution
+  // The raster's least size in pixels: a page smaller than the layout model's input (a scan
+  // stored at a low nominal size, A5, a slide) is rendered at a higher resolution instead of
+  // being blurred by upscaling, which costs the detector most of its regions. With
+  // `min_either_side`, reaching one of the two sizes is enough (a letterboxed input).
+  int min_width = 0, min_height = 0;
+  bool min_either_side = false;
 };
 
 // What a look at a page's streams finds before the interpreter decodes any of them.
