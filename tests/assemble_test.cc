@@ -208,5 +208,52 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
   EXPECT_EQ(by_text["Body text that is long enough to be a paragraph of the document."][0]->label, Label::text);
 }
 
+TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
+  Document doc;
+  PageResult r;
+  r.number = 1;
+  r.width = 612;
+  r.height = 792;
+  doc.pages.push_back(r);
+  std::vector<std::vector<Block>> pages(1);
+  auto& b = pages[0];
+  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
+  b.push_back(block(Label::section_header, "(2) Second numbered heading", 1, {72, 100, 300, 112}));
+  b.back().from_model_title = true;
+  b.push_back(block(Label::text, body, 1, {72, 120, 540, 200}));
+  b.push_back(block(Label::section_header, "(3) Third numbered heading", 1, {72, 210, 300, 222}));
+  b.push_back(block(Label::text, body, 1, {72, 230, 540, 300}));
+  // The first sibling the detector missed reads like an enumerated list item.
+  Block first = block(Label::list_item, "First numbered heading", 1, {72, 310, 300, 322});
+  first.element.marker = "(1)";
+  first.element.ordered = true;
+  b.push_back(first);
+  b.push_back(block(Label::text, body, 1, {72, 330, 540, 400}));
+  b.push_back(block(Label::section_header, "a2 + 8 = 12", 1, {72, 410, 200, 424}, 12, true));
+  b.push_back(block(Label::section_header, "ISSN 2005-744X 31-9735045-001338", 1, {72, 430, 300, 442}));
+  b.push_back(block(Label::section_header, "5) a note in small type", 1, {72, 450, 300, 458}, 7));
+  b.push_back(block(Label::text, "Global Study on Legal Aid - Annex 209", 1, {72, 760, 400, 770}));
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  ASSERT_TRUE(by_text.count("(1) First numbered heading"));
+  EXPECT_EQ(by_text["(1) First numbered heading"]->label, Label::section_header);
+  EXPECT_EQ(by_text["(1) First numbered heading"]->level, by_text["(2) Second numbered heading"]->level);
+  EXPECT_EQ(by_text["a2 + 8 = 12"]->label, Label::formula);
+  EXPECT_EQ(by_text["ISSN 2005-744X 31-9735045-001338"]->label, Label::text);
+  EXPECT_EQ(by_text["5) a note in small type"]->label, Label::text);
+  EXPECT_EQ(by_text["Global Study on Legal Aid - Annex 209"]->label, Label::page_footer);
+}
+
+TEST(PageAssembly, SectionNumberBesideItsHeadingJoinsIt) {
+  const auto blocks = assemble_page(page_with(
+      {line("1", 73, 100, 81, 13), line("Introduction", 99, 100, 190, 13), line(std::string(60, 'x') + " body", 72, 130, 540)},
+      {{Label::text, {70, 98, 84, 118}, 0.9f}, {Label::section_header, {97, 98, 195, 118}, 0.9f},
+       {Label::text, {70, 128, 545, 145}, 0.9f}}));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.text, "1 Introduction");
+  EXPECT_EQ(blocks[0].element.label, Label::section_header);
+}
+
 }  // namespace
 }  // namespace pageflow

@@ -49,6 +49,14 @@ bool looks_like_page_number(const std::string& text) {
   return text.size() < 24 && std::regex_match(text, pattern);
 }
 
+// A footer line that carries its page number at one end ("Annual Report 2023 — 209", "12 |
+// Chapter title"): short, no sentence, a number of at most four digits set apart at an end.
+bool footer_with_page_number(const std::string& text) {
+  static const std::regex pattern(R"(^([0-9]{1,4}\s*[|·•–—-]?\s+\D.*|.*\D\s+[|·•–—-]?\s*[0-9]{1,4})$)");
+  const size_t words = split_words(text).size();
+  return words >= 2 && words <= 12 && std::regex_match(text, pattern) && text.back() != '.';
+}
+
 // Furniture lives in the top and bottom bands of a page (`share` of its height each).
 bool in_margin(const Element& e, double page_height, bool* top, double share = 0.12) {
   if (page_height <= 0) return false;
@@ -107,7 +115,7 @@ void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages,
       // Page numbers sit lower than running headers on many layouts: a wider band for them.
       if (!in_margin(e, doc.pages[p].height, &top, looks_like_page_number(e.text) ? 0.16 : 0.12)) continue;
       const bool repeated = pages.size() >= 2 && pages_of_key[furniture_key(e.text)].size() >= repeat_at_least;
-      if (repeated || looks_like_page_number(e.text)) {
+      if (repeated || looks_like_page_number(e.text) || (!top && footer_with_page_number(e.text))) {
         e.label = top ? Label::page_header : Label::page_footer;
       }
     }
@@ -141,8 +149,66 @@ bool capitals_heading(const Element& e) {
   return e.from_ocr && upper >= 4 && lower == 0 && word_count(e.text) <= 8;
 }
 
+// More digits than anything else: a number, a date, an ISSN or a registration line.
+bool mostly_digits(const std::string& text) {
+  size_t digits = 0, other = 0;
+  for (char32_t c : decode_utf8(text)) {
+    if (is_space(c)) continue;
+    (c >= '0' && c <= '9' ? digits : other) += 1;
+  }
+  return digits > 0 && digits * 2 >= other;
+}
+
+// "a2 + 8 = 12", "E = mc²": an equals sign between operands and little prose.
+bool looks_like_equation(const std::string& text) {
+  static const std::regex pattern(R"(^[^=]{1,40}\s=\s[^=]{1,40}$)");
+  return word_count(text) <= 12 && std::regex_match(text, pattern) && !ends_like_sentence(text);
+}
+
 bool starts_lower(const std::string& text) {
   return !text.empty() && std::islower(static_cast<unsigned char>(text.front()));
+}
+
+// The numbering scheme a heading starts with ("1.2", "(3)", "IV.", "b)"), with the numbers
+// folded so that siblings share it; empty when the text starts with no number.
+std::string numbering_scheme(const std::string& text) {
+  static const std::regex scheme(R"(^(\(?)([0-9]{1,2}|[ivxIVX]{1,4}|[a-zA-Z])((\.[0-9]{1,2})*)([.)]?)\s)");
+  std::smatch m;
+  if (!std::regex_search(text, m, scheme)) return "";
+  const std::string n = m[2].str();
+  const char kind = std::isdigit(static_cast<unsigned char>(n[0])) ? '9' : n.size() > 1 ? 'v' : 'a';
+  const size_t depth = static_cast<size_t>(std::count(m[3].first, m[3].second, '.'));
+  return m[1].str() + kind + std::string(depth, '.') + m[5].str();
+}
+
+// Numbered headings come in sibling sets: when the detector (or typography) made "(2)" and "(3)"
+// headings, a "(1)" in the same type that it missed is one too.
+void promote_numbered_siblings(std::vector<std::vector<Block>>& pages, std::vector<Block*>& headings) {
+  std::map<std::string, std::set<std::pair<double, bool>>> styles;  // scheme -> (size, bold)
+  std::map<std::string, int> count;
+  for (const Block* h : headings) {
+    const std::string scheme = numbering_scheme(h->element.text);
+    if (scheme.empty()) continue;
+    styles[scheme].insert({round_half(h->font_size), h->bold});
+    ++count[scheme];
+  }
+  for (auto& blocks : pages) {
+    for (auto& b : blocks) {
+      Element& e = b.element;
+      // An enumerated list item is a candidate too: "(1) Title" reads like a list marker.
+      const bool item = e.label == Label::list_item && e.ordered && !e.marker.empty();
+      if ((e.label != Label::text && !item) || word_count(e.text) > 14 || ends_like_sentence(e.text)) continue;
+      const std::string text = item ? e.marker + " " + e.text : e.text;
+      const std::string scheme = numbering_scheme(text);
+      if (scheme.empty() || count[scheme] < 2 || !styles[scheme].count({round_half(b.font_size), b.bold})) continue;
+      e.label = Label::section_header;
+      e.text = text;
+      e.marker.clear();
+      e.ordered = false;
+      e.level = 0;
+      headings.push_back(&b);
+    }
+  }
 }
 
 // Decides which blocks are headings and at which level.
@@ -152,9 +218,15 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
     for (auto& b : blocks) {
       Element& e = b.element;
       const size_t words = word_count(e.text);
+      if (looks_like_equation(e.text) && (e.label == Label::section_header || e.label == Label::text)) {
+        e.label = Label::formula;  // a display formula set large or bold is no heading
+        continue;
+      }
       if (e.label == Label::section_header) {
-        // The detector's heading class also fires on short bold paragraphs.
-        if (words > 30 || !has_letters(e.text)) {
+        // The detector's heading class also fires on short bold paragraphs, on notes in small
+        // type and on colophon lines (issue and registration numbers).
+        const bool small = !e.from_ocr && b.font_size > 0 && b.font_size < 0.85 * body;
+        if (words > 30 || !has_letters(e.text) || small || mostly_digits(e.text)) {
           e.label = Label::text;
           continue;
         }
@@ -162,7 +234,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
         const bool larger = b.font_size >= 1.15 * body;
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
         if (!(larger || bold_standalone || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
-            starts_lower(e.text) || !has_letters(e.text)) {
+            starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text)) {
           continue;
         }
         e.label = Label::section_header;
@@ -172,6 +244,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
       headings.push_back(&b);
     }
   }
+  promote_numbered_siblings(pages, headings);
   if (headings.empty()) return;
   // Larger type is a higher level; headings at body size share the deepest level.
   std::set<double, std::greater<>> sizes;

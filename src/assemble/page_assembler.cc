@@ -317,6 +317,31 @@ void merge_code_blocks(std::vector<Block>& blocks) {
   blocks = std::move(merged);
 }
 
+// A section number set apart from its heading on the same row ("1" in a margin box, then
+// "Introduction") is part of the heading, not a paragraph (or a page number) of its own.
+void attach_section_numbers(std::vector<Block>& blocks) {
+  static const std::regex number(R"(^([0-9]{1,2}(\.[0-9]{1,2})*\.?|[IVX]{1,4}\.?)$)");
+  std::vector<Block> out;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    Block& b = blocks[k];
+    if (k + 1 < blocks.size() && text_like(b.element.label) && std::regex_match(b.element.text, number)) {
+      Block& next = blocks[k + 1];
+      const double size = std::max({1.0, b.font_size, next.font_size});
+      const double gap = next.element.box.l - b.element.box.r;
+      const Label l = next.element.label;
+      const bool heading_or_text = l == Label::section_header || l == Label::title || l == Label::text;
+      if (heading_or_text && same_row(b.element.box, next.element.box) && gap > 0 &&
+          gap < 4 * size && split_words(next.element.text).size() <= 14) {
+        next.element.text = b.element.text + " " + next.element.text;
+        next.element.box = unite(b.element.box, next.element.box);
+        continue;
+      }
+    }
+    out.push_back(std::move(b));
+  }
+  blocks = std::move(out);
+}
+
 // Splits a text zone into paragraphs, list items and code.
 void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out) {
   const auto& lines = page.lines;
@@ -627,6 +652,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
       }
     }
   }
+  attach_section_numbers(blocks);
   merge_code_blocks(blocks);
   tie_captions(blocks);
   return blocks;
