@@ -75,6 +75,7 @@ LABEL_GROUPS = {
     "title": "heading", "section_header": "heading",
     "text": "text", "paragraph": "text", "list_item": "text", "caption": "text", "footnote": "text",
     "code": "text", "formula": "text", "reference": "text",
+    "checkbox_selected": "text", "checkbox_unselected": "text",
     "picture": "picture", "chart": "picture", "table": "table", "document_index": "table",
     "page_header": "furniture", "page_footer": "furniture",
 }

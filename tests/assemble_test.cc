@@ -87,6 +87,18 @@ TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   EXPECT_EQ(blocks[0].element.text.substr(0, 15), "Key 0 Value 0 K");
 }
 
+TEST(PageAssembly, BoxGlyphsAreCheckboxesNotListItems) {
+  const auto blocks = assemble_page(page_with({line("\u2610 Not applicable", 72, 100, 300),
+                                              line("\u2612 Applies to me", 72, 114, 300),
+                                              line("\u2022 an ordinary bullet", 72, 128, 300)}));
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.label, Label::checkbox_unselected);
+  EXPECT_EQ(blocks[0].element.text, "Not applicable");
+  EXPECT_EQ(blocks[1].element.label, Label::checkbox_selected);
+  EXPECT_EQ(blocks[1].element.text, "Applies to me");
+  EXPECT_EQ(blocks[2].element.label, Label::list_item);
+}
+
 TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
   const std::vector<Box> boxes = {
       {300, 100, 540, 300},  // right column, top

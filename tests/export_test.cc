@@ -91,6 +91,22 @@ TEST(Export, MarkdownPageBreaksAndReferencedPictures) {
   EXPECT_NE(md.find("| a\\|b | 2 |\n\n<!-- page -->\n\nOn page two\n"), std::string::npos) << md;
 }
 
+TEST(Export, CheckboxesAsDoclingWritesThem) {
+  Document doc;
+  doc.name = "form";
+  doc.page_count = 1;
+  doc.pages.push_back({1, 612, 792, true, "", "", false, 0});
+  doc.elements.push_back(element(Label::checkbox_selected, "Yes"));
+  doc.elements.push_back(element(Label::checkbox_unselected, "No_answer"));
+  EXPECT_EQ(to_markdown(doc), "- [x] Yes\n\n- [ ] No\\_answer\n");
+  EXPECT_EQ(to_text(doc), "[x] Yes\n\n[ ] No_answer\n\n");
+  EXPECT_NE(to_html(doc).find("<input type=\"checkbox\" disabled checked> Yes"), std::string::npos);
+  const auto j = nlohmann::json::parse(to_docling_json(doc));
+  EXPECT_EQ(j["texts"][0]["label"], "checkbox_selected");
+  EXPECT_EQ(j["texts"][1]["label"], "checkbox_unselected");
+  EXPECT_NE(to_doctags(doc).find("<checkbox_selected>"), std::string::npos);
+}
+
 TEST(Export, MarkdownLeavesFurnitureOut) {
   EXPECT_EQ(to_markdown(sample()),
             "# Report <2024>\n\n## Methods\n\nA & B are compared.\n\n- first\n  - second\n\n<!-- image -->\n\n"

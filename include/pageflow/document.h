@@ -32,6 +32,8 @@ enum class Label {
   formula,
   picture,
   table,
+  checkbox_selected,    // a form's ticked box with its label text ("- [x] label" in Markdown)
+  checkbox_unselected,  // an empty box ("- [ ] label")
 };
 
 std::string_view label_name(Label label);

@@ -342,6 +342,18 @@ void attach_section_numbers(std::vector<Block>& blocks) {
   blocks = std::move(out);
 }
 
+enum class CheckboxState { none, empty, ticked };
+
+// Box glyphs at the start of a line. Check marks alone (✓ ✔) stay bullets: lists use them too.
+CheckboxState checkbox_state(const std::string& marker) {
+  const std::u32string glyphs = decode_utf8(marker);
+  if (glyphs.size() != 1) return CheckboxState::none;
+  const char32_t c = glyphs[0];
+  if (c == 0x2610 || c == 0x25A1 || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
+  if (c == 0x2611 || c == 0x2612 || c == 0x22A0) return CheckboxState::ticked;
+  return CheckboxState::none;
+}
+
 // Splits a text zone into paragraphs, list items and code.
 void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out) {
   const auto& lines = page.lines;
@@ -378,7 +390,14 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
   auto flush = [&] {
     if (current.empty()) return;
     Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page.number);
-    if (current_is_item) {
+    if (current_is_item && checkbox_state(current_marker) != CheckboxState::none) {
+      // A form's box with its label: docling's checkbox items, not a list.
+      bool ordered = false;
+      const size_t cut = list_marker_length(block.element.text, &ordered);
+      block.element.text = normalize_space(block.element.text.substr(cut));
+      block.element.label = checkbox_state(current_marker) == CheckboxState::ticked ? Label::checkbox_selected
+                                                                                    : Label::checkbox_unselected;
+    } else if (current_is_item) {
       bool ordered = false;
       const size_t cut = list_marker_length(block.element.text, &ordered);
       block.element.text = normalize_space(block.element.text.substr(cut));
@@ -505,6 +524,7 @@ namespace {
 bool is_bullet(char32_t c) {
   return c == '-' || c == '*' || c == 0xB7 || c == 0x2010 || c == 0x2013 || c == 0x2014 || c == 0x2022 ||
          c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x2756 || (c >= 0x25A0 && c <= 0x25FF) ||
+         c == 0x22A0 || (c >= 0x274F && c <= 0x2752) ||
          (c >= 0x2610 && c <= 0x2612) || (c >= 0x2713 && c <= 0x2714) || (c >= 0x2794 && c <= 0x27BF) ||
          (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
 }

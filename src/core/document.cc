@@ -18,6 +18,8 @@ std::string_view label_name(Label label) {
     case Label::formula: return "formula";
     case Label::picture: return "picture";
     case Label::table: return "table";
+    case Label::checkbox_selected: return "checkbox_selected";
+    case Label::checkbox_unselected: return "checkbox_unselected";
   }
   return "text";
 }

@@ -88,6 +88,11 @@ std::string to_html(const Document& doc) {
       case Label::formula: out += "<div class=\"formula\">" + escape(e.text) + "</div>\n"; break;
       case Label::caption: out += "<p class=\"caption\">" + escape(e.text) + "</p>\n"; break;
       case Label::footnote: out += "<p class=\"footnote\">" + escape(e.text) + "</p>\n"; break;
+      case Label::checkbox_selected:
+      case Label::checkbox_unselected:
+        out += std::string("<p class=\"checkbox\"><input type=\"checkbox\" disabled") +
+               (e.label == Label::checkbox_selected ? " checked" : "") + "> " + escape(e.text) + "</p>\n";
+        break;
       case Label::picture:
         out += e.image_png.empty() ? "<figure class=\"picture\"></figure>\n"
                                    : "<figure class=\"picture\"><img src=\"" + png_data_uri(e.image_png) + "\"></figure>\n";

@@ -46,6 +46,8 @@ std::string to_markdown(const Document& doc, const MarkdownOptions& options) {
       case Label::list_item: chunk = list_line(e, true); break;
       case Label::code: chunk = "```\n" + e.text + "\n```"; break;
       case Label::formula: chunk = "$$" + e.text + "$$"; break;
+      case Label::checkbox_selected: chunk = "- [x] " + escape_underscores(e.text); break;
+      case Label::checkbox_unselected: chunk = "- [ ] " + escape_underscores(e.text); break;
       case Label::picture:
         if (const auto link = options.image_paths.find(index); link != options.image_paths.end()) {
           chunk = "![Image](" + link->second + ")";
@@ -78,6 +80,8 @@ std::string to_text(const Document& doc) {
   for (const auto& e : doc.elements) {
     if (e.furniture() || e.label == Label::picture) continue;
     std::string chunk = e.label == Label::list_item ? list_line(e, false) : e.text;
+    if (e.label == Label::checkbox_selected) chunk = "[x] " + e.text;
+    if (e.label == Label::checkbox_unselected) chunk = "[ ] " + e.text;
     if (e.label == Label::table && e.table) {
       chunk.clear();
       std::vector<std::vector<std::string>> rows(static_cast<size_t>(e.table->rows));
