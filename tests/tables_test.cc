@@ -16,6 +16,7 @@ TextLine line_of_words(std::vector<std::pair<std::string, double>> words, double
                        bool bold = false) {
   TextLine line;
   line.bold = bold;
+  line.font_size = height;
   for (const auto& [text, left] : words) {
     const double width = 5.0 * static_cast<double>(text.size());
     line.words.push_back({text, {left, top, left + width, top + height}});
@@ -50,6 +51,30 @@ TEST(Tables, StreamColumnsFromGuttersAndContinuationLines) {
   EXPECT_FALSE(cell(r.table, 1, 1).header);
   EXPECT_EQ(cell(r.table, 2, 0).text, "pears and quinces");
   EXPECT_EQ(cell(r.table, 3, 2).text, "37%");
+}
+
+TEST(Tables, ProseTakenForATableDoesNotEarnItsGrid) {
+  // A four-column grid (as a table model may propose it) over lines of running text: the column
+  // edges fall on the ordinary spaces between the words of each line.
+  const Box region{50, 100, 400, 200};
+  TableData grid;
+  grid.rows = 5;
+  grid.cols = 4;
+  const double edges[] = {50, 78, 108, 138, 400};
+  for (int r = 0; r < 5; ++r) {
+    for (int c = 0; c < 4; ++c) {
+      grid.cells.push_back({r, c, 1, 1, false, "", {edges[c], 100 + 20.0 * r, edges[c + 1], 120 + 20.0 * r}});
+    }
+  }
+  std::vector<TextLine> prose, table;
+  for (int k = 0; k < 5; ++k) {
+    prose.push_back(line_of_words({{"the", 60}, {"quick", 80}, {"brown", 110}, {"fox", 140}, {"runs", 160}},
+                                  105 + 20.0 * k));
+    // The same grid over words set apart by gutters: a table.
+    table.push_back(line_of_words({{"a", 55}, {"b", 90}, {"c", 120}, {"d", 200}}, 105 + 20.0 * k));
+  }
+  EXPECT_FALSE(earns_grid(grid, region, prose));
+  EXPECT_TRUE(earns_grid(grid, region, table));
 }
 
 TEST(Tables, LatticeGridWithASpannedCell) {

@@ -104,6 +104,23 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
+void dissolve(Zone& zone, std::vector<size_t>& orphans) {
+  orphans.insert(orphans.end(), zone.lines.begin(), zone.lines.end());
+  zone.lines.clear();
+  zone.label = Label::text;  // owns nothing now: dropped with the other empty text zones
+}
+
+// A "table" whose grid would cut running text (tables stage) is read as text, paragraph by
+// paragraph as the text layer groups it, so that no word is lost or split across cells.
+void dissolve_prose_tables(const Page& page, std::vector<Zone>& zones, std::vector<size_t>& orphans) {
+  for (auto& z : zones) {
+    if (z.label == Label::table &&
+        std::find(page.prose_regions.begin(), page.prose_regions.end(), z.box) != page.prose_regions.end()) {
+      dissolve(z, orphans);
+    }
+  }
+}
+
 // A "picture" that holds running text (several lines of several words each, covering a fair part
 // of it) is a misdetection, typically a text page or a table drawn as one block: it is dissolved
 // and its lines are read as if no region had claimed them. Real figures carry a few short labels
@@ -121,11 +138,7 @@ void dissolve_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone
     }
     const bool prose = words >= 4 * z.lines.size();
     const bool text_heavy = chars >= 400;  // far more than a chart's labels
-    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) {
-      orphans.insert(orphans.end(), z.lines.begin(), z.lines.end());
-      z.lines.clear();
-      z.label = Label::text;  // owns nothing now: dropped with the other empty text zones
-    }
+    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) dissolve(z, orphans);
   }
 }
 
@@ -594,6 +607,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<Zone> zones = zones_from_regions(page.regions);
   std::vector<size_t> orphans = assign_lines(page.lines, zones);
   dissolve_text_pictures(page.lines, zones, orphans);
+  dissolve_prose_tables(page, zones, orphans);
   add_orphan_zones(page.lines, std::move(orphans), zones);
   split_at_gutters(page.lines, zones);
   // Zones that own nothing only matter if they are pictures or tables.

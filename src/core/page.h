@@ -83,6 +83,7 @@ struct Page : pipeline::Item {
   std::vector<TextLine> lines;
   std::vector<Region> regions;
   std::vector<std::pair<Box, TableData>> tables;  // structure of each table region, by its box
+  std::vector<Box> prose_regions;  // table regions whose grid would cut running text: read as text
   std::vector<Block> blocks;  // assembled, in reading order
   std::vector<StageTime> timings;
 

@@ -108,26 +108,28 @@ bool has_digit(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// The cell holding the word's centre, or (model cells do not tile the table) the nearest one.
+size_t cell_of(const TableData& table, const Word& word) {
+  const double cx = (word.box.l + word.box.r) / 2, cy = (word.box.t + word.box.b) / 2;
+  size_t best = 0;
+  double best_distance = 1e18;
+  for (size_t c = 0; c < table.cells.size(); ++c) {
+    const Box& b = table.cells[c].box;
+    const double dx = std::max({b.l - cx, 0.0, cx - b.r}), dy = std::max({b.t - cy, 0.0, cy - b.b});
+    const double distance = dx * dx + dy * dy;
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = c;
+    }
+  }
+  return best;
+}
+
 // Fills cell texts from words (reading order: line by line, left to right) and marks the header.
 void fill(TableData& table, const std::vector<WordRef>& words) {
   std::vector<std::vector<const WordRef*>> in_cell(table.cells.size());
   if (table.cells.empty()) return;
-  for (const auto& w : words) {
-    const double cx = (w.word->box.l + w.word->box.r) / 2, cy = (w.word->box.t + w.word->box.b) / 2;
-    // The containing cell, or (model cells do not tile the table) the nearest one.
-    size_t best = 0;
-    double best_distance = 1e18;
-    for (size_t c = 0; c < table.cells.size(); ++c) {
-      const Box& b = table.cells[c].box;
-      const double dx = std::max({b.l - cx, 0.0, cx - b.r}), dy = std::max({b.t - cy, 0.0, cy - b.b});
-      const double distance = dx * dx + dy * dy;
-      if (distance < best_distance) {
-        best_distance = distance;
-        best = c;
-      }
-    }
-    in_cell[best].push_back(&w);
-  }
+  for (const auto& w : words) in_cell[cell_of(table, *w.word)].push_back(&w);
   std::vector<bool> bold_cell(table.cells.size(), false);
   for (size_t c = 0; c < table.cells.size(); ++c) {
     auto& ws = in_cell[c];
@@ -350,6 +352,26 @@ Rules find_rules(const Box& region, const cv::Mat& raster, double scale) {
   return rules;
 }
 
+// Running text cut into columns shows where the cut falls: between two words of one line set
+// an ordinary word space apart; a real table's columns are parted by gutters wider than that,
+// even where the text layer strings a row into one line. Three such cuts, and at least 30 % of
+// all cuts, condemn the grid.
+bool earns_grid(const TableData& table, const Box& region, const std::vector<TextLine>& lines) {
+  if (table.cols < 2 || table.cells.empty()) return true;
+  const std::vector<WordRef> words = words_in(region, lines);
+  size_t crossings = 0, at_word_space = 0;
+  for (size_t k = 1; k < words.size(); ++k) {
+    const WordRef &a = words[k - 1], &b = words[k];
+    if (a.line != b.line) continue;
+    const TableCell &ca = table.cells[cell_of(table, *a.word)], &cb = table.cells[cell_of(table, *b.word)];
+    if (ca.col == cb.col) continue;
+    ++crossings;
+    const double size = std::max(1.0, lines[a.line].font_size);
+    if (b.word->box.l - a.word->box.r < 0.6 * size) ++at_word_space;
+  }
+  return at_word_space < 3 || at_word_space * 10 < crossings * 3;
+}
+
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale,
                      const TableModel* model, Engine engine) {
   const auto words = words_in(region, lines);
@@ -375,6 +397,7 @@ Recognised recognise(const Box& region, const std::vector<TextLine>& lines, cons
     out.table = stream(region, words);
     out.method = "stream";
   }
+  out.earned = earns_grid(out.table, region, lines);
   fill(out.table, words);
   trim_empty_edges(out.table);
   return out;

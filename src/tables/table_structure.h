@@ -25,6 +25,9 @@ class TableModel;
 struct Recognised {
   TableData table;
   std::string method;  // "lattice", "model" or "stream"
+  // False when the grid cuts running text between words of a line at ordinary word spaces:
+  // the region is prose (or a code listing) the detector took for a table.
+  bool earned = true;
 };
 
 // Which methods may run: kAuto tries lattice (ruled tables), then the model, then stream;
@@ -34,6 +37,10 @@ using Engine = TableEngine;
 // `raster` may be empty (then only the stream method applies); `model` may be null.
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
                      double scale, const TableModel* model = nullptr, Engine engine = Engine::automatic);
+
+// Whether `table` (cells with boxes) parts the words of `lines` inside `region` only at gutters
+// (see Recognised::earned).
+bool earns_grid(const TableData& table, const Box& region, const std::vector<TextLine>& lines);
 
 // Ruling lines inside `region`, in page points: y of horizontal rules, x of vertical rules, and
 // the masks' coverage test used for spans. Exposed for tests.

@@ -18,11 +18,16 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);
     page.tables.clear();
+    page.prose_regions.clear();
     for (const auto& region : page.regions) {
       if (region.label != Label::table) continue;
-      page.tables.emplace_back(
-          region.box, recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
-                    page.doc->settings->table_engine).table);
+      Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
+                                   page.doc->settings->table_engine);
+      if (found.earned) {
+        page.tables.emplace_back(region.box, std::move(found.table));
+      } else {
+        page.prose_regions.push_back(region.box);
+      }
     }
   }
 }
