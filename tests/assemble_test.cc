@@ -257,6 +257,31 @@ TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
   EXPECT_EQ(by_text["Global Study on Legal Aid - Annex 209"]->label, Label::page_footer);
 }
 
+TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture) {
+  Document doc;
+  std::vector<std::vector<Block>> pages;
+  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
+  for (int p = 1; p <= 2; ++p) {
+    PageResult r;
+    r.number = p;
+    r.width = 612;
+    r.height = 792;
+    doc.pages.push_back(r);
+    std::vector<Block> blocks;
+    if (p == 1) blocks.push_back(block(Label::section_header, "9 Loops and conditions", p, {72, 200, 300, 216}, 14));
+    if (p == 2) blocks.push_back(block(Label::text, "Chapter 9: Loops and conditions", p, {72, 30, 300, 40}));
+    blocks.push_back(block(Label::text, body, p, {72, 230, 540, 300}));
+    if (p == 2) blocks.push_back(block(Label::text, "\u00a9 2024 Example Corp. All rights reserved", p, {72, 770, 300, 780}));
+    pages.push_back(std::move(blocks));
+  }
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_FALSE(by_text["9 Loops and conditions"]->furniture());  // the heading itself stays
+  EXPECT_EQ(by_text["Chapter 9: Loops and conditions"]->label, Label::page_header);
+  EXPECT_EQ(by_text["\u00a9 2024 Example Corp. All rights reserved"]->label, Label::page_footer);
+}
+
 TEST(PageAssembly, SectionNumberBesideItsHeadingJoinsIt) {
   const auto blocks = assemble_page(page_with(
       {line("1", 73, 100, 81, 13), line("Introduction", 99, 100, 190, 13), line(std::string(60, 'x') + " body", 72, 130, 540)},

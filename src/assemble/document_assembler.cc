@@ -277,6 +277,49 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
   }
 }
 
+// Letters of a title without its numbering or the words that introduce it ("Chapter 9: Loops"
+// and "9 Loops" share "loops").
+std::string title_key(const std::string& text) {
+  std::string key;
+  for (const auto& word : split_words(text)) {
+    std::string letters;
+    for (char32_t c : decode_utf8(word)) {
+      if (is_ltr_strong(c) && !(c >= '0' && c <= '9')) append_utf8(letters, c < 128 ? std::tolower(static_cast<int>(c)) : c);
+      if (is_rtl_letter(c) || c >= 0x1100) append_utf8(letters, c);
+    }
+    if (letters.empty() || letters == "chapter" || letters == "section" || letters == "part" || letters == "appendix") continue;
+    key += letters + " ";
+  }
+  return key;
+}
+
+// A running title echoes a heading of an earlier page in the margin band ("Chapter 9: Loops"
+// above the pages of chapter 9); a copyright line at the foot of a page is furniture too. Both
+// survive the repetition test when a chapter spans few pages or the document is one page.
+void mark_running_titles(Document& doc, std::vector<std::vector<Block>>& pages) {
+  std::map<std::string, size_t> first_heading_page;
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      const bool heading = e.label == Label::section_header || e.label == Label::title;
+      const bool candidate = heading || e.label == Label::text;
+      bool top = false;
+      if (candidate && in_margin(e, doc.pages[p].height, &top, 0.08)) {
+        const std::string key = title_key(e.text);
+        auto earlier = first_heading_page.find(key);
+        const bool echo = !key.empty() && earlier != first_heading_page.end() && earlier->second < p;
+        static const std::regex copyright(R"(^(©|\(c\)|copyright)\s*)", std::regex::icase);
+        if (echo || (!top && std::regex_search(e.text, copyright))) {
+          e.label = top ? Label::page_header : Label::page_footer;
+          e.level = 0;
+          continue;
+        }
+      }
+      if (heading) first_heading_page.try_emplace(title_key(e.text), p);
+    }
+  }
+}
+
 void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, double body) {
   static const std::regex marker(R"(^(\(?[0-9]{1,3}\)?|[*†‡§¹²³⁴⁵⁶⁷⁸⁹])\s*\S)");
   for (size_t p = 0; p < pages.size(); ++p) {
@@ -297,6 +340,7 @@ void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   unmark_implausible_furniture(doc, pages, body, pages_of_key);
   mark_furniture(doc, pages, pages_of_key);
   assign_headings(pages, body);
+  mark_running_titles(doc, pages);
   mark_footnotes(doc, pages, body);
 
   doc.elements.clear();
