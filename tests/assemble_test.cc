@@ -99,6 +99,26 @@ TEST(PageAssembly, BoxGlyphsAreCheckboxesNotListItems) {
   EXPECT_EQ(blocks[2].element.label, Label::list_item);
 }
 
+TEST(PageAssembly, AWordInATableGridIsNotWrittenAgainInText) {
+  // The paragraph's first word sits inside the table region (its grid holds it); the paragraph
+  // itself mostly lies below and belongs to the text region.
+  Page page = page_with({line("Name", 72, 100, 92), line("apples", 72, 114, 92),
+                         line("Total of all rows shown above", 72, 138, 330)},
+                        {{Label::table, {70, 98, 95, 146}, 0.9f}, {Label::text, {70, 136, 340, 154}, 0.9f}});
+  TableData grid;
+  grid.rows = 3;
+  grid.cols = 1;
+  grid.cells = {{0, 0, 1, 1, true, "Name", {70, 98, 95, 112}}, {1, 0, 1, 1, false, "apples", {70, 112, 95, 126}},
+                {2, 0, 1, 1, false, "Total", {70, 126, 95, 146}}};
+  page.tables.push_back({{70, 98, 95, 146}, grid});
+  const auto blocks = assemble_page(page);
+  std::string text;
+  for (const auto& b : blocks) {
+    if (b.element.label == Label::text) text += b.element.text;
+  }
+  EXPECT_EQ(text, "of all rows shown above");
+}
+
 TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
   const std::vector<Box> boxes = {
       {300, 100, 540, 300},  // right column, top

@@ -104,6 +104,12 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
+Box box_of_words(const std::vector<Word>& words) {
+  Box box = words.front().box;
+  for (const auto& w : words) box = unite(box, w.box);
+  return box;
+}
+
 void dissolve(Zone& zone, std::vector<size_t>& orphans) {
   orphans.insert(orphans.end(), zone.lines.begin(), zone.lines.end());
   zone.lines.clear();
@@ -118,6 +124,36 @@ void dissolve_prose_tables(const Page& page, std::vector<Zone>& zones, std::vect
         std::find(page.prose_regions.begin(), page.prose_regions.end(), z.box) != page.prose_regions.end()) {
       dissolve(z, orphans);
     }
+  }
+}
+
+// A table's grid holds every word whose centre lies in its region (tables stage), including words
+// of lines that mostly lie outside it and went to another zone: those words are taken out of
+// such lines, so that every word of the page is written once.
+void take_table_words_out(const Page& page, std::vector<Zone>& zones, std::vector<TextLine>& lines) {
+  std::vector<Box> grids;
+  for (const auto& z : zones) {
+    const bool has_grid = std::any_of(page.tables.begin(), page.tables.end(),
+                                      [&](const auto& table) { return table.first == z.box; });
+    if (z.label == Label::table && has_grid) grids.push_back(z.box);
+  }
+  if (grids.empty()) return;
+  for (auto& z : zones) {
+    if (z.label == Label::table) continue;
+    std::erase_if(z.lines, [&](size_t i) {
+      TextLine& line = lines[i];
+      const size_t before = line.words.size();
+      std::erase_if(line.words, [&](const Word& w) {
+        const double cx = (w.box.l + w.box.r) / 2, cy = (w.box.t + w.box.b) / 2;
+        return std::any_of(grids.begin(), grids.end(),
+                           [&](const Box& g) { return cx >= g.l && cx <= g.r && cy >= g.t && cy <= g.b; });
+      });
+      if (line.words.size() == before) return false;
+      line.text.clear();
+      for (const auto& w : line.words) line.text += (line.text.empty() ? "" : " ") + w.text;
+      if (!line.words.empty()) line.box = box_of_words(line.words);
+      return line.words.empty();
+    });
   }
 }
 
@@ -368,13 +404,12 @@ CheckboxState checkbox_state(const std::string& marker) {
 }
 
 // Splits a text zone into paragraphs, list items and code.
-void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out) {
-  const auto& lines = page.lines;
+void split_text_zone(const std::vector<TextLine>& lines, int page_number, const Zone& zone, std::vector<Block>& out) {
   const std::vector<size_t> ids = order_lines(lines, zone.lines);
   size_t mono = 0;
   for (size_t i : ids) mono += lines[i].monospace;
   if (mono * 2 > ids.size()) {
-    out.push_back(make_code_block(lines, ids, page.number));
+    out.push_back(make_code_block(lines, ids, page_number));
     return;
   }
   const double line_height = median_height(lines, ids);
@@ -402,7 +437,7 @@ void split_text_zone(const Page& page, const Zone& zone, std::vector<Block>& out
   }
   auto flush = [&] {
     if (current.empty()) return;
-    Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page.number);
+    Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page_number);
     if (current_is_item && checkbox_state(current_marker) != CheckboxState::none) {
       // A form's box with its label: docling's checkbox items, not a list.
       bool ordered = false;
@@ -604,12 +639,14 @@ std::vector<size_t> reading_order(const std::vector<Box>& boxes) {
 }
 
 std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
+  std::vector<TextLine> lines = page.lines;  // words a table's grid holds are taken out of other lines
   std::vector<Zone> zones = zones_from_regions(page.regions);
-  std::vector<size_t> orphans = assign_lines(page.lines, zones);
-  dissolve_text_pictures(page.lines, zones, orphans);
+  std::vector<size_t> orphans = assign_lines(lines, zones);
+  dissolve_text_pictures(lines, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
-  add_orphan_zones(page.lines, std::move(orphans), zones);
-  split_at_gutters(page.lines, zones);
+  add_orphan_zones(lines, std::move(orphans), zones);
+  take_table_words_out(page, zones, lines);
+  split_at_gutters(lines, zones);
   // Zones that own nothing only matter if they are pictures or tables.
   std::erase_if(zones, [](const Zone& z) { return z.lines.empty() && text_like(z.label); });
 
@@ -629,7 +666,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<Block> blocks;
   for (size_t z : order) {
     const Zone& zone = zones[z];
-    const std::vector<size_t> ids = order_lines(page.lines, zone.lines);
+    const std::vector<size_t> ids = order_lines(lines, zone.lines);
     switch (zone.label) {
       case Label::picture: {
         Block block;
@@ -638,7 +675,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         block.element.box = zone.box;
         // Text inside a picture (labels, OCR'd bitmaps) stays with the picture, not the body.
         if (!ids.empty()) {
-          const Block inner = make_block(Label::text, page.lines, ids, page.number);
+          const Block inner = make_block(Label::text, lines, ids, page.number);
           block.element.text = inner.element.text;
           block.element.from_ocr = inner.element.from_ocr;
           block.element.confidence = inner.element.confidence;
@@ -659,12 +696,12 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         break;
       }
       case Label::table: {
-        Block block = ids.empty() ? Block{} : make_block(Label::table, page.lines, ids, page.number);
+        Block block = ids.empty() ? Block{} : make_block(Label::table, lines, ids, page.number);
         block.element.label = Label::table;
         block.element.page = page.number;
         block.element.box = zone.box;
         std::string text;
-        for (size_t i : ids) text += (text.empty() ? "" : "\n") + page.lines[i].text;
+        for (size_t i : ids) text += (text.empty() ? "" : "\n") + lines[i].text;
         block.element.text = text;
         for (const auto& [box, grid] : page.tables) {
           if (box == zone.box) {
@@ -676,10 +713,10 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
       }
       case Label::text:
       case Label::list_item:
-        split_text_zone(page, zone, blocks);
+        split_text_zone(lines, page.number, zone, blocks);
         break;
       default: {
-        Block block = make_block(zone.label, page.lines, ids, page.number);
+        Block block = make_block(zone.label, lines, ids, page.number);
         block.from_model_title = zone.label == Label::title || zone.label == Label::section_header;
         if (block.from_model_title) block.element.label = Label::section_header;
         blocks.push_back(std::move(block));
