@@ -68,6 +68,30 @@ TEST(OcrPolicy, ScansNeedOcrDigitalAndBlankPagesDoNot) {
   EXPECT_FALSE(needs_ocr(blank));
 }
 
+TEST(OcrText, ALoneIdeographOnALatinPageIsDropped) {
+  auto ocr_line = [](std::vector<std::string> words, double top) {
+    TextLine line;
+    double x = 10;
+    for (auto& w : words) {
+      line.words.push_back({w, {x, top, x + 30, top + 10}});
+      line.text += (line.text.empty() ? "" : " ") + w;
+      x += 40;
+    }
+    line.box = {10, top, x, top + 10};
+    line.from_ocr = true;
+    return line;
+  };
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 12; ++k) lines.push_back(ocr_line({"Fictitious", "example", "of", "English", "text"}, 10.0 * k));
+  lines.push_back(ocr_line({"Total", "\u4e00", "amount\u53e3"}, 200));   // stray marks read as ideographs
+  lines.push_back(ocr_line({"\u5f20\u4e09", "signed"}, 210));            // a two-ideograph name stays
+  drop_stray_cjk(lines);
+  ASSERT_EQ(lines.size(), 14u);
+  EXPECT_EQ(lines[12].text, "Total amount");
+  EXPECT_EQ(lines[12].words.size(), 2u);
+  EXPECT_EQ(lines[13].text, "\u5f20\u4e09 signed");
+}
+
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
   double scale = 0;
   const cv::Mat image = scanned_page(&scale);

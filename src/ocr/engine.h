@@ -38,4 +38,9 @@ class Engine {
 // type size separates them.
 void assign_blocks(std::vector<TextLine>& lines);
 
+// On a page read as Latin script (at least 200 letters, under 2 % CJK), a lone CJK ideograph
+// among Latin text is a misread symbol or speck (the recogniser knows both scripts): dropped.
+// Runs of two or more ideographs (a name, a term) stay.
+void drop_stray_cjk(std::vector<TextLine>& lines);
+
 }  // namespace pageflow::ocr

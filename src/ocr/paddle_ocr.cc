@@ -8,6 +8,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/text.h"
+
 namespace pageflow::ocr {
 
 namespace {
@@ -459,8 +461,48 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
     flush();
     if (!line.words.empty() && r.confidence >= 0.5f) lines.push_back(std::move(line));
   }
+  drop_stray_cjk(lines);
   assign_blocks(lines);
   return lines;
+}
+
+namespace {
+
+bool is_cjk_ideograph(char32_t c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF); }
+
+}  // namespace
+
+void drop_stray_cjk(std::vector<TextLine>& lines) {
+  size_t latin = 0, cjk = 0;
+  for (const auto& line : lines) {
+    for (char32_t c : decode_utf8(line.text)) {
+      latin += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+      cjk += is_cjk_ideograph(c);
+    }
+  }
+  if (cjk == 0 || latin < 200 || cjk * 50 > latin) return;
+  for (auto& line : lines) {
+    bool changed = false;
+    for (auto& word : line.words) {
+      const std::u32string chars = decode_utf8(word.text);
+      std::string kept;
+      for (size_t k = 0; k < chars.size(); ++k) {
+        const bool alone = is_cjk_ideograph(chars[k]) && (k == 0 || !is_cjk_ideograph(chars[k - 1])) &&
+                           (k + 1 == chars.size() || !is_cjk_ideograph(chars[k + 1]));
+        if (alone) {
+          changed = true;
+        } else {
+          append_utf8(kept, chars[k]);
+        }
+      }
+      word.text = kept;
+    }
+    if (!changed) continue;
+    std::erase_if(line.words, [](const Word& w) { return w.text.empty(); });
+    line.text.clear();
+    for (const auto& w : line.words) line.text += (line.text.empty() ? "" : " ") + w.text;
+  }
+  std::erase_if(lines, [](const TextLine& line) { return line.words.empty(); });
 }
 
 void assign_blocks(std::vector<TextLine>& lines) {
