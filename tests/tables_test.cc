@@ -77,6 +77,27 @@ TEST(Tables, ProseTakenForATableDoesNotEarnItsGrid) {
   EXPECT_TRUE(earns_grid(grid, region, table));
 }
 
+TEST(Tables, ARegionRunningPastItsTableLeavesTheParagraphOut) {
+  const Box region{50, 100, 400, 230};
+  std::vector<TextLine> lines = {
+      line_of_words({{"Name", 60}, {"Count", 200}, {"Share", 300}}, 105, 10, true),
+      line_of_words({{"apples", 60}, {"12", 200}, {"40%", 300}}, 125),
+      line_of_words({{"plums", 60}, {"11", 200}, {"37%", 300}}, 145),
+  };
+  // The paragraph under the table, inside the detector's box: its words cross every gutter.
+  for (double top : {185.0, 199.0}) {
+    std::vector<std::pair<std::string, double>> words;
+    for (int k = 0; k < 10; ++k) words.push_back({"words", 60 + 33.0 * k});
+    lines.push_back(line_of_words(words, top));
+  }
+  const Recognised r = recognise(region, lines, cv::Mat(), 1);
+  ASSERT_TRUE(r.region.has_value());
+  EXPECT_LT(r.region->b, 185);
+  EXPECT_EQ(r.table.cols, 3);
+  EXPECT_EQ(r.table.rows, 3);
+  EXPECT_EQ(cell(r.table, 2, 2).text, "37%");
+}
+
 TEST(Tables, LatticeGridWithASpannedCell) {
   // A 3x3 ruled grid at 2 px per point whose top row has no rule between columns 1 and 2.
   const double scale = 2;

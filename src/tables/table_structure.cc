@@ -356,24 +356,31 @@ Rules find_rules(const Box& region, const cv::Mat& raster, double scale) {
 // an ordinary word space apart; a real table's columns are parted by gutters wider than that,
 // even where the text layer strings a row into one line. Three such cuts, and at least 30 % of
 // all cuts, condemn the grid.
-bool earns_grid(const TableData& table, const Box& region, const std::vector<TextLine>& lines) {
-  if (table.cols < 2 || table.cells.empty()) return true;
-  const std::vector<WordRef> words = words_in(region, lines);
+namespace {
+
+// Where the grid's column edges part two words of one line: all such places, and those at an
+// ordinary word space.
+struct Cuts {
   size_t crossings = 0, at_word_space = 0;
+};
+
+Cuts cuts_of(const TableData& table, const std::vector<WordRef>& words, const std::vector<TextLine>& lines) {
+  Cuts cuts;
+  if (table.cols < 2 || table.cells.empty()) return cuts;
   for (size_t k = 1; k < words.size(); ++k) {
     const WordRef &a = words[k - 1], &b = words[k];
     if (a.line != b.line) continue;
     const TableCell &ca = table.cells[cell_of(table, *a.word)], &cb = table.cells[cell_of(table, *b.word)];
     if (ca.col == cb.col) continue;
-    ++crossings;
+    ++cuts.crossings;
     const double size = std::max(1.0, lines[a.line].font_size);
-    if (b.word->box.l - a.word->box.r < 0.6 * size) ++at_word_space;
+    if (b.word->box.l - a.word->box.r < 0.6 * size) ++cuts.at_word_space;
   }
-  return at_word_space < 3 || at_word_space * 10 < crossings * 3;
+  return cuts;
 }
 
-Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale,
-                     const TableModel* model, Engine engine) {
+Recognised recognise_region(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
+                            double scale, const TableModel* model, Engine engine) {
   const auto words = words_in(region, lines);
   Recognised out;
   auto try_model = [&] {
@@ -400,6 +407,51 @@ Recognised recognise(const Box& region, const std::vector<TextLine>& lines, cons
   out.earned = earns_grid(out.table, region, lines);
   fill(out.table, words);
   trim_empty_edges(out.table);
+  return out;
+}
+
+}  // namespace
+
+bool earns_grid(const TableData& table, const Box& region, const std::vector<TextLine>& lines) {
+  const Cuts cuts = cuts_of(table, words_in(region, lines), lines);
+  return cuts.at_word_space < 3 || cuts.at_word_space * 10 < cuts.crossings * 3;
+}
+
+namespace {
+
+// A line of running text: many words set at ordinary spaces, across most of the region.
+bool prose_line(const TextLine& line, const Box& region) {
+  if (line.words.size() < 6 || line.box.width() < 0.5 * region.width()) return false;
+  const double size = std::max(1.0, line.font_size);
+  for (size_t k = 1; k < line.words.size(); ++k) {
+    if (line.words[k].box.l - line.words[k - 1].box.r > 1.5 * size) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale,
+                     const TableModel* model, Engine engine) {
+  // A region that runs past its table takes in the paragraph above or below it: lines of
+  // running text at its top and bottom edges are left out, and read as paragraphs.
+  std::vector<const TextLine*> inside;
+  for (const auto& line : lines) {
+    const double cy = (line.box.t + line.box.b) / 2;
+    if (cy >= region.t && cy <= region.b && line.box.r > region.l && line.box.l < region.r) inside.push_back(&line);
+  }
+  std::sort(inside.begin(), inside.end(), [](auto* a, auto* b) { return a->box.t < b->box.t; });
+  size_t first = 0, last = inside.size();
+  while (first < last && prose_line(*inside[first], region)) ++first;
+  while (last > first && prose_line(*inside[last - 1], region)) --last;
+  if (last - first < 2 || (first == 0 && last == inside.size())) {
+    return recognise_region(region, lines, raster, scale, model, engine);
+  }
+  Box table_part = region;
+  if (first > 0) table_part.t = (inside[first - 1]->box.b + inside[first]->box.t) / 2;
+  if (last < inside.size()) table_part.b = (inside[last - 1]->box.b + inside[last]->box.t) / 2;
+  Recognised out = recognise_region(table_part, lines, raster, scale, model, engine);
+  out.region = table_part;
   return out;
 }
 

@@ -28,6 +28,9 @@ struct Recognised {
   // False when the grid cuts running text between words of a line at ordinary word spaces:
   // the region is prose (or a code listing) the detector took for a table.
   bool earned = true;
+  // Set when the region ran past its table: the table's own part, without the lines of running
+  // text at its top or bottom edge (they are read as paragraphs).
+  std::optional<Box> region;
 };
 
 // Which methods may run: kAuto tries lattice (ruled tables), then the model, then stream;

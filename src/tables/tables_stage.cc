@@ -19,10 +19,11 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
     auto& page = static_cast<Page&>(*item);
     page.tables.clear();
     page.prose_regions.clear();
-    for (const auto& region : page.regions) {
+    for (auto& region : page.regions) {
       if (region.label != Label::table) continue;
       Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
                                    page.doc->settings->table_engine);
+      if (found.region) region.box = *found.region;  // the rest of the region is text
       if (found.earned) {
         page.tables.emplace_back(region.box, std::move(found.table));
       } else {
