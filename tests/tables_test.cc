@@ -7,6 +7,7 @@
 #include "pageflow/converter.h"
 #include "tables/slanet.h"
 #include "tables/table_structure.h"
+#include "tables/tables_stage.h"
 #include "test_util.h"
 
 namespace pageflow::tables {
@@ -96,6 +97,34 @@ TEST(Tables, ARegionRunningPastItsTableLeavesTheParagraphOut) {
   EXPECT_EQ(r.table.cols, 3);
   EXPECT_EQ(r.table.rows, 3);
   EXPECT_EQ(cell(r.table, 2, 2).text, "37%");
+}
+
+TEST(Tables, APictureHoldingAGridOfTextIsATable) {
+  auto doc = std::make_shared<DocumentInput>();
+  doc->settings = std::make_shared<DocumentSettings>();
+  Page page;
+  page.doc = doc;
+  page.number = 1;
+  page.width = 612;
+  page.height = 792;
+  const Box grid{50, 100, 400, 200};
+  page.lines = {line_of_words({{"Group", 60}, {"State", 200}, {"CSOs", 300}}, 105),
+                line_of_words({{"Children", 60}, {"yes", 200}, {"no", 300}}, 125),
+                line_of_words({{"Women", 60}, {"no", 200}, {"yes", 300}}, 145),
+                line_of_words({{"Migrants", 60}, {"yes", 200}, {"yes", 300}}, 165)};
+  // A chart: a few labels scattered over a picture.
+  const Box chart{50, 300, 400, 500};
+  for (double top : {310.0, 380.0, 450.0, 480.0}) page.lines.push_back(line_of_words({{"label", 60 + top / 3}}, top));
+  page.regions = {{Label::picture, grid, 0.8f}, {Label::picture, chart, 0.8f}};
+  TablesStage stage(nullptr);
+  ASSERT_TRUE(stage.wants(page));
+  pipeline::Item* items[] = {&page};
+  stage.process(items, 0);
+  EXPECT_EQ(page.regions[0].label, Label::table);
+  ASSERT_EQ(page.tables.size(), 1u);
+  EXPECT_EQ(page.tables[0].second.rows, 4);
+  EXPECT_EQ(page.tables[0].second.cols, 3);
+  EXPECT_EQ(page.regions[1].label, Label::picture);
 }
 
 TEST(Tables, LatticeGridWithASpannedCell) {

@@ -7,11 +7,34 @@
 
 namespace pageflow::tables {
 
+namespace {
+
+// Rows of cells in aligned columns, most of them filled: what a table looks like and a chart's
+// scattered labels do not.
+bool tabular(const TableData& t) {
+  if (t.rows < 3 || t.cols < 2) return false;
+  int filled = 0;
+  for (const auto& c : t.cells) {
+    if (!c.text.empty()) filled += c.row_span * c.col_span;
+  }
+  return filled * 10 >= t.rows * t.cols * 7;
+}
+
+size_t lines_inside(const Box& box, const std::vector<TextLine>& lines) {
+  return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const TextLine& l) {
+    const double cx = (l.box.l + l.box.r) / 2, cy = (l.box.t + l.box.b) / 2;
+    return cx >= box.l && cx <= box.r && cy >= box.t && cy <= box.b;
+  }));
+}
+
+}  // namespace
+
 bool TablesStage::wants(const pipeline::Item& item) const {
   const auto& page = static_cast<const Page&>(item);
   if (!page.doc->settings->tables) return false;
   const auto& regions = page.regions;
-  return std::any_of(regions.begin(), regions.end(), [](const Region& r) { return r.label == Label::table; });
+  return std::any_of(regions.begin(), regions.end(),
+                     [](const Region& r) { return r.label == Label::table || r.label == Label::picture; });
 }
 
 void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
@@ -20,6 +43,17 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
     page.tables.clear();
     page.prose_regions.clear();
     for (auto& region : page.regions) {
+      // A "picture" holding a grid of text is a table the layout model mislabeled; read with
+      // the rules only (the table model would find cells in any chart).
+      if (region.label == Label::picture && lines_inside(region.box, page.lines) >= 4) {
+        Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules);
+        if (found.earned && tabular(found.table)) {
+          region.label = Label::table;
+          if (found.region) region.box = *found.region;
+          page.tables.emplace_back(region.box, std::move(found.table));
+        }
+        continue;
+      }
       if (region.label != Label::table) continue;
       Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
                                    page.doc->settings->table_engine);

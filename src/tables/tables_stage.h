@@ -12,7 +12,8 @@ class TablesStage : public pipeline::Stage {
  public:
   explicit TablesStage(const TableModel* model) : model_(model) {}
   std::string name() const override { return "tables"; }
-  // Pages the layout model found a table on, of documents that asked for table structure.
+  // Pages the layout model found a table or a picture on (a picture may be a mislabeled table),
+  // of documents that asked for table structure.
   bool wants(const pipeline::Item& item) const override;
   void process(std::span<pipeline::Item* const> batch, int worker) override;
   // Last to need the raster, unless assembly crops pictures from it.
