@@ -3,21 +3,27 @@
 #include <algorithm>
 
 #include "core/page.h"
+#include "core/text.h"
 #include "tables/table_structure.h"
 
 namespace pageflow::tables {
 
 namespace {
 
-// Rows of cells in aligned columns, most of them filled: what a table looks like and a chart's
-// scattered labels do not.
+// Rows of short cells in aligned columns, most of them filled: what a table looks like, and
+// neither a chart's scattered labels nor columns of running text (a page taken for a picture).
 bool tabular(const TableData& t) {
   if (t.rows < 3 || t.cols < 2) return false;
   int filled = 0;
+  std::vector<size_t> words;
   for (const auto& c : t.cells) {
-    if (!c.text.empty()) filled += c.row_span * c.col_span;
+    if (c.text.empty()) continue;
+    filled += c.row_span * c.col_span;
+    words.push_back(split_words(c.text).size());
   }
-  return filled * 10 >= t.rows * t.cols * 7;
+  if (words.empty()) return false;
+  std::nth_element(words.begin(), words.begin() + words.size() / 2, words.end());
+  return filled * 10 >= t.rows * t.cols * 7 && words[words.size() / 2] <= 4;
 }
 
 size_t lines_inside(const Box& box, const std::vector<TextLine>& lines) {
