@@ -211,20 +211,33 @@ def reference_pages_markdown(ref_doc, pages):
     return "\n\n".join(out) + "\n"
 
 
-def scanned_documents(pageflow, corpus, out, extra):
-    """Scans of referenced documents: ocr/<name>.* with groundtruth/<name>.json."""
-    ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, "groundtruth")
-    if not os.path.isdir(ocr_dir):
+def ocr_inputs(corpus, ref_subdir, ref_ext):
+    """(name, input path, reference path) of each ocr/<name>.* with <ref_subdir>/<name><ref_ext>."""
+    ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, ref_subdir)
+    if not os.path.isdir(ocr_dir) or not os.path.isdir(ref_dir):
         return []
-    results = []
+    found = []
     for f in sorted(os.listdir(ocr_dir)):
         name = os.path.splitext(f)[0]
-        ref_doc = load_json(os.path.join(ref_dir, name + ".json"))
-        if ref_doc is None:
-            continue
-        os.makedirs(out, exist_ok=True)
-        subprocess.run([pageflow, "convert", "-q", "-o", out, "--to", "md,json"] + extra + [os.path.join(ocr_dir, f)],
-                       capture_output=True, text=True)
+        if os.path.exists(os.path.join(ref_dir, name + ref_ext)):
+            found.append((name, os.path.join(ocr_dir, f), os.path.join(ref_dir, name + ref_ext)))
+    return found
+
+
+def convert_one(pageflow, path, out, formats, extra):
+    os.makedirs(out, exist_ok=True)
+    run = subprocess.run([pageflow, "convert", "-q", "-o", out, "--to", formats] + extra + [path],
+                         capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"pageflow failed on {path}: {run.stderr}")
+
+
+def scanned_documents(pageflow, corpus, out, extra):
+    """Scans of referenced documents: ocr/<name>.* with groundtruth/<name>.json."""
+    results = []
+    for name, path, ref_path in ocr_inputs(corpus, "groundtruth", ".json"):
+        ref_doc = load_json(ref_path)
+        convert_one(pageflow, path, out, "md,json", extra)
         ours_doc = load_json(os.path.join(out, name + ".json"))
         if ours_doc is None:
             continue
@@ -285,22 +298,12 @@ def character_error_rate(text, reference):
 
 def ocr_report(pageflow, corpus, out, extra):
     """Character error rate of OCR'd samples: ocr/<name>.* against ocr-groundtruth/<name>.md."""
-    ocr_dir, ref_dir = os.path.join(corpus, "ocr"), os.path.join(corpus, "ocr-groundtruth")
-    if not os.path.isdir(ref_dir):
-        return []
     rows = []
-    for ref_name in sorted(os.listdir(ref_dir)):
-        name = os.path.splitext(ref_name)[0]
-        inputs = [f for f in os.listdir(ocr_dir) if os.path.splitext(f)[0] == name]
-        if not inputs:
-            continue
-        run = subprocess.run([pageflow, "convert", "-q", "-o", out, "--to", "md"] + extra +
-                             [os.path.join(ocr_dir, inputs[0])], capture_output=True, text=True)
-        if run.returncode not in (0, 1):
-            raise RuntimeError(f"pageflow failed on {inputs[0]}: {run.stderr}")
+    for name, path, ref_path in ocr_inputs(corpus, "ocr-groundtruth", ".md"):
+        convert_one(pageflow, path, out, "md", extra)
         with open(os.path.join(out, name + ".md"), encoding="utf-8") as f:
             ours = plain(f.read())
-        with open(os.path.join(ref_dir, ref_name), encoding="utf-8") as f:
+        with open(ref_path, encoding="utf-8") as f:
             ref = plain(f.read())
         cer = character_error_rate(ours, ref)
         rows.append({"document": name, "cer": round(cer, 4), "chars": len(ours), "reference_chars": len(ref)})

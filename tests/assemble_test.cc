@@ -56,15 +56,23 @@ TEST(ListMarkers, BulletsAndEnumerations) {
   EXPECT_EQ(list_marker_length("-5 degrees", &ordered), 0u);
 }
 
+// Four rows of two lines side by side ("<left>N" and "<right>N", N the row), `pitch` apart.
+std::vector<TextLine> side_by_side(const std::string& left, std::pair<double, double> left_x, const std::string& right,
+                                   std::pair<double, double> right_x, double pitch) {
+  std::vector<TextLine> lines;
+  for (int row = 0; row < 4; ++row) {
+    const double t = 100 + row * pitch;
+    lines.push_back(line(left + std::to_string(row), left_x.first, t, left_x.second));
+    lines.push_back(line(right + std::to_string(row), right_x.first, t, right_x.second));
+  }
+  return lines;
+}
+
 TEST(PageAssembly, OneRegionOverTwoColumnsIsReadColumnByColumn) {
   // A detector box spanning both columns of a scan (OCR lines, no text-layer blocks): rows of
   // the two columns line up, yet each column is read to its end before the next.
-  std::vector<TextLine> lines;
-  for (int row = 0; row < 4; ++row) {
-    const double t = 100 + row * 12;
-    lines.push_back(line("left column words in line " + std::to_string(row), 40, t, 280));
-    lines.push_back(line("right column words in line " + std::to_string(row), 320, t, 560));
-  }
+  std::vector<TextLine> lines =
+      side_by_side("left column words in line ", {40, 280}, "right column words in line ", {320, 560}, 12);
   for (auto& l : lines) l.from_ocr = true;
   const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 90, 570, 160}, 0.9f}}));
   ASSERT_EQ(blocks.size(), 2u);
@@ -76,12 +84,7 @@ TEST(PageAssembly, OneRegionOverTwoColumnsIsReadColumnByColumn) {
 
 TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   // A key-value list in one region: its short columns line up row by row and are read across.
-  std::vector<TextLine> lines;
-  for (int row = 0; row < 4; ++row) {
-    const double t = 100 + row * 14;
-    lines.push_back(line("Key " + std::to_string(row), 40, t, 80));
-    lines.push_back(line("Value " + std::to_string(row), 320, t, 370));
-  }
+  const std::vector<TextLine> lines = side_by_side("Key ", {40, 80}, "Value ", {320, 370}, 14);
   const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 90, 570, 170}, 0.9f}}));
   ASSERT_FALSE(blocks.empty());
   EXPECT_EQ(blocks[0].element.text.substr(0, 15), "Key 0 Value 0 K");
@@ -205,15 +208,19 @@ Block block(Label label, const std::string& text, int page, Box box, double size
   return b;
 }
 
+PageResult letter_page(int number) {
+  PageResult r;
+  r.number = number;
+  r.width = 612;
+  r.height = 792;
+  return r;
+}
+
 TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
   Document doc;
   std::vector<std::vector<Block>> pages;
   for (int p = 1; p <= 3; ++p) {
-    PageResult r;
-    r.number = p;
-    r.width = 612;
-    r.height = 792;
-    doc.pages.push_back(r);
+    doc.pages.push_back(letter_page(p));
     std::vector<Block> blocks;
     blocks.push_back(block(Label::text, "Annual Report 2024", p, {72, 20, 300, 32}));
     if (p == 1) blocks.push_back(block(Label::text, "A Big Title", p, {72, 80, 400, 110}, 24));
@@ -242,11 +249,7 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
 
 TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
   Document doc;
-  PageResult r;
-  r.number = 1;
-  r.width = 612;
-  r.height = 792;
-  doc.pages.push_back(r);
+  doc.pages.push_back(letter_page(1));
   std::vector<std::vector<Block>> pages(1);
   auto& b = pages[0];
   const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
@@ -282,11 +285,7 @@ TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture
   std::vector<std::vector<Block>> pages;
   const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
   for (int p = 1; p <= 2; ++p) {
-    PageResult r;
-    r.number = p;
-    r.width = 612;
-    r.height = 792;
-    doc.pages.push_back(r);
+    doc.pages.push_back(letter_page(p));
     std::vector<Block> blocks;
     if (p == 1) blocks.push_back(block(Label::section_header, "9 Loops and conditions", p, {72, 200, 300, 216}, 14));
     if (p == 2) blocks.push_back(block(Label::text, "Chapter 9: Loops and conditions", p, {72, 30, 300, 40}));
