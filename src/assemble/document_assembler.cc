@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "core/page.h"
 #include "core/text.h"
 
 namespace pageflow {
@@ -68,8 +69,7 @@ bool in_margin(const Element& e, double page_height, bool* top, double share = 0
 // Vertical text in a side margin (an arXiv stamp, a spine title) is furniture even when it is
 // large, and even when it appears on one page only.
 bool vertical_in_side_margin(const Element& e, double page_width) {
-  const bool vertical = e.box.height() > 2 * e.box.width() && e.text.size() >= 4;
-  return vertical && page_width > 0 && (e.box.r < 0.12 * page_width || e.box.l > 0.88 * page_width);
+  return looks_vertical(e.box, e.text) && page_width > 0 && (e.box.r < 0.12 * page_width || e.box.l > 0.88 * page_width);
 }
 
 // The detector's page_header/page_footer is trusted only where furniture lives: in the page
@@ -130,12 +130,14 @@ bool ends_like_sentence(const std::string& text) {
 
 size_t word_count(const std::string& text) { return split_words(text).size(); }
 
+// A letter of any script: not a digit, a space or punctuation (CJK and Hangul count).
+bool is_letter(char32_t c) {
+  return (is_ltr_strong(c) && !(c >= '0' && c <= '9')) || is_rtl_letter(c) || c >= 0x1100;
+}
+
 bool has_letters(const std::string& text) {
-  for (char32_t c : decode_utf8(text)) {
-    if (is_ltr_strong(c) && !(c >= '0' && c <= '9')) return true;
-    if (is_rtl_letter(c) || c >= 0x1100) return true;
-  }
-  return false;
+  const std::u32string chars = decode_utf8(text);
+  return std::any_of(chars.begin(), chars.end(), is_letter);
 }
 
 // A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
@@ -284,8 +286,7 @@ std::string title_key(const std::string& text) {
   for (const auto& word : split_words(text)) {
     std::string letters;
     for (char32_t c : decode_utf8(word)) {
-      if (is_ltr_strong(c) && !(c >= '0' && c <= '9')) append_utf8(letters, c < 128 ? std::tolower(static_cast<int>(c)) : c);
-      if (is_rtl_letter(c) || c >= 0x1100) append_utf8(letters, c);
+      if (is_letter(c)) append_utf8(letters, c < 128 ? static_cast<char32_t>(std::tolower(static_cast<int>(c))) : c);
     }
     if (letters.empty() || letters == "chapter" || letters == "section" || letters == "part" || letters == "appendix") continue;
     key += letters + " ";

@@ -90,7 +90,7 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   std::map<int, size_t> orphan_zone_of_block;
   for (size_t i : orphans) {
     const Box& lb = lines[i].box;
-    if (lb.height() > 2 * lb.width() && lines[i].text.size() >= 4) {
+    if (looks_vertical(lb, lines[i].text)) {
       zones.push_back({Label::page_header, lb, 0, {i}});
       continue;
     }
@@ -149,8 +149,7 @@ void take_table_words_out(const Page& page, std::vector<Zone>& zones, std::vecto
                            [&](const Box& g) { return cx >= g.l && cx <= g.r && cy >= g.t && cy <= g.b; });
       });
       if (line.words.size() == before) return false;
-      line.text.clear();
-      for (const auto& w : line.words) line.text += (line.text.empty() ? "" : " ") + w.text;
+      join_words(line);
       if (!line.words.empty()) line.box = box_of_words(line.words);
       return line.words.empty();
     });
@@ -254,12 +253,16 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
   return out;
 }
 
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
+}
+
 double median_height(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
   std::vector<double> h;
   for (size_t i : ids) h.push_back(lines[i].box.height());
-  if (h.empty()) return 0;
-  std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
-  return h[h.size() / 2];
+  return median(h);
 }
 
 // The paragraph's typography: the size and weight covering most of its characters.
@@ -421,10 +424,7 @@ void split_text_zone(const std::vector<TextLine>& lines, int page_number, const 
     for (size_t k = 1; k < ids.size(); ++k) {
       if (!same_row(lines[ids[k - 1]].box, lines[ids[k]].box)) gaps.push_back(lines[ids[k]].box.t - lines[ids[k - 1]].box.b);
     }
-    if (!gaps.empty()) {
-      std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
-      break_gap = std::min(break_gap, gaps[gaps.size() / 2] + 0.3 * line_height);
-    }
+    if (!gaps.empty()) break_gap = std::min(break_gap, median(gaps) + 0.3 * line_height);
   }
   std::vector<size_t> current;
   bool current_is_item = false, current_ordered = false;
@@ -438,22 +438,20 @@ void split_text_zone(const std::vector<TextLine>& lines, int page_number, const 
   auto flush = [&] {
     if (current.empty()) return;
     Block block = make_block(current_is_item ? Label::list_item : Label::text, lines, current, page_number);
-    if (current_is_item && checkbox_state(current_marker) != CheckboxState::none) {
-      // A form's box with its label: docling's checkbox items, not a list.
+    if (current_is_item) {
       bool ordered = false;
       const size_t cut = list_marker_length(block.element.text, &ordered);
       block.element.text = normalize_space(block.element.text.substr(cut));
-      block.element.label = checkbox_state(current_marker) == CheckboxState::ticked ? Label::checkbox_selected
-                                                                                    : Label::checkbox_unselected;
-    } else if (current_is_item) {
-      bool ordered = false;
-      const size_t cut = list_marker_length(block.element.text, &ordered);
-      block.element.text = normalize_space(block.element.text.substr(cut));
-      block.element.marker = current_marker;
-      block.element.ordered = current_ordered;
-      block.element.level = std::clamp(static_cast<int>(std::lround((marker_left - leftmost_marker) /
-                                                                    std::max(8.0, 1.5 * line_height))),
-                                       0, 6);
+      if (const CheckboxState box = checkbox_state(current_marker); box != CheckboxState::none) {
+        // A form's box with its label: docling's checkbox items, not a list.
+        block.element.label = box == CheckboxState::ticked ? Label::checkbox_selected : Label::checkbox_unselected;
+      } else {
+        block.element.marker = current_marker;
+        block.element.ordered = current_ordered;
+        block.element.level = std::clamp(static_cast<int>(std::lround((marker_left - leftmost_marker) /
+                                                                      std::max(8.0, 1.5 * line_height))),
+                                         0, 6);
+      }
     }
     out.push_back(std::move(block));
     current.clear();

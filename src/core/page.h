@@ -33,6 +33,16 @@ struct TextLine {
   float confidence = 1;
 };
 
+// Sets a line's text from its words (after some were dropped or changed), one space apart, as
+// the text layer and OCR make it.
+void join_words(TextLine& line);
+
+// A box of text set top to bottom (an arXiv stamp, a spine title): far taller than wide, with a
+// few characters at least.
+inline bool looks_vertical(const Box& box, const std::string& text) {
+  return box.height() > 2 * box.width() && text.size() >= 4;
+}
+
 // A region found by the layout detector, in page points.
 struct Region {
   Label label = Label::text;

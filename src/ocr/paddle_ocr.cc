@@ -499,8 +499,7 @@ void drop_stray_cjk(std::vector<TextLine>& lines) {
     }
     if (!changed) continue;
     std::erase_if(line.words, [](const Word& w) { return w.text.empty(); });
-    line.text.clear();
-    for (const auto& w : line.words) line.text += (line.text.empty() ? "" : " ") + w.text;
+    join_words(line);
   }
   std::erase_if(lines, [](const TextLine& line) { return line.words.empty(); });
 }

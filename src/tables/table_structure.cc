@@ -125,11 +125,20 @@ size_t cell_of(const TableData& table, const Word& word) {
   return best;
 }
 
+// The cell of each word (cell_of), in the words' order; empty for a table without cells.
+std::vector<size_t> cells_of(const TableData& table, const std::vector<WordRef>& words) {
+  std::vector<size_t> cells;
+  if (table.cells.empty()) return cells;
+  for (const auto& w : words) cells.push_back(cell_of(table, *w.word));
+  return cells;
+}
+
 // Fills cell texts from words (reading order: line by line, left to right) and marks the header.
-void fill(TableData& table, const std::vector<WordRef>& words) {
+// `cells` holds the cell of each word (cells_of).
+void fill(TableData& table, const std::vector<WordRef>& words, const std::vector<size_t>& cells) {
   std::vector<std::vector<const WordRef*>> in_cell(table.cells.size());
   if (table.cells.empty()) return;
-  for (const auto& w : words) in_cell[cell_of(table, *w.word)].push_back(&w);
+  for (size_t k = 0; k < words.size(); ++k) in_cell[cells[k]].push_back(&words[k]);
   std::vector<bool> bold_cell(table.cells.size(), false);
   for (size_t c = 0; c < table.cells.size(); ++c) {
     auto& ws = in_cell[c];
@@ -352,31 +361,25 @@ Rules find_rules(const Box& region, const cv::Mat& raster, double scale) {
   return rules;
 }
 
+namespace {
+
 // Running text cut into columns shows where the cut falls: between two words of one line set
 // an ordinary word space apart; a real table's columns are parted by gutters wider than that,
 // even where the text layer strings a row into one line. Three such cuts, and at least 30 % of
-// all cuts, condemn the grid.
-namespace {
-
-// Where the grid's column edges part two words of one line: all such places, and those at an
-// ordinary word space.
-struct Cuts {
+// all places where a column edge parts two words of a line, condemn the grid. `cells` holds the
+// cell of each word (cells_of).
+bool grid_earned(const TableData& table, const std::vector<WordRef>& words, const std::vector<size_t>& cells,
+                 const std::vector<TextLine>& lines) {
+  if (table.cols < 2 || table.cells.empty()) return true;
   size_t crossings = 0, at_word_space = 0;
-};
-
-Cuts cuts_of(const TableData& table, const std::vector<WordRef>& words, const std::vector<TextLine>& lines) {
-  Cuts cuts;
-  if (table.cols < 2 || table.cells.empty()) return cuts;
   for (size_t k = 1; k < words.size(); ++k) {
     const WordRef &a = words[k - 1], &b = words[k];
-    if (a.line != b.line) continue;
-    const TableCell &ca = table.cells[cell_of(table, *a.word)], &cb = table.cells[cell_of(table, *b.word)];
-    if (ca.col == cb.col) continue;
-    ++cuts.crossings;
+    if (a.line != b.line || table.cells[cells[k - 1]].col == table.cells[cells[k]].col) continue;
+    ++crossings;
     const double size = std::max(1.0, lines[a.line].font_size);
-    if (b.word->box.l - a.word->box.r < 0.6 * size) ++cuts.at_word_space;
+    if (b.word->box.l - a.word->box.r < 0.6 * size) ++at_word_space;
   }
-  return cuts;
+  return at_word_space < 3 || at_word_space * 10 < crossings * 3;
 }
 
 Recognised recognise_region(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
@@ -404,8 +407,9 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
     out.table = stream(region, words);
     out.method = "stream";
   }
-  out.earned = earns_grid(out.table, region, lines);
-  fill(out.table, words);
+  const std::vector<size_t> cells = cells_of(out.table, words);
+  out.earned = grid_earned(out.table, words, cells, lines);
+  fill(out.table, words, cells);
   trim_empty_edges(out.table);
   return out;
 }
@@ -413,8 +417,8 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
 }  // namespace
 
 bool earns_grid(const TableData& table, const Box& region, const std::vector<TextLine>& lines) {
-  const Cuts cuts = cuts_of(table, words_in(region, lines), lines);
-  return cuts.at_word_space < 3 || cuts.at_word_space * 10 < cuts.crossings * 3;
+  const std::vector<WordRef> words = words_in(region, lines);
+  return grid_earned(table, words, cells_of(table, words), lines);
 }
 
 namespace {
