@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <set>
 #include <mutex>
@@ -14,6 +17,7 @@
 #include <tuple>
 
 #include "pipeline/cpu.h"
+#include "pipeline/idle_cores.h"
 #include "pipeline/scheduler.h"
 
 namespace pageflow::pipeline {
@@ -496,6 +500,124 @@ TEST(Pipeline, ChromeTraceHasALanePerWorkerAndASpanPerItemAndStage) {
   size_t spans = 0;
   for (size_t p = 0; (p = text.find("\"ph\":\"X\"", p)) != std::string::npos; ++p) ++spans;
   EXPECT_EQ(spans, 30u);
+}
+
+// A stage whose calls split their work into tasks run through run_on_idle_cores(); records
+// which threads ran them and how far the first item's tasks were when each call started.
+class SplittingStage : public Stage {
+ public:
+  SplittingStage(size_t tasks, std::function<void(size_t)> task) : tasks_(tasks), task_(std::move(task)) {}
+  std::string name() const override { return "split"; }
+  void process(std::span<Item* const> batch, int) override {
+    {
+      std::lock_guard lock(mu);
+      tasks_run_before[batch[0]->seq] = runs.size();
+    }
+    if (batch[0]->seq == 0) {
+      run_on_idle_cores(tasks_, [&](size_t i) {
+        {
+          std::lock_guard lock(mu);
+          threads.insert(std::this_thread::get_id());
+          ++runs[i];
+        }
+        task_(i);
+      });
+    }
+  }
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  std::map<size_t, int> runs;
+  std::map<uint64_t, size_t> tasks_run_before;  // by item: tasks run when its call started
+
+ private:
+  size_t tasks_;
+  std::function<void(size_t)> task_;
+};
+
+TEST(IdleCores, ACallAloneBorrowsTheIdleCore) {
+  // Each task waits (bounded) until a second thread has joined in, so the test does not depend
+  // on how fast the helper starts.
+  std::mutex mu;
+  std::condition_variable joined;
+  std::set<std::thread::id> seen;
+  SplittingStage stage(16, [&](size_t) {
+    std::unique_lock lock(mu);
+    seen.insert(std::this_thread::get_id());
+    joined.notify_all();
+    joined.wait_for(lock, std::chrono::seconds(10), [&] { return seen.size() >= 2; });
+  });
+  CountingSource source(1);
+  CollectingSink sink;
+  Trace trace;
+  StageSpec specs[] = {{&stage, 1}};
+  RunOptions options;
+  options.max_running = 2;
+  options.trace = &trace;
+  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  EXPECT_EQ(stage.threads.size(), 2u);  // the caller and one lent core: the limit holds
+  EXPECT_EQ(stage.runs.size(), 16u);
+  for (const auto& [task, times] : stage.runs) EXPECT_EQ(times, 1) << "task " << task;
+  EXPECT_GT(trace.summary().stages[0].lent_s, 0.0);
+}
+
+TEST(IdleCores, NoCoreIsLentOutsideTheConcurrentScheduleOrWithoutALimit) {
+  for (const auto& [mode, limit] : {std::pair{Mode::batched, size_t{2}}, std::pair{Mode::sequential, size_t{2}},
+                                    std::pair{Mode::concurrent, size_t{0}}}) {
+    SplittingStage stage(8, [](size_t) {});
+    CountingSource source(1);
+    CollectingSink sink;
+    StageSpec specs[] = {{&stage, 2}};
+    RunOptions options;
+    options.mode = mode;
+    options.max_running = limit;
+    ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+    EXPECT_EQ(stage.threads.size(), 1u) << mode_name(mode);
+    EXPECT_EQ(stage.runs.size(), 8u);
+  }
+}
+
+// A source whose second item comes a while after the first: the first call has borrowed the
+// idle core by then.
+class LateSecondSource : public Source {
+ public:
+  ItemPtr next(std::stop_token) override {
+    if (made_ == 2) return nullptr;
+    if (made_ == 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto item = std::make_unique<Number>();
+    item->value = made_++;
+    return item;
+  }
+
+ private:
+  int made_ = 0;
+};
+
+TEST(IdleCores, ALentCoreGoesBackWhenAnotherCallWaits) {
+  SplittingStage stage(60, [](size_t) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
+  LateSecondSource source;
+  CollectingSink sink;
+  StageSpec specs[] = {{&stage, 2}};
+  RunOptions options;
+  options.max_running = 2;
+  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  ASSERT_EQ(stage.tasks_run_before.size(), 2u);
+  // Without giving the core back, the second call would wait until the helper ran out of tasks.
+  EXPECT_LT(stage.tasks_run_before[1], 45u);
+  EXPECT_EQ(stage.runs.size(), 60u);
+}
+
+TEST(IdleCores, ATaskThatThrowsFailsTheCallWithItsMessage) {
+  SplittingStage stage(20, [](size_t i) {
+    if (i == 3) throw std::runtime_error("task 3 failed");
+  });
+  CountingSource source(1);
+  CollectingSink sink;
+  StageSpec specs[] = {{&stage, 1}};
+  RunOptions options;
+  options.max_running = 2;
+  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  ASSERT_EQ(sink.results.size(), 1u);
+  EXPECT_EQ(sink.results[0], "FAILED split: task 3 failed");
 }
 
 }  // namespace

@@ -97,7 +97,8 @@ nlohmann::json summary_json(const pipeline::RunSummary& s) {
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& st : s.stages) {
     stages.push_back({{"name", st.name}, {"workers", st.workers}, {"items", st.items}, {"calls", st.calls},
-                      {"busy_s", st.busy_s}, {"utilisation", st.utilisation}, {"peak_queue", st.peak_queue}});
+                      {"busy_s", st.busy_s}, {"lent_s", st.lent_s}, {"utilisation", st.utilisation},
+                      {"peak_queue", st.peak_queue}});
   }
   return {{"wall_s", s.wall_s}, {"first_page_s", s.first_item_s}, {"pages", s.items},
           {"failed_pages", s.failed_items}, {"start_rss_bytes", s.start_rss_bytes}, {"peak_rss_bytes", s.peak_rss_bytes},

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/text.h"
+#include "pipeline/idle_cores.h"
 
 namespace pageflow::ocr {
 
@@ -236,8 +237,9 @@ std::vector<Recognition> PaddleOcr::recognize(const std::vector<cv::Mat>& crops)
   std::vector<Recognition> piece_results(pieces.size());
   std::vector<double> piece_confidence_sum(pieces.size(), 0);
   const size_t batch = static_cast<size_t>(std::max(1, settings_.rec_batch));
-  for (size_t start = 0; start < order.size(); start += batch) {
-    const size_t end = std::min(order.size(), start + batch);
+  // The runs are independent: a page alone in the OCR stage shares them with idle cores.
+  pipeline::run_on_idle_cores((order.size() + batch - 1) / batch, [&](size_t run) {
+    const size_t start = run * batch, end = std::min(order.size(), start + batch);
     std::vector<cv::Mat> inputs;
     int width = 8;
     for (size_t k = start; k < end; ++k) {
@@ -267,7 +269,7 @@ std::vector<Recognition> PaddleOcr::recognize(const std::vector<cv::Mat>& crops)
         previous = best;
       }
     }
-  }
+  });
   // Pieces back into lines: a cut at a wide blank column was a space.
   std::vector<Recognition> results(crops.size());
   std::vector<double> confidence_sum(crops.size(), 0);

@@ -14,6 +14,7 @@
 #include "pipeline/cancel.h"
 #include "pipeline/cpu.h"
 #include "pipeline/exceptions.h"
+#include "pipeline/idle_cores.h"
 #include "pipeline/memory.h"
 
 namespace pageflow::pipeline {
@@ -72,7 +73,20 @@ class CallGate {
     return Slot(this);
   }
 
- private:
+  // A slot for a running call's helper (idle_cores.h): only one nobody waits for.
+  bool try_borrow() {
+    if (limit_ == 0) return false;
+    std::lock_guard lock(mu_);
+    if (running_ >= limit_ || !waiting_.empty()) return false;
+    ++running_;
+    return true;
+  }
+
+  bool anyone_waiting() {
+    std::lock_guard lock(mu_);
+    return !waiting_.empty();
+  }
+
   void release() {
     {
       std::lock_guard lock(mu_);
@@ -81,6 +95,7 @@ class CallGate {
     cv_.notify_all();
   }
 
+ private:
   const size_t limit_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -91,6 +106,23 @@ class CallGate {
     auto operator<=>(const Key&) const = default;
   };
   std::set<Key> waiting_;
+};
+
+// Lends the gate's idle slots to one stage call and books the work done on them to its stage.
+class GateLender : public CoreLender {
+ public:
+  GateLender(CallGate& gate, Trace* trace, int stage) : gate_(gate), trace_(trace), stage_(stage) {}
+  bool try_borrow() override { return gate_.try_borrow(); }
+  bool wanted_back() override { return gate_.anyone_waiting(); }
+  void give_back(double busy_s) override {
+    gate_.release();
+    if (trace_) trace_->add_lent(stage_, busy_s);
+  }
+
+ private:
+  CallGate& gate_;
+  Trace* trace_;
+  int stage_;
 };
 
 // One execution of a pipeline; owns all threads it starts and joins them before returning.
@@ -481,6 +513,8 @@ class Run {
         {
           const auto before = [](const Item* a, const Item* b) { return served_before(*a, *b); };
           const CallGate::Slot slot = gate.acquire(**std::min_element(raw.begin(), raw.end(), before));
+          GateLender lender(gate, trace_, static_cast<int>(k));
+          const LendingScope lending(&lender);
           process_batch(k, worker, raw);
         }
         for (auto& item : batch) route(k + 1, std::move(item));

@@ -7,6 +7,7 @@
 //               items are in flight, so memory stays flat whatever the input length. At most
 //               `max_running` stage calls run at once (one per core): more would only make the
 //               stages take cores from each other; a free slot goes to the oldest page's call.
+//               A slot nobody waits for may be lent to a running call (idle_cores.h).
 //   batched     stage k processes every item (in even batches of at most batch_size, on its
 //               workers) before stage k+1 starts: the render-all-then-infer baseline.
 //   sequential  one item at a time through all stages on the calling thread: the reference.

@@ -18,12 +18,18 @@ void Trace::set_stages(std::vector<std::string> names, std::vector<int> workers,
   std::lock_guard lock(mu_);
   stage_names_ = std::move(names);
   stage_workers_ = std::move(workers);
+  stage_lent_s_.assign(stage_names_.size(), 0.0);
   cores_ = std::max(1, cores);
 }
 
 void Trace::add_span(SpanEvent event) {
   std::lock_guard lock(mu_);
   spans_.push_back(std::move(event));
+}
+
+void Trace::add_lent(int stage, double seconds) {
+  std::lock_guard lock(mu_);
+  stage_lent_s_.at(static_cast<size_t>(stage)) += seconds;
 }
 
 void Trace::add_counter(std::string name, double value) {
@@ -75,6 +81,7 @@ RunSummary Trace::summary() const {
     s.stages[i].name = stage_names_[i];
     s.stages[i].workers = stage_workers_[i];
     s.stages[i].first_start_s = -1;
+    s.stages[i].lent_s = stage_lent_s_[i];
   }
   // A batch is recorded as one span per item with the same start/end: count the call once and
   // its busy time once.
@@ -98,7 +105,7 @@ RunSummary Trace::summary() const {
     if (st.first_start_s < 0) st.first_start_s = 0;
     if (s.wall_s > 0 && st.workers > 0) st.utilisation = st.busy_s / (s.wall_s * st.workers);
     if (st.workers > 0) s.bottleneck_s = std::max(s.bottleneck_s, st.busy_s / st.workers);
-    s.cores_bound_s += st.busy_s / s.cores;
+    s.cores_bound_s += (st.busy_s + st.lent_s) / s.cores;
   }
   return s;
 }
@@ -154,14 +161,14 @@ void print_summary(std::ostream& out, const RunSummary& s) {
                 static_cast<unsigned long long>(s.failed_items), s.wall_s, s.first_item_s,
                 s.peak_rss_bytes / 1048576.0, s.added_rss_bytes() / 1048576.0, s.efficiency(), s.limit_s(), limit.c_str());
   out << line;
-  std::snprintf(line, sizeof line, "  %-10s %7s %7s %7s %10s %10s %6s %6s\n", "stage", "workers",
-                "items", "calls", "busy s", "ms/item", "util", "queue");
+  std::snprintf(line, sizeof line, "  %-10s %7s %7s %7s %10s %10s %6s %6s %8s\n", "stage", "workers",
+                "items", "calls", "busy s", "ms/item", "util", "queue", "lent s");
   out << line;
   for (const auto& st : s.stages) {
-    std::snprintf(line, sizeof line, "  %-10s %7d %7llu %7llu %10.3f %10.2f %6.2f %6.0f\n",
+    std::snprintf(line, sizeof line, "  %-10s %7d %7llu %7llu %10.3f %10.2f %6.2f %6.0f %8.3f\n",
                   st.name.c_str(), st.workers, static_cast<unsigned long long>(st.items),
                   static_cast<unsigned long long>(st.calls), st.busy_s,
-                  st.items ? 1000.0 * st.busy_s / st.items : 0.0, st.utilisation, st.peak_queue);
+                  st.items ? 1000.0 * st.busy_s / st.items : 0.0, st.utilisation, st.peak_queue, st.lent_s);
     out << line;
   }
 }

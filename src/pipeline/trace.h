@@ -35,6 +35,7 @@ struct StageSummary {
   uint64_t items = 0;
   uint64_t calls = 0;
   double busy_s = 0;       // summed over workers
+  double lent_s = 0;       // work its calls did on idle cores lent to them (idle_cores.h)
   double first_start_s = 0;
   double last_end_s = 0;
   double utilisation = 0;  // busy_s / (wall_s * workers)
@@ -72,6 +73,8 @@ class Trace {
   // `cores`: how many stage calls can run at once on the machine (for the cores bound).
   void set_stages(std::vector<std::string> names, std::vector<int> workers, int cores);
   void add_span(SpanEvent event);
+  // `seconds` of a call of `stage` done on a lent core.
+  void add_lent(int stage, double seconds);
   void add_counter(std::string name, double value);
   void mark_emitted(bool failed);
   void finish(std::string mode, uint64_t start_rss_bytes, uint64_t peak_rss_bytes);
@@ -92,6 +95,7 @@ class Trace {
   mutable std::mutex mu_;
   std::vector<std::string> stage_names_;
   std::vector<int> stage_workers_;
+  std::vector<double> stage_lent_s_;
   int cores_ = 1;
   std::vector<SpanEvent> spans_;
   std::vector<CounterEvent> counters_;
