@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/text.h"
 #include "export/export.h"
 #include "ocr/paddle_ocr.h"
@@ -110,6 +112,39 @@ TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
       EXPECT_LE(w.box.r, l.box.r + 0.5);
     }
   }
+  EXPECT_LT(cer(text, kSentence), 0.03) << text;
+}
+
+TEST(PaddleOcr, TypeSizeIsMeasuredFromTheLetters) {
+  auto page_of = [](double font_scale) {
+    cv::Mat page(1400, 1000, CV_8UC3, cv::Scalar(255, 255, 255));
+    for (int row = 0; row < 8; ++row) {
+      cv::putText(page, "Fictitious example text", cv::Point(40, 120 + 160 * row), cv::FONT_HERSHEY_SIMPLEX,
+                  font_scale, cv::Scalar(0, 0, 0), 2);
+    }
+    return page;
+  };
+  const double small = median_glyph_height(page_of(0.8)), large = median_glyph_height(page_of(2.4));
+  EXPECT_GT(small, 0);
+  EXPECT_NEAR(large / small, 3.0, 0.75);
+  EXPECT_EQ(median_glyph_height(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255))), 0);  // nothing to tell
+}
+
+TEST(PaddleOcr, LargeTypeIsDetectedAtALowerResolutionWithTheSameLines) {
+  double scale = 0;
+  const cv::Mat image = scanned_page(&scale);
+  PaddleSettings full;
+  full.det_glyph_px = 1000;  // never lowered
+  PaddleOcr at_limit(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1, full);
+  PaddleOcr by_type(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
+  const auto reference = at_limit.detect(image, true), lowered = by_type.detect(image, true);
+  ASSERT_EQ(lowered.size(), reference.size());
+  for (size_t i = 0; i < lowered.size(); ++i) {
+    const cv::Rect2f a = lowered[i].bounds(), b = reference[i].bounds();
+    EXPECT_GT((a & b).area(), 0.7 * (a | b).area()) << "line " << i;
+  }
+  std::string text;
+  for (const auto& l : by_type.read(image, scale, lowered, 0)) text += l.text + " ";
   EXPECT_LT(cer(text, kSentence), 0.03) << text;
 }
 

@@ -80,6 +80,28 @@ TEST(Pdf, HugePagesAreRenderedWithinThePixelBudget) {
   EXPECT_LT(page.raster_scale, 1200 / 72.0);
 }
 
+TEST(Pdf, AScannedPageIsDrawnOnceAtTheOcrResolution) {
+  RenderRequest request;
+  request.scan_dpi = 200;
+  const Page scan = load_page("ocr/ocr_test.pdf", 1, request);
+  PdfReader reader(engine());
+  reader.open({corpus("ocr/ocr_test.pdf"), nullptr}, "", 1);
+  double ocr_scale = 0;
+  const cv::Mat drawn = reader.render(1, 200, request.max_pixels, &ocr_scale);
+  // The OCR raster is the drawing a separate render would make; the raster is shrunk from it.
+  ASSERT_FALSE(scan.ocr_raster.empty());
+  EXPECT_DOUBLE_EQ(scan.ocr_scale, ocr_scale);
+  EXPECT_EQ(cv::norm(scan.ocr_raster, drawn, cv::NORM_INF), 0);
+  const Page drawn_twice = load_page("ocr/ocr_test.pdf", 1, RenderRequest{});
+  EXPECT_EQ(scan.raster.size(), drawn_twice.raster.size());
+  EXPECT_DOUBLE_EQ(scan.raster_scale, drawn_twice.raster_scale);
+  EXPECT_TRUE(drawn_twice.ocr_raster.empty());
+  // A digital page is drawn at the raster's resolution only.
+  const Page digital = load_page("pdf/multi_page.pdf", 1, request);
+  EXPECT_TRUE(digital.ocr_raster.empty());
+  EXPECT_DOUBLE_EQ(digital.raster_scale, 1.0);
+}
+
 TEST(Pdf, RightToLeftTextComesOutInLogicalOrder) {
   const Page page = load_page("pdf/right_to_left_01.pdf", 1, kTextOnly);
   ASSERT_FALSE(page.lines.empty());

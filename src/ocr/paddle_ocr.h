@@ -28,6 +28,10 @@ struct Orientation {
 
 struct PaddleSettings {
   int det_max_side = 960;        // detection input: longest side at most this (multiple of 32)
+  // Pages of large type are detected at a lower resolution, down to det_min_side, so that their
+  // letters are about det_glyph_px high (median_glyph_height).
+  int det_min_side = 320;
+  double det_glyph_px = 8;
   float det_threshold = 0.3f;    // probability map binarisation
   float box_threshold = 0.6f;    // mean probability inside a box to keep it
   float unclip_ratio = 1.5f;     // box growth: area * ratio / perimeter
@@ -46,7 +50,9 @@ class PaddleOcr : public Engine {
   std::string name() const override { return "paddle"; }
   std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
 
-  std::vector<Quad> detect(const cv::Mat& bgr) const;
+  // Lines of `bgr`. A whole page of large type is detected at a lower resolution (settings); a
+  // part of a page (a picture) always at the limit, as its blobs are seldom letters.
+  std::vector<Quad> detect(const cv::Mat& bgr, bool whole_page = false) const;
   cv::Mat crop(const cv::Mat& bgr, const Quad& quad) const;  // upright line image
   std::vector<Recognition> recognize(const std::vector<cv::Mat>& crops) const;
   std::vector<bool> upside_down(const std::vector<cv::Mat>& crops) const;
@@ -64,6 +70,10 @@ class PaddleOcr : public Engine {
   ml::LazyModel det_, rec_, cls_;
   std::vector<std::string> keys_;
 };
+
+// The median height in pixels of the letter-shaped ink blobs of a page image: the page's type
+// size; 0 when there are too few to tell or their heights spread too far to be letters.
+double median_glyph_height(const cv::Mat& bgr);
 
 // Turns an image clockwise by a multiple of 90 degrees.
 cv::Mat rotate_clockwise(const cv::Mat& image, int degrees);

@@ -19,6 +19,8 @@ extern "C" {
 #include <map>
 #include <set>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/text.h"
 #include "pipeline/cancel.h"
 
@@ -290,15 +292,25 @@ class AbortCookie {
   std::stop_callback<std::function<void()>> watch_;
 };
 
+// The scale lowered, if need be, to keep the page within the pixel budget.
+double capped_scale(const fz_rect& bounds, double scale, long long max_pixels) {
+  const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
+  const double pixels = w * h * scale * scale;
+  if (pixels > static_cast<double>(max_pixels)) scale *= std::sqrt(static_cast<double>(max_pixels) / pixels);
+  return scale;
+}
+
+// The pixel rectangle a page's bounds cover at `scale`.
+fz_irect pixel_bounds(const fz_rect& bounds, double scale) {
+  return fz_round_rect(fz_transform_rect(bounds, fz_scale(static_cast<float>(scale), static_cast<float>(scale))));
+}
+
 // Renders with the pixel budget applied; throws through fz_throw like any MuPDF call.
 fz_pixmap* render_pixmap(fz_context* ctx, fz_page* page, const fz_rect& bounds, double* scale,
                          long long max_pixels, fz_cookie* cookie) {
-  const double w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
-  const double pixels = w * h * *scale * *scale;
-  if (pixels > static_cast<double>(max_pixels)) *scale *= std::sqrt(static_cast<double>(max_pixels) / pixels);
+  *scale = capped_scale(bounds, *scale, max_pixels);
   const fz_matrix ctm = fz_scale(static_cast<float>(*scale), static_cast<float>(*scale));
-  fz_pixmap* pix = fz_new_pixmap_with_bbox(ctx, fz_device_bgr(ctx), fz_round_rect(fz_transform_rect(bounds, ctm)),
-                                           nullptr, 0);
+  fz_pixmap* pix = fz_new_pixmap_with_bbox(ctx, fz_device_bgr(ctx), pixel_bounds(bounds, *scale), nullptr, 0);
   fz_device* dev = nullptr;
   fz_var(dev);
   fz_try(ctx) {
@@ -343,6 +355,25 @@ fz_stext_page* extract_text(fz_context* ctx, fz_page* page, const fz_rect& bound
     *error = fz_caught_message(ctx);
   }
   return text;
+}
+
+// For a page that looks scanned (no text, images over at least half of it), the resolution of
+// its largest image in pixels per inch; 0 for any other page.
+double scan_resolution(fz_stext_page* text, const fz_rect& bounds) {
+  double image_area = 0, largest = 0, dpi = 0;
+  for (fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type == FZ_STEXT_BLOCK_TEXT) return 0;
+    if (block->type != FZ_STEXT_BLOCK_IMAGE || !block->u.i.image) continue;
+    const fz_rect r = fz_intersect_rect(block->bbox, bounds);
+    if (fz_is_empty_rect(r)) continue;
+    const double area = (r.x1 - r.x0) * (r.y1 - r.y0);
+    image_area += area;
+    if (area > largest && block->bbox.x1 > block->bbox.x0) {
+      largest = area;
+      dpi = block->u.i.image->w * 72.0 / (block->bbox.x1 - block->bbox.x0);
+    }
+  }
+  return image_area >= 0.5 * (bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0) ? dpi : 0;
 }
 
 // Content that decodes to more than kBombFloor bytes at more than kBombRatio times its stored
@@ -617,10 +648,23 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     text = extract_text(ctx_, fpage, bounds, FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES, cookie.get(), &degraded);
   }
   if (error.empty() && !text) text = extract_text(ctx_, fpage, bounds, FZ_STEXT_MEDIABOX_CLIP, cookie.get(), &error);
+  // A page that looks scanned is drawn once, at the OCR resolution, and the raster shrunk from
+  // that: drawing it twice would decode its (often 600-dpi) image twice. Only a scan held at the
+  // OCR resolution or finer: a coarser one would be enlarged and shrunk again, which blurs the
+  // raster the layout model sees (and decoding a small image twice costs little).
+  double scan_scale = request.scan_dpi / 72.0;
+  bool draw_for_ocr = error.empty() && request.render && too_large.empty() && text && request.scan_dpi > 0 &&
+                      scan_resolution(text, bounds) >= request.scan_dpi &&
+                      capped_scale(bounds, scan_scale, request.max_pixels) > capped_scale(bounds, scale, request.max_pixels);
+  fz_var(draw_for_ocr);
+  fz_var(scan_scale);
   // A page whose drawing fails (an undecodable image) still has its text: degrade, do not fail.
   std::string render_error = too_large;
   if (error.empty() && request.render && too_large.empty()) {
-    fz_try(ctx_) { pix = render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels, cookie.get()); }
+    fz_try(ctx_) {
+      pix = draw_for_ocr ? render_pixmap(ctx_, fpage, bounds, &scan_scale, request.max_pixels, cookie.get())
+                         : render_pixmap(ctx_, fpage, bounds, &scale, request.max_pixels, cookie.get());
+    }
     fz_catch(ctx_) { render_error = fz_caught_message(ctx_); }
   }
   if (pipeline::current_call_stop().stop_requested()) error = "aborted";
@@ -651,7 +695,15 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }
-    if (pix) {
+    page.ocr_raster.release();
+    if (pix && draw_for_ocr) {
+      page.ocr_raster = to_mat(ctx_, pix);
+      page.ocr_scale = scan_scale;
+      scale = capped_scale(bounds, scale, request.max_pixels);
+      const fz_irect size = pixel_bounds(bounds, scale);
+      cv::resize(page.ocr_raster, page.raster, cv::Size(size.x1 - size.x0, size.y1 - size.y0), 0, 0, cv::INTER_AREA);
+      page.raster_scale = scale;
+    } else if (pix) {
       page.raster = to_mat(ctx_, pix);
       page.raster_scale = scale;
     }

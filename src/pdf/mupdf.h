@@ -63,6 +63,10 @@ struct RenderRequest {
   // `min_either_side`, reaching one of the two sizes is enough (a letterboxed input).
   int min_width = 0, min_height = 0;
   bool min_either_side = false;
+  // > 0: a page that looks scanned (no text, images over half of it) and whose image is at least
+  // this fine is drawn at this resolution into Page::ocr_raster, and the raster is shrunk from
+  // that drawing.
+  double scan_dpi = 0;
 };
 
 // What a look at a page's streams finds before the interpreter decodes any of them.

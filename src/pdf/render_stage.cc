@@ -23,6 +23,7 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
       RenderRequest request = request_;
       request.render |= settings.ocr == OcrMode::automatic;
       if (settings.picture_images && settings.picture_dpi > 0) request.dpi = settings.picture_dpi;
+      if (settings.ocr != OcrMode::off) request.scan_dpi = settings.ocr_dpi;
       reader.load(page.number, request, page);
       page.blank = ocr::is_blank(page);
       page.needs_ocr = settings.ocr == OcrMode::force || (settings.ocr == OcrMode::automatic && ocr::needs_ocr(page));
@@ -30,7 +31,9 @@ void RenderStage::process(std::span<pipeline::Item* const> batch, int worker) {
       if (!page.needs_ocr && settings.ocr == OcrMode::automatic && settings.ocr_pictures) {
         page.ocr_regions = ocr::picture_regions(page);
       }
-      if (page.needs_ocr || !page.ocr_regions.empty()) {
+      if (!page.needs_ocr && page.ocr_regions.empty()) {
+        page.ocr_raster.release();  // drawn for a page that looked scanned but is blank
+      } else if (page.ocr_raster.empty()) {
         page.ocr_raster = reader.render(page.number, settings.ocr_dpi, request_.max_pixels, &page.ocr_scale);
       }
     } catch (const PdfError& e) {
