@@ -127,6 +127,94 @@ TEST(Tables, APictureHoldingAGridOfTextIsATable) {
   EXPECT_EQ(page.regions[1].label, Label::picture);
 }
 
+// A page of `lines` with no layout regions, through the tables stage.
+Page tables_of(std::vector<TextLine> lines) {
+  auto doc = std::make_shared<DocumentInput>();
+  doc->settings = std::make_shared<DocumentSettings>();
+  Page page;
+  page.doc = doc;
+  page.number = 1;
+  page.width = 612;
+  page.height = 792;
+  page.lines = std::move(lines);
+  TablesStage stage(nullptr);
+  EXPECT_TRUE(stage.wants(page));
+  pipeline::Item* items[] = {&page};
+  stage.process(items, 0);
+  return page;
+}
+
+// Words set one space (3 points) apart from `left`, as line_of_words sizes them.
+std::vector<std::pair<std::string, double>> spaced(const std::vector<std::string>& words, double left) {
+  std::vector<std::pair<std::string, double>> placed;
+  for (const auto& word : words) {
+    placed.push_back({word, left});
+    left += 5.0 * static_cast<double>(word.size()) + 3;
+  }
+  return placed;
+}
+
+// As a text layer gives a table with no rules: a paragraph, a two-line column header, then each
+// cell of a row as a line of its own; `shift` points to the right.
+std::vector<TextLine> unmarked_table(double shift) {
+  std::vector<TextLine> lines = {
+      line_of_words(spaced({"Which", "groups", "are", "served", "and", "by", "whom?"}, 50 + shift), 80),
+      line_of_words(spaced({"State", "funded"}, 285 + shift), 110), line_of_words({{"CSOs", 398 + shift}}, 110),
+      line_of_words(spaced({"legal", "aid"}, 290 + shift), 122)};
+  const char* groups[] = {"Children", "Women", "Migrants", "Refugees", "Elderly"};
+  for (int r = 0; r < 5; ++r) {
+    const double top = 140 + 18.0 * r;
+    lines.push_back(line_of_words({{"y", 50 + shift}}, top));
+    lines.push_back(line_of_words(spaced({groups[r], "persons"}, 70 + shift), top));
+    lines.push_back(line_of_words({{"*", 310 + shift}}, top));
+    lines.push_back(line_of_words({{"*", 405 + shift}}, top));
+  }
+  return lines;
+}
+
+void expect_unmarked_table_found(const Page& page) {
+  ASSERT_EQ(page.tables.size(), 1u);
+  ASSERT_EQ(page.regions.size(), 1u);
+  EXPECT_EQ(page.regions[0].label, Label::table);
+  EXPECT_GT(page.regions[0].box.t, 90);  // the paragraph stays out
+  const TableData& table = page.tables[0].second;
+  EXPECT_EQ(table.cols, 4);
+  EXPECT_EQ(table.rows, 6);
+  EXPECT_EQ(cell(table, 0, 2).text, "State funded legal aid");
+  EXPECT_EQ(cell(table, 5, 1).text, "Elderly persons");
+}
+
+TEST(Tables, RowsInAlignedColumnsAreATableTheLayoutModelMissed) {
+  expect_unmarked_table_found(tables_of(unmarked_table(0)));
+}
+
+TEST(Tables, AnUnmarkedTableBesideAColumnOfTextKeepsItsColumns) {
+  // The other page of a two-page spread: running text at the heights of the table's rows.
+  std::vector<TextLine> lines = unmarked_table(500);
+  for (int r = 0; r < 12; ++r) {
+    lines.push_back(line_of_words(spaced({"running", "text", "of", "the", "left", "page"}, 40), 80 + 13.0 * r));
+  }
+  expect_unmarked_table_found(tables_of(lines));
+}
+
+TEST(Tables, ColumnsOfProseAndTwoColumnFormsAreNoTable) {
+  std::vector<TextLine> prose, form;
+  for (int r = 0; r < 8; ++r) {
+    const double top = 100 + 14.0 * r;
+    // Three newspaper columns: aligned, but whole lines of running text.
+    for (double left : {50.0, 230.0, 410.0}) {
+      prose.push_back(line_of_words(spaced({"words", "of", "running", "text", "in", "columns"}, left), top));
+    }
+    form.push_back(line_of_words({{"Field", 50}}, top));
+    form.push_back(line_of_words({{"value", 250}}, top));
+  }
+  for (const auto& lines : {prose, form}) {
+    const Page page = tables_of(lines);
+    EXPECT_TRUE(page.tables.empty());
+    EXPECT_TRUE(page.regions.empty());
+  }
+}
+
 TEST(Tables, LatticeGridWithASpannedCell) {
   // A 3x3 ruled grid at 2 px per point whose top row has no rule between columns 1 and 2.
   const double scale = 2;

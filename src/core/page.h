@@ -2,6 +2,7 @@
 // (render + text layer, layout, ocr, tables, assembly). Stages only add their own part.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct TextLine {
   bool from_ocr = false;
   float confidence = 1;
 };
+
+// The smallest box holding both.
+inline Box unite(const Box& a, const Box& b) {
+  return {std::min(a.l, b.l), std::min(a.t, b.t), std::max(a.r, b.r), std::max(a.b, b.b)};
+}
 
 // Sets a line's text from its words (after some were dropped or changed), one space apart, as
 // the text layer and OCR make it.

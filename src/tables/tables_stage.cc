@@ -4,6 +4,7 @@
 
 #include "core/page.h"
 #include "core/text.h"
+#include "tables/aligned_rows.h"
 #include "tables/table_structure.h"
 
 namespace pageflow::tables {
@@ -39,7 +40,9 @@ bool TablesStage::wants(const pipeline::Item& item) const {
   const auto& page = static_cast<const Page&>(item);
   if (!page.doc->settings->tables) return false;
   const auto& regions = page.regions;
-  return std::any_of(regions.begin(), regions.end(),
+  // Three rows of three cells at least, or a region to read.
+  return page.lines.size() >= 9 ||
+         std::any_of(regions.begin(), regions.end(),
                      [](const Region& r) { return r.label == Label::table || r.label == Label::picture; });
 }
 
@@ -70,6 +73,24 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
         page.prose_regions.push_back(region.box);
       }
     }
+    add_unmarked_tables(page);
+  }
+}
+
+// Rows in aligned columns outside any table: a table the layout model missed or buried in a
+// larger "picture". Read with the rules only, and kept only when it looks like a table by the
+// test pictures must pass.
+void TablesStage::add_unmarked_tables(Page& page) const {
+  std::vector<Box> taken;
+  for (const auto& region : page.regions) {
+    if (region.label == Label::table) taken.push_back(region.box);
+  }
+  for (const Box& box : aligned_row_tables(page.lines, taken)) {
+    Recognised found = recognise(box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules);
+    if (!found.earned || !tabular(found.table)) continue;
+    const Box table_box = found.region.value_or(box);
+    page.regions.push_back({Label::table, table_box, 1.0f});
+    page.tables.emplace_back(table_box, std::move(found.table));
   }
 }
 

@@ -1,0 +1,160 @@
+#include "tables/aligned_rows.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pageflow::tables {
+
+namespace {
+
+// The least gap between two cells of a row, in font sizes (a word space is about a quarter).
+constexpr double kCellGap = 0.9;
+
+struct Row {
+  std::vector<Box> cells;  // left to right
+  Box box;
+  double font_size = 0;
+};
+
+bool centre_inside(const Box& line, const Box& area) {
+  const double cx = (line.l + line.r) / 2, cy = (line.t + line.b) / 2;
+  return cx >= area.l && cx <= area.r && cy >= area.t && cy <= area.b;
+}
+
+// The page's lanes: side-by-side stretches (the pages of a two-page spread, columns of text)
+// parted by a gutter no line crosses with running text on both sides. A table's own gutters
+// have short cells on at least one side, so a table stays in one lane.
+std::vector<std::vector<const TextLine*>> lanes_of(const std::vector<const TextLine*>& lines) {
+  std::vector<const TextLine*> by_left = lines;
+  std::sort(by_left.begin(), by_left.end(), [](const TextLine* a, const TextLine* b) { return a->box.l < b->box.l; });
+  auto prose = [](const TextLine* line) { return line->words.size() >= 5; };
+  std::vector<bool> prose_from(by_left.size() + 1, false);  // running text at this index or after
+  for (size_t i = by_left.size(); i-- > 0;) prose_from[i] = prose_from[i + 1] || prose(by_left[i]);
+  std::vector<std::vector<const TextLine*>> lanes(1);
+  bool lane_has_prose = false;
+  double reach = -1e9;  // right edge of the lines so far
+  for (size_t i = 0; i < by_left.size(); ++i) {
+    const TextLine* line = by_left[i];
+    const double size = line->font_size > 0 ? line->font_size : line->box.height();
+    if (line->box.l - reach > 2 * size && lane_has_prose && prose_from[i]) {
+      lanes.emplace_back();
+      lane_has_prose = false;
+    }
+    lanes.back().push_back(line);
+    lane_has_prose = lane_has_prose || prose(line);
+    reach = std::max(reach, line->box.r);
+  }
+  return lanes;
+}
+
+// A lane's lines grouped into rows by vertical overlap, top to bottom.
+std::vector<Row> rows_of(std::vector<const TextLine*> free) {
+  std::sort(free.begin(), free.end(), [](const TextLine* a, const TextLine* b) {
+    return a->box.t + a->box.b < b->box.t + b->box.b;
+  });
+  std::vector<Row> rows;
+  std::vector<std::vector<const TextLine*>> members;  // by row
+  for (const TextLine* line : free) {
+    if (!rows.empty()) {
+      const Box& band = rows.back().box;
+      const double overlap = std::min(band.b, line->box.b) - std::max(band.t, line->box.t);
+      if (overlap >= 0.5 * std::min(band.height(), line->box.height())) {
+        members.back().push_back(line);
+        rows.back().box = unite(rows.back().box, line->box);
+        continue;
+      }
+    }
+    rows.push_back({{}, line->box, 0});
+    members.push_back({line});
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::vector<Box> words;
+    double size = 0;
+    for (const TextLine* line : members[i]) {
+      size = std::max(size, line->font_size > 0 ? line->font_size : line->box.height());
+      for (const auto& word : line->words) words.push_back(word.box);
+    }
+    std::sort(words.begin(), words.end(), [](const Box& a, const Box& b) { return a.l < b.l; });
+    rows[i].font_size = size;
+    for (const Box& word : words) {
+      // Nearer than about three spaces: the same cell.
+      if (!rows[i].cells.empty() && word.l - rows[i].cells.back().r < kCellGap * size) {
+        rows[i].cells.back() = unite(rows[i].cells.back(), word);
+      } else {
+        rows[i].cells.push_back(word);
+      }
+    }
+  }
+  return rows;
+}
+
+// Whether two rows have the same columns: as many cells, each starting, ending or centred where
+// the other's does.
+bool same_columns(const Row& a, const Row& b) {
+  if (a.cells.size() != b.cells.size()) return false;
+  const double tolerance = 0.6 * std::max(a.font_size, b.font_size);
+  for (size_t i = 0; i < a.cells.size(); ++i) {
+    const Box &x = a.cells[i], &y = b.cells[i];
+    const bool aligned = std::abs(x.l - y.l) <= tolerance || std::abs(x.r - y.r) <= tolerance ||
+                         std::abs((x.l + x.r) - (y.l + y.r)) <= 2 * tolerance;
+    if (!aligned) return false;
+  }
+  return true;
+}
+
+bool close_below(const Row& upper, const Row& lower) {
+  return lower.box.t - upper.box.b <= 2.5 * std::max(upper.font_size, lower.font_size);
+}
+
+// Runs of rows in the same columns, each with the header rows right above it.
+void add_runs(const std::vector<Row>& rows, std::vector<Box>& tables) {
+  for (size_t start = 0; start < rows.size();) {
+    size_t end = start + 1;
+    if (rows[start].cells.size() >= 3) {
+      while (end < rows.size() && close_below(rows[end - 1], rows[end]) && same_columns(rows[end - 1], rows[end])) ++end;
+    }
+    if (end - start < 3) {
+      start = end;
+      continue;
+    }
+    // Columns: each one's extent over the run's rows.
+    std::vector<Box> columns = rows[start].cells;
+    Box box = rows[start].box;
+    for (size_t r = start + 1; r < end; ++r) {
+      box = unite(box, rows[r].box);
+      for (size_t c = 0; c < columns.size(); ++c) columns[c] = unite(columns[c], rows[r].cells[c]);
+    }
+    // Header rows: every piece over exactly one column.
+    for (size_t above = start; above > 0 && start - above < 3; --above) {
+      const Row& header = rows[above - 1];
+      if (!close_below(header, rows[above])) break;
+      const bool over_columns = std::all_of(header.cells.begin(), header.cells.end(), [&](const Box& cell) {
+        return std::count_if(columns.begin(), columns.end(), [&](const Box& column) {
+                 return std::min(cell.r, column.r) > std::max(cell.l, column.l);
+               }) == 1;
+      });
+      if (!over_columns || header.box.l < box.l - header.font_size || header.box.r > box.r + header.font_size) break;
+      box = unite(box, header.box);
+    }
+    tables.push_back(box);
+    start = end;
+  }
+}
+
+}  // namespace
+
+std::vector<Box> aligned_row_tables(const std::vector<TextLine>& lines, std::span<const Box> taken) {
+  std::vector<const TextLine*> free;
+  for (const auto& line : lines) {
+    // Monospaced lines are code or program output, aligned by its spaces: read as code.
+    if (line.words.empty() || line.box.height() <= 0 || line.monospace) continue;
+    if (std::none_of(taken.begin(), taken.end(), [&](const Box& b) { return centre_inside(line.box, b); })) {
+      free.push_back(&line);
+    }
+  }
+  std::vector<Box> tables;
+  for (const auto& lane : lanes_of(free)) add_runs(rows_of(lane), tables);
+  return tables;
+}
+
+}  // namespace pageflow::tables

@@ -1,0 +1,20 @@
+// Tables the layout model did not mark (it took them for text, or found nothing there): runs of
+// text rows whose cells stand in the same columns.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "core/page.h"
+
+namespace pageflow::tables {
+
+// Candidate table boxes among `lines`, leaving out monospaced lines (code) and lines inside
+// `taken` (regions already tables). A row is the lines side by side at one height; a cell a run of its words parted
+// by less than about three word spaces. Three or more rows in a row, each of three or
+// more cells starting, ending or centred at the same x as the row above, make a table; rows
+// right above it whose every piece stands over one of its columns are its header. Candidates
+// only: the caller keeps those whose grid is earned and looks tabular.
+std::vector<Box> aligned_row_tables(const std::vector<TextLine>& lines, std::span<const Box> taken);
+
+}  // namespace pageflow::tables
