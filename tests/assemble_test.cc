@@ -301,6 +301,26 @@ TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture
   EXPECT_EQ(by_text["\u00a9 2024 Example Corp. All rights reserved"]->label, Label::page_footer);
 }
 
+TEST(DocumentAssembly, AHeadingAtTheFootOfAPageWithNothingUnderItIsItsFooter) {
+  Document doc;
+  std::vector<std::vector<Block>> pages;
+  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
+  for (int p = 1; p <= 2; ++p) {
+    doc.pages.push_back(letter_page(p));
+    std::vector<Block> blocks;
+    blocks.push_back(block(Label::text, body, p, {72, 100, 540, 200}));
+    // Page 1 ends with the report's name, page 2 with a heading whose section starts under it.
+    blocks.push_back(block(Label::section_header, p == 1 ? "Global Report Annex" : "Methods", p, {72, 740, 300, 752}));
+    if (p == 2) blocks.push_back(block(Label::text, body, p, {72, 758, 540, 775}));
+    pages.push_back(std::move(blocks));
+  }
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_EQ(by_text["Global Report Annex"]->label, Label::page_footer);
+  EXPECT_EQ(by_text["Methods"]->label, Label::section_header);
+}
+
 TEST(PageAssembly, SectionNumberBesideItsHeadingJoinsIt) {
   const auto blocks = assemble_page(page_with(
       {line("1", 73, 100, 81, 13), line("Introduction", 99, 100, 190, 13), line(std::string(60, 'x') + " body", 72, 130, 540)},

@@ -321,6 +321,21 @@ void mark_running_titles(Document& doc, std::vector<std::vector<Block>>& pages) 
   }
 }
 
+// A heading in the bottom band with no content under it is the page's footer line: a heading
+// introduces what follows it, and typesetting keeps a heading off the foot of a page.
+void mark_headings_at_the_foot(Document& doc, std::vector<std::vector<Block>>& pages) {
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      if ((e.label != Label::section_header && e.label != Label::title) || e.box.t < 0.92 * doc.pages[p].height) continue;
+      const bool content_below = std::any_of(pages[p].begin(), pages[p].end(), [&](const Block& other) {
+        return &other != &b && !other.element.furniture() && other.element.box.t >= e.box.b;
+      });
+      if (!content_below) e.label = Label::page_footer;
+    }
+  }
+}
+
 void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, double body) {
   static const std::regex marker(R"(^(\(?[0-9]{1,3}\)?|[*†‡§¹²³⁴⁵⁶⁷⁸⁹])\s*\S)");
   for (size_t p = 0; p < pages.size(); ++p) {
@@ -341,6 +356,7 @@ void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   unmark_implausible_furniture(doc, pages, body, pages_of_key);
   mark_furniture(doc, pages, pages_of_key);
   assign_headings(pages, body);
+  mark_headings_at_the_foot(doc, pages);
   mark_running_titles(doc, pages);
   mark_footnotes(doc, pages, body);
 
