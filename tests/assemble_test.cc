@@ -301,6 +301,30 @@ TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture
   EXPECT_EQ(by_text["\u00a9 2024 Example Corp. All rights reserved"]->label, Label::page_footer);
 }
 
+TEST(DocumentAssembly, AnOcrRunningTitleInSmallTypeAndItsRowAreFurniture) {
+  Document doc;
+  std::vector<std::vector<Block>> pages;
+  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
+  for (int p = 1; p <= 2; ++p) {
+    doc.pages.push_back(letter_page(p));
+    std::vector<Block> blocks;
+    if (p == 1) blocks.push_back(block(Label::section_header, "DocLayNet:A Large Dataset for Layout Analysis", p, {72, 80, 500, 100}, 16));
+    // Read by OCR: a space and the last letter lost; below the narrow band, in small type.
+    if (p == 2) {
+      blocks.push_back(block(Label::text, "DocLayNet: A Large Dataset for Layout Analysi", p, {40, 70, 300, 80}, 7));
+      blocks.push_back(block(Label::text, "KDD '22, Washington, DC, USA", p, {320, 70, 520, 80}, 7));
+    }
+    blocks.push_back(block(Label::text, body, p, {72, 130, 540, 300}));
+    pages.push_back(std::move(blocks));
+  }
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_FALSE(by_text["DocLayNet:A Large Dataset for Layout Analysis"]->furniture());
+  EXPECT_EQ(by_text["DocLayNet: A Large Dataset for Layout Analysi"]->label, Label::page_header);
+  EXPECT_EQ(by_text["KDD '22, Washington, DC, USA"]->label, Label::page_header);
+}
+
 TEST(DocumentAssembly, AHeadingAtTheFootOfAPageWithNothingUnderItIsItsFooter) {
   Document doc;
   std::vector<std::vector<Block>> pages;

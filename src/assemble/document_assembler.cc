@@ -280,7 +280,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
 }
 
 // Letters of a title without its numbering or the words that introduce it ("Chapter 9: Loops"
-// and "9 Loops" share "loops").
+// and "9 Loops" share "loops"), and without spaces (OCR loses some).
 std::string title_key(const std::string& text) {
   std::string key;
   for (const auto& word : split_words(text)) {
@@ -289,34 +289,59 @@ std::string title_key(const std::string& text) {
       if (is_letter(c)) append_utf8(letters, c < 128 ? static_cast<char32_t>(std::tolower(static_cast<int>(c))) : c);
     }
     if (letters.empty() || letters == "chapter" || letters == "section" || letters == "part" || letters == "appendix") continue;
-    key += letters + " ";
+    key += letters;
   }
   return key;
 }
 
 // A running title echoes a heading of an earlier page in the margin band ("Chapter 9: Loops"
-// above the pages of chapter 9); a copyright line at the foot of a page is furniture too. Both
-// survive the repetition test when a chapter spans few pages or the document is one page.
+// above the pages of chapter 9): in the narrow band, or in the wider one when set in smaller
+// type than the heading (a heading repeated at the top of a page is as large as it was); a
+// copyright line at the foot of a page is furniture too. Both survive the repetition test when
+// a chapter spans few pages or the document is one page.
+struct FirstHeading {
+  size_t page;
+  double font_size;
+};
+
+// The heading whose title key is `key`, or one a letter or two longer or shorter at the end (OCR
+// drops or adds a last letter); null if none.
+const FirstHeading* echoed_heading(const std::map<std::string, FirstHeading>& headings, const std::string& key) {
+  if (key.empty()) return nullptr;
+  if (auto it = headings.find(key); it != headings.end()) return &it->second;
+  if (key.size() < 12) return nullptr;
+  const size_t slack = key.size() / 10;
+  for (auto it = headings.lower_bound(key); it != headings.end() && it->first.starts_with(key); ++it) {
+    if (it->first.size() <= key.size() + slack) return &it->second;
+  }
+  for (size_t cut = 1; cut <= slack; ++cut) {
+    if (auto it = headings.find(key.substr(0, key.size() - cut)); it != headings.end()) return &it->second;
+  }
+  return nullptr;
+}
+
 void mark_running_titles(Document& doc, std::vector<std::vector<Block>>& pages) {
-  std::map<std::string, size_t> first_heading_page;
+  std::map<std::string, FirstHeading> first_heading;
   for (size_t p = 0; p < pages.size(); ++p) {
     for (auto& b : pages[p]) {
       Element& e = b.element;
       const bool heading = e.label == Label::section_header || e.label == Label::title;
       const bool candidate = heading || e.label == Label::text;
       bool top = false;
-      if (candidate && in_margin(e, doc.pages[p].height, &top, 0.08)) {
+      if (candidate && in_margin(e, doc.pages[p].height, &top)) {
+        bool narrow_band_top = false;
+        const bool narrow_band = in_margin(e, doc.pages[p].height, &narrow_band_top, 0.08);
         const std::string key = title_key(e.text);
-        auto earlier = first_heading_page.find(key);
-        const bool echo = !key.empty() && earlier != first_heading_page.end() && earlier->second < p;
+        const FirstHeading* earlier = echoed_heading(first_heading, key);
+        const bool echo = earlier && earlier->page < p && (narrow_band || b.font_size < 0.8 * earlier->font_size);
         static const std::regex copyright(R"(^(©|\(c\)|copyright)\s*)", std::regex::icase);
-        if (echo || (!top && std::regex_search(e.text, copyright))) {
+        if (echo || (narrow_band && !top && std::regex_search(e.text, copyright))) {
           e.label = top ? Label::page_header : Label::page_footer;
           e.level = 0;
           continue;
         }
       }
-      if (heading) first_heading_page.try_emplace(title_key(e.text), p);
+      if (heading) first_heading.try_emplace(title_key(e.text), FirstHeading{p, b.font_size});
     }
   }
 }
@@ -332,6 +357,27 @@ void mark_headings_at_the_foot(Document& doc, std::vector<std::vector<Block>>& p
         return &other != &b && !other.element.furniture() && other.element.box.t >= e.box.b;
       });
       if (!content_below) e.label = Label::page_footer;
+    }
+  }
+}
+
+// A short line beside a running header or footer, on its row in the margin band ("KDD '22,
+// Washington" right of the paper's running title), belongs to it.
+void mark_furniture_rows(Document& doc, std::vector<std::vector<Block>>& pages) {
+  for (size_t p = 0; p < pages.size(); ++p) {
+    for (auto& b : pages[p]) {
+      Element& e = b.element;
+      bool top = false;
+      if (e.label != Label::text || word_count(e.text) > 12 || !in_margin(e, doc.pages[p].height, &top)) continue;
+      for (const auto& other : pages[p]) {
+        const Element& f = other.element;
+        if (f.label != Label::page_header && f.label != Label::page_footer) continue;
+        const double overlap = std::min(e.box.b, f.box.b) - std::max(e.box.t, f.box.t);
+        if (overlap >= 0.5 * std::min(e.box.height(), f.box.height())) {
+          e.label = f.label;
+          break;
+        }
+      }
     }
   }
 }
@@ -358,6 +404,7 @@ void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   assign_headings(pages, body);
   mark_headings_at_the_foot(doc, pages);
   mark_running_titles(doc, pages);
+  mark_furniture_rows(doc, pages);
   mark_footnotes(doc, pages, body);
 
   doc.elements.clear();
