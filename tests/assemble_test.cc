@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "assemble/document_assembler.h"
 #include "assemble/page_assembler.h"
 #include "core/text.h"
@@ -280,33 +282,39 @@ TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
   EXPECT_EQ(by_text["Global Study on Legal Aid - Annex 209"]->label, Label::page_footer);
 }
 
-TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture) {
+const std::string kBody = "Body text long enough to be a paragraph, in the body size of the document.";
+
+// Two letter pages of the blocks `blocks_of` gives for each, through document assembly: the
+// elements by their text.
+std::map<std::string, Element> assemble_two_pages(const std::function<std::vector<Block>(int)>& blocks_of) {
   Document doc;
   std::vector<std::vector<Block>> pages;
-  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
   for (int p = 1; p <= 2; ++p) {
     doc.pages.push_back(letter_page(p));
+    pages.push_back(blocks_of(p));
+  }
+  assemble_document(doc, pages);
+  std::map<std::string, Element> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = e;
+  return by_text;
+}
+
+TEST(DocumentAssembly, RunningTitlesEchoingAHeadingAndCopyrightLinesAreFurniture) {
+  auto by_text = assemble_two_pages([](int p) {
     std::vector<Block> blocks;
     if (p == 1) blocks.push_back(block(Label::section_header, "9 Loops and conditions", p, {72, 200, 300, 216}, 14));
     if (p == 2) blocks.push_back(block(Label::text, "Chapter 9: Loops and conditions", p, {72, 30, 300, 40}));
-    blocks.push_back(block(Label::text, body, p, {72, 230, 540, 300}));
+    blocks.push_back(block(Label::text, kBody, p, {72, 230, 540, 300}));
     if (p == 2) blocks.push_back(block(Label::text, "\u00a9 2024 Example Corp. All rights reserved", p, {72, 770, 300, 780}));
-    pages.push_back(std::move(blocks));
-  }
-  assemble_document(doc, pages);
-  std::map<std::string, const Element*> by_text;
-  for (const auto& e : doc.elements) by_text[e.text] = &e;
-  EXPECT_FALSE(by_text["9 Loops and conditions"]->furniture());  // the heading itself stays
-  EXPECT_EQ(by_text["Chapter 9: Loops and conditions"]->label, Label::page_header);
-  EXPECT_EQ(by_text["\u00a9 2024 Example Corp. All rights reserved"]->label, Label::page_footer);
+    return blocks;
+  });
+  EXPECT_FALSE(by_text["9 Loops and conditions"].furniture());  // the heading itself stays
+  EXPECT_EQ(by_text["Chapter 9: Loops and conditions"].label, Label::page_header);
+  EXPECT_EQ(by_text["\u00a9 2024 Example Corp. All rights reserved"].label, Label::page_footer);
 }
 
 TEST(DocumentAssembly, AnOcrRunningTitleInSmallTypeAndItsRowAreFurniture) {
-  Document doc;
-  std::vector<std::vector<Block>> pages;
-  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
-  for (int p = 1; p <= 2; ++p) {
-    doc.pages.push_back(letter_page(p));
+  auto by_text = assemble_two_pages([](int p) {
     std::vector<Block> blocks;
     if (p == 1) blocks.push_back(block(Label::section_header, "DocLayNet:A Large Dataset for Layout Analysis", p, {72, 80, 500, 100}, 16));
     // Read by OCR: a space and the last letter lost; below the narrow band, in small type.
@@ -314,35 +322,25 @@ TEST(DocumentAssembly, AnOcrRunningTitleInSmallTypeAndItsRowAreFurniture) {
       blocks.push_back(block(Label::text, "DocLayNet: A Large Dataset for Layout Analysi", p, {40, 70, 300, 80}, 7));
       blocks.push_back(block(Label::text, "KDD '22, Washington, DC, USA", p, {320, 70, 520, 80}, 7));
     }
-    blocks.push_back(block(Label::text, body, p, {72, 130, 540, 300}));
-    pages.push_back(std::move(blocks));
-  }
-  assemble_document(doc, pages);
-  std::map<std::string, const Element*> by_text;
-  for (const auto& e : doc.elements) by_text[e.text] = &e;
-  EXPECT_FALSE(by_text["DocLayNet:A Large Dataset for Layout Analysis"]->furniture());
-  EXPECT_EQ(by_text["DocLayNet: A Large Dataset for Layout Analysi"]->label, Label::page_header);
-  EXPECT_EQ(by_text["KDD '22, Washington, DC, USA"]->label, Label::page_header);
+    blocks.push_back(block(Label::text, kBody, p, {72, 130, 540, 300}));
+    return blocks;
+  });
+  EXPECT_FALSE(by_text["DocLayNet:A Large Dataset for Layout Analysis"].furniture());
+  EXPECT_EQ(by_text["DocLayNet: A Large Dataset for Layout Analysi"].label, Label::page_header);
+  EXPECT_EQ(by_text["KDD '22, Washington, DC, USA"].label, Label::page_header);
 }
 
 TEST(DocumentAssembly, AHeadingAtTheFootOfAPageWithNothingUnderItIsItsFooter) {
-  Document doc;
-  std::vector<std::vector<Block>> pages;
-  const std::string body = "Body text long enough to be a paragraph, in the body size of the document.";
-  for (int p = 1; p <= 2; ++p) {
-    doc.pages.push_back(letter_page(p));
+  auto by_text = assemble_two_pages([](int p) {
     std::vector<Block> blocks;
-    blocks.push_back(block(Label::text, body, p, {72, 100, 540, 200}));
+    blocks.push_back(block(Label::text, kBody, p, {72, 100, 540, 200}));
     // Page 1 ends with the report's name, page 2 with a heading whose section starts under it.
     blocks.push_back(block(Label::section_header, p == 1 ? "Global Report Annex" : "Methods", p, {72, 740, 300, 752}));
-    if (p == 2) blocks.push_back(block(Label::text, body, p, {72, 758, 540, 775}));
-    pages.push_back(std::move(blocks));
-  }
-  assemble_document(doc, pages);
-  std::map<std::string, const Element*> by_text;
-  for (const auto& e : doc.elements) by_text[e.text] = &e;
-  EXPECT_EQ(by_text["Global Report Annex"]->label, Label::page_footer);
-  EXPECT_EQ(by_text["Methods"]->label, Label::section_header);
+    if (p == 2) blocks.push_back(block(Label::text, kBody, p, {72, 758, 540, 775}));
+    return blocks;
+  });
+  EXPECT_EQ(by_text["Global Report Annex"].label, Label::page_footer);
+  EXPECT_EQ(by_text["Methods"].label, Label::section_header);
 }
 
 TEST(PageAssembly, SectionNumberBesideItsHeadingJoinsIt) {

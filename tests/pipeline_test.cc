@@ -534,6 +534,20 @@ class SplittingStage : public Stage {
   std::function<void(size_t)> task_;
 };
 
+// Runs `stage` alone (`workers` workers) over `source` with at most `max_running` calls at once;
+// what reached the sink.
+CollectingSink run_alone(SplittingStage& stage, Source& source, int workers, size_t max_running,
+                         Mode mode = Mode::concurrent, Trace* trace = nullptr) {
+  CollectingSink sink;
+  StageSpec specs[] = {{&stage, workers}};
+  RunOptions options;
+  options.mode = mode;
+  options.max_running = max_running;
+  options.trace = trace;
+  EXPECT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  return sink;
+}
+
 TEST(IdleCores, ACallAloneBorrowsTheIdleCore) {
   // Each task waits (bounded) until a second thread has joined in, so the test does not depend
   // on how fast the helper starts.
@@ -547,13 +561,8 @@ TEST(IdleCores, ACallAloneBorrowsTheIdleCore) {
     joined.wait_for(lock, std::chrono::seconds(10), [&] { return seen.size() >= 2; });
   });
   CountingSource source(1);
-  CollectingSink sink;
   Trace trace;
-  StageSpec specs[] = {{&stage, 1}};
-  RunOptions options;
-  options.max_running = 2;
-  options.trace = &trace;
-  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  run_alone(stage, source, 1, 2, Mode::concurrent, &trace);
   EXPECT_EQ(stage.threads.size(), 2u);  // the caller and one lent core: the limit holds
   EXPECT_EQ(stage.runs.size(), 16u);
   for (const auto& [task, times] : stage.runs) EXPECT_EQ(times, 1) << "task " << task;
@@ -565,12 +574,7 @@ TEST(IdleCores, NoCoreIsLentOutsideTheConcurrentScheduleOrWithoutALimit) {
                                     std::pair{Mode::concurrent, size_t{0}}}) {
     SplittingStage stage(8, [](size_t) {});
     CountingSource source(1);
-    CollectingSink sink;
-    StageSpec specs[] = {{&stage, 2}};
-    RunOptions options;
-    options.mode = mode;
-    options.max_running = limit;
-    ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+    run_alone(stage, source, 2, limit, mode);
     EXPECT_EQ(stage.threads.size(), 1u) << mode_name(mode);
     EXPECT_EQ(stage.runs.size(), 8u);
   }
@@ -595,11 +599,7 @@ class LateSecondSource : public Source {
 TEST(IdleCores, ALentCoreGoesBackWhenAnotherCallWaits) {
   SplittingStage stage(60, [](size_t) { std::this_thread::sleep_for(std::chrono::milliseconds(10)); });
   LateSecondSource source;
-  CollectingSink sink;
-  StageSpec specs[] = {{&stage, 2}};
-  RunOptions options;
-  options.max_running = 2;
-  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  run_alone(stage, source, 2, 2);
   ASSERT_EQ(stage.tasks_run_before.size(), 2u);
   // Without giving the core back, the second call would wait until the helper ran out of tasks.
   EXPECT_LT(stage.tasks_run_before[1], 45u);
@@ -611,11 +611,7 @@ TEST(IdleCores, ATaskThatThrowsFailsTheCallWithItsMessage) {
     if (i == 3) throw std::runtime_error("task 3 failed");
   });
   CountingSource source(1);
-  CollectingSink sink;
-  StageSpec specs[] = {{&stage, 1}};
-  RunOptions options;
-  options.max_running = 2;
-  ASSERT_TRUE(run_pipeline(source, specs, sink, options).ok);
+  const CollectingSink sink = run_alone(stage, source, 1, 2);
   ASSERT_EQ(sink.results.size(), 1u);
   EXPECT_EQ(sink.results[0], "FAILED split: task 3 failed");
 }

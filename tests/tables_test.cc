@@ -99,36 +99,8 @@ TEST(Tables, ARegionRunningPastItsTableLeavesTheParagraphOut) {
   EXPECT_EQ(cell(r.table, 2, 2).text, "37%");
 }
 
-TEST(Tables, APictureHoldingAGridOfTextIsATable) {
-  auto doc = std::make_shared<DocumentInput>();
-  doc->settings = std::make_shared<DocumentSettings>();
-  Page page;
-  page.doc = doc;
-  page.number = 1;
-  page.width = 612;
-  page.height = 792;
-  const Box grid{50, 100, 400, 200};
-  page.lines = {line_of_words({{"Group", 60}, {"State", 200}, {"CSOs", 300}}, 105),
-                line_of_words({{"Children", 60}, {"yes", 200}, {"no", 300}}, 125),
-                line_of_words({{"Women", 60}, {"no", 200}, {"yes", 300}}, 145),
-                line_of_words({{"Migrants", 60}, {"yes", 200}, {"yes", 300}}, 165)};
-  // A chart: a few labels scattered over a picture.
-  const Box chart{50, 300, 400, 500};
-  for (double top : {310.0, 380.0, 450.0, 480.0}) page.lines.push_back(line_of_words({{"label", 60 + top / 3}}, top));
-  page.regions = {{Label::picture, grid, 0.8f}, {Label::picture, chart, 0.8f}};
-  TablesStage stage(nullptr);
-  ASSERT_TRUE(stage.wants(page));
-  pipeline::Item* items[] = {&page};
-  stage.process(items, 0);
-  EXPECT_EQ(page.regions[0].label, Label::table);
-  ASSERT_EQ(page.tables.size(), 1u);
-  EXPECT_EQ(page.tables[0].second.rows, 4);
-  EXPECT_EQ(page.tables[0].second.cols, 3);
-  EXPECT_EQ(page.regions[1].label, Label::picture);
-}
-
-// A page of `lines` with no layout regions, through the tables stage.
-Page tables_of(std::vector<TextLine> lines) {
+// A letter page of `lines` and layout `regions`, through the tables stage.
+Page tables_of(std::vector<TextLine> lines, std::vector<Region> regions = {}) {
   auto doc = std::make_shared<DocumentInput>();
   doc->settings = std::make_shared<DocumentSettings>();
   Page page;
@@ -137,11 +109,29 @@ Page tables_of(std::vector<TextLine> lines) {
   page.width = 612;
   page.height = 792;
   page.lines = std::move(lines);
+  page.regions = std::move(regions);
   TablesStage stage(nullptr);
   EXPECT_TRUE(stage.wants(page));
   pipeline::Item* items[] = {&page};
   stage.process(items, 0);
   return page;
+}
+
+TEST(Tables, APictureHoldingAGridOfTextIsATable) {
+  const Box grid{50, 100, 400, 200};
+  std::vector<TextLine> lines = {line_of_words({{"Group", 60}, {"State", 200}, {"CSOs", 300}}, 105),
+                                 line_of_words({{"Children", 60}, {"yes", 200}, {"no", 300}}, 125),
+                                 line_of_words({{"Women", 60}, {"no", 200}, {"yes", 300}}, 145),
+                                 line_of_words({{"Migrants", 60}, {"yes", 200}, {"yes", 300}}, 165)};
+  // A chart: a few labels scattered over a picture.
+  const Box chart{50, 300, 400, 500};
+  for (double top : {310.0, 380.0, 450.0, 480.0}) lines.push_back(line_of_words({{"label", 60 + top / 3}}, top));
+  const Page page = tables_of(lines, {{Label::picture, grid, 0.8f}, {Label::picture, chart, 0.8f}});
+  EXPECT_EQ(page.regions[0].label, Label::table);
+  ASSERT_EQ(page.tables.size(), 1u);
+  EXPECT_EQ(page.tables[0].second.rows, 4);
+  EXPECT_EQ(page.tables[0].second.cols, 3);
+  EXPECT_EQ(page.regions[1].label, Label::picture);
 }
 
 // Words set one space (3 points) apart from `left`, as line_of_words sizes them.
