@@ -34,7 +34,7 @@ void run_on_idle_cores(size_t count, const std::function<void(size_t)>& task) {
   std::atomic<size_t> helping{0};
   std::mutex failure_mu;
   std::string failure;
-  // Claims and runs tasks until none is left or one failed; false once this thread should stop.
+  // Claims and runs the next task; false when none is left or a task failed (this thread stops).
   auto run_next = [&]() -> bool {
     const size_t i = next.fetch_add(1);
     if (i >= count || failed) return false;
