@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <opencv2/imgproc.hpp>
 
 #include "core/text.h"
@@ -203,6 +205,45 @@ TEST(Tables, ColumnsOfProseAndTwoColumnFormsAreNoTable) {
     EXPECT_TRUE(page.tables.empty());
     EXPECT_TRUE(page.regions.empty());
   }
+}
+
+// A contents entry as a text layer gives it: the section number a line of its own, the leader
+// one word per dot.
+std::vector<TextLine> contents_entry(const std::string& number, const std::vector<std::string>& title, int page,
+                                     double top) {
+  std::vector<std::string> words = title;
+  for (int k = 0; k < 8; ++k) words.push_back(".");
+  words.push_back(std::to_string(page));
+  return {line_of_words({{number, 50}}, top), line_of_words(spaced(words, 80), top)};
+}
+
+TEST(Tables, ATableOfContentsIsATableOfEntries) {
+  std::vector<TextLine> lines = {line_of_words({{"Preface.........", 50}, {"1", 200}}, 80)};
+  double top = 95;
+  for (const auto& [number, title, page] : {std::tuple{"1", std::vector<std::string>{"Introduction"}, 2},
+                                            std::tuple{"1.1", std::vector<std::string>{"The", "environment"}, 2},
+                                            std::tuple{"1.2", std::vector<std::string>{"Related", "software"}, 3}}) {
+    for (auto& line : contents_entry(number, title, page, top)) lines.push_back(line);
+    top += 15;
+  }
+  // A title that wraps onto a second line, the leader on the second.
+  lines.push_back(line_of_words(spaced({"1.3", "Executing", "commands", "from", "or", "diverting"}, 50), top));
+  for (auto& line : contents_entry("", {"output", "to", "a", "file"}, 6, top + 11)) {
+    if (!line.text.empty()) lines.push_back(line);
+  }
+  // Running text after the contents, ending in a number: no entry.
+  lines.push_back(line_of_words(spaced({"This", "manual", "has", "chapters", "and", "pages", "12"}, 50), top + 60));
+  const Page page = tables_of(lines);
+  ASSERT_EQ(page.tables.size(), 1u);
+  const TableData& table = page.tables[0].second;
+  EXPECT_EQ(table.cols, 2);
+  ASSERT_EQ(table.rows, 5);
+  EXPECT_EQ(cell(table, 0, 0).text, "Preface");
+  EXPECT_EQ(cell(table, 0, 1).text, "1");
+  EXPECT_EQ(cell(table, 2, 0).text, "1.1 The environment");
+  EXPECT_EQ(cell(table, 3, 1).text, "3");
+  EXPECT_EQ(cell(table, 4, 0).text, "1.3 Executing commands from or diverting output to a file");
+  EXPECT_LT(page.tables[0].first.b, top + 60);  // the paragraph stays out
 }
 
 TEST(Tables, LatticeGridWithASpannedCell) {

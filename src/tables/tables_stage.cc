@@ -5,6 +5,7 @@
 #include "core/page.h"
 #include "core/text.h"
 #include "tables/aligned_rows.h"
+#include "tables/contents.h"
 #include "tables/table_structure.h"
 
 namespace pageflow::tables {
@@ -73,7 +74,20 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
         page.prose_regions.push_back(region.box);
       }
     }
+    add_contents_tables(page);
     add_unmarked_tables(page);
+  }
+}
+
+// Tables of contents outside any table region, as docling writes them: a table of entries.
+void TablesStage::add_contents_tables(Page& page) const {
+  std::vector<Box> taken;
+  for (const auto& region : page.regions) {
+    if (region.label == Label::table) taken.push_back(region.box);
+  }
+  for (auto& [box, table] : contents_tables(page.lines, taken)) {
+    page.regions.push_back({Label::table, box, 1.0f});
+    page.tables.emplace_back(box, std::move(table));
   }
 }
 
