@@ -39,6 +39,12 @@ inline Box unite(const Box& a, const Box& b) {
   return {std::min(a.l, b.l), std::min(a.t, b.t), std::max(a.r, b.r), std::max(a.b, b.b)};
 }
 
+// Whether the centre of `inner` lies inside `area` (edges included).
+inline bool centre_inside(const Box& inner, const Box& area) {
+  const double cx = (inner.l + inner.r) / 2, cy = (inner.t + inner.b) / 2;
+  return cx >= area.l && cx <= area.r && cy >= area.t && cy <= area.b;
+}
+
 // Sets a line's text from its words (after some were dropped or changed), one space apart, as
 // the text layer and OCR make it.
 void join_words(TextLine& line);

@@ -16,11 +16,6 @@ struct Row {
   double font_size = 0;
 };
 
-bool centre_inside(const Box& line, const Box& area) {
-  const double cx = (line.l + line.r) / 2, cy = (line.t + line.b) / 2;
-  return cx >= area.l && cx <= area.r && cy >= area.t && cy <= area.b;
-}
-
 // The page's lanes: side-by-side stretches (the pages of a two-page spread, columns of text)
 // parted by a gutter no line crosses with running text on both sides. A table's own gutters
 // have short cells on at least one side, so a table stays in one lane.
@@ -35,7 +30,7 @@ std::vector<std::vector<const TextLine*>> lanes_of(const std::vector<const TextL
   double reach = -1e9;  // right edge of the lines so far
   for (size_t i = 0; i < by_left.size(); ++i) {
     const TextLine* line = by_left[i];
-    const double size = line->font_size > 0 ? line->font_size : line->box.height();
+    const double size = type_size(*line);
     if (line->box.l - reach > 2 * size && lane_has_prose && prose_from[i]) {
       lanes.emplace_back();
       lane_has_prose = false;
@@ -71,7 +66,7 @@ std::vector<Row> rows_of(std::vector<const TextLine*> free) {
     std::vector<Box> words;
     double size = 0;
     for (const TextLine* line : members[i]) {
-      size = std::max(size, line->font_size > 0 ? line->font_size : line->box.height());
+      size = std::max(size, type_size(*line));
       for (const auto& word : line->words) words.push_back(word.box);
     }
     std::sort(words.begin(), words.end(), [](const Box& a, const Box& b) { return a.l < b.l; });

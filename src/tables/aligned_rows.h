@@ -15,6 +15,9 @@ namespace pageflow::tables {
 // more cells starting, ending or centred at the same x as the row above, make a table; rows
 // right above it whose every piece stands over one of its columns are its header. Candidates
 // only: the caller keeps those whose grid is earned and looks tabular.
+// A line's type size: its font size, or its height where the font gave none.
+inline double type_size(const TextLine& line) { return line.font_size > 0 ? line.font_size : line.box.height(); }
+
 std::vector<Box> aligned_row_tables(const std::vector<TextLine>& lines, std::span<const Box> taken);
 
 }  // namespace pageflow::tables

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "tables/aligned_rows.h"
+
 namespace pageflow::tables {
 
 namespace {
@@ -67,10 +69,7 @@ TableData table_of(const std::vector<Entry>& entries) {
 std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLine>& lines, std::span<const Box> taken) {
   std::vector<const TextLine*> free;
   for (const auto& line : lines) {
-    const double cx = (line.box.l + line.box.r) / 2, cy = (line.box.t + line.box.b) / 2;
-    const bool inside = std::any_of(taken.begin(), taken.end(), [&](const Box& b) {
-      return cx >= b.l && cx <= b.r && cy >= b.t && cy <= b.b;
-    });
+    const bool inside = std::any_of(taken.begin(), taken.end(), [&](const Box& b) { return centre_inside(line.box, b); });
     if (!line.words.empty() && !inside) free.push_back(&line);
   }
   std::sort(free.begin(), free.end(), [](const TextLine* a, const TextLine* b) { return a->box.t < b->box.t; });
@@ -109,7 +108,7 @@ std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLin
   for (size_t i = 0; i < sorted.size(); ++i) {
     const TextLine& line = *sorted[i];
     const size_t end = title_end(line);
-    const double size = line.font_size > 0 ? line.font_size : line.box.height();
+    const double size = type_size(line);
     const bool near = !run.empty() && line.box.t - run.back().line->box.b <= 3 * size;
     if (end == 0) {
       // The first line of an entry whose title wraps: the next line is an entry close below.

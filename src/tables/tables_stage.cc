@@ -29,10 +29,17 @@ bool tabular(const TableData& t) {
 }
 
 size_t lines_inside(const Box& box, const std::vector<TextLine>& lines) {
-  return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const TextLine& l) {
-    const double cx = (l.box.l + l.box.r) / 2, cy = (l.box.t + l.box.b) / 2;
-    return cx >= box.l && cx <= box.r && cy >= box.t && cy <= box.b;
-  }));
+  return static_cast<size_t>(
+      std::count_if(lines.begin(), lines.end(), [&](const TextLine& l) { return centre_inside(l.box, box); }));
+}
+
+// The page's table regions so far: text inside them is not looked at again for tables.
+std::vector<Box> table_boxes(const Page& page) {
+  std::vector<Box> boxes;
+  for (const auto& region : page.regions) {
+    if (region.label == Label::table) boxes.push_back(region.box);
+  }
+  return boxes;
 }
 
 }  // namespace
@@ -81,11 +88,7 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
 
 // Tables of contents outside any table region, as docling writes them: a table of entries.
 void TablesStage::add_contents_tables(Page& page) const {
-  std::vector<Box> taken;
-  for (const auto& region : page.regions) {
-    if (region.label == Label::table) taken.push_back(region.box);
-  }
-  for (auto& [box, table] : contents_tables(page.lines, taken)) {
+  for (auto& [box, table] : contents_tables(page.lines, table_boxes(page))) {
     page.regions.push_back({Label::table, box, 1.0f});
     page.tables.emplace_back(box, std::move(table));
   }
@@ -95,11 +98,7 @@ void TablesStage::add_contents_tables(Page& page) const {
 // larger "picture". Read with the rules only, and kept only when it looks like a table by the
 // test pictures must pass.
 void TablesStage::add_unmarked_tables(Page& page) const {
-  std::vector<Box> taken;
-  for (const auto& region : page.regions) {
-    if (region.label == Label::table) taken.push_back(region.box);
-  }
-  for (const Box& box : aligned_row_tables(page.lines, taken)) {
+  for (const Box& box : aligned_row_tables(page.lines, table_boxes(page))) {
     Recognised found = recognise(box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules);
     if (!found.earned || !tabular(found.table)) continue;
     const Box table_box = found.region.value_or(box);
