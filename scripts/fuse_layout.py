@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Rewrites the CDLA PicoDet layout model's hard-swish chains into the standard HardSwish op.
+"""Rewrites the CDLA PicoDet layout model's hard-swish chains into the standard HardSwish op, and
+frees its input size.
 
 The export writes every hard-swish as Add(x, 3) -> Clip(0, 6) -> Mul(x, .) -> Div(., 6). ONNX
 Runtime's NCHWc layout optimiser cannot fuse that chain into the convolution before it, so it
 wraps each in reorder nodes; HardSwish (opset 14) it folds into the convolution. The arithmetic is
 the same (x * clip(x + 3, 0, 6) / 6). Only chains whose constants are exactly 3, 0, 6 and 6 are
 rewritten; anything else is left as it is.
+
+The export fixes the input at 1x3x800x608, though nothing in the graph depends on it (its reshapes
+take -1, its upsampling a scale): with height and width left free, pageflow chooses the size
+(src/layout/manifest.h) and the same file still runs at 800x608.
 
 Usage: fuse_layout.py IN.onnx OUT.onnx   (needs the `onnx` package; run by scripts/setup.sh)
 """
@@ -62,6 +67,11 @@ def main(source, target):
     nodes = [n for n in nodes if n.op_type != "Constant" or n.output[0] in used]
     del graph.node[:]
     graph.node.extend(nodes)
+    image = graph.input[0].type.tensor_type.shape.dim
+    image[2].dim_param, image[3].dim_param = "height", "width"
+    del graph.value_info[:]  # shapes inferred for the fixed size
+    for output in graph.output:
+        output.type.tensor_type.shape.dim[1].dim_param = "cells"
     for opset in model.opset_import:
         if opset.domain in ("", "ai.onnx"):
             opset.version = max(opset.version, 14)

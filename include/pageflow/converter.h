@@ -57,6 +57,9 @@ struct Options {
   int ocr_workers = 0;               // pages in OCR at once; 0 = cores
   std::string models_dir;  // where set-up put the models; empty = the build's default
   std::string layout_model;  // an ONNX layout model or its manifest (.json); empty = bundled
+  // Layout model input in pixels; 0 = the manifest's, or the model's own when its input is fixed.
+  // The converter's options() report the size in use.
+  int layout_width = 0, layout_height = 0;
   std::chrono::milliseconds page_timeout{0};      // 0 = none
   std::chrono::milliseconds document_timeout{0};  // whole run; 0 = none
 

@@ -173,6 +173,7 @@ _VALUE_OPTIONS = {
     "dpi": "--dpi",
     "table_engine": "--table-engine",
     "layout_model": "--layout-model",
+    "layout_input": "--layout-input",
     "models_dir": "--models",
     "ocr": "--ocr",
     "ocr_engine": "--ocr-engine",
@@ -324,7 +325,7 @@ class Converter:
     Keyword arguments are the command line's conversion options (``pageflow --help``), with
     ``_`` for ``-``: ``cores``, ``mode``, ``render_workers``, ``layout_workers``, ``threads``,
     ``batch_size``, ``window``, ``pages``, ``password``, ``dpi``, ``layout``, ``picture_images``,
-    ``table_engine``, ``layout_model``, ``models_dir``, ``ocr`` (``"auto"``, ``"off"``,
+    ``table_engine``, ``layout_model``, ``layout_input`` (``"544x704"``), ``models_dir``, ``ocr`` (``"auto"``, ``"off"``,
     ``"force"``), ``ocr_engine``, ``ocr_languages``, ``ocr_pictures``, ``ocr_dpi``,
     ``ocr_workers``, ``page_timeout`` and ``timeout`` (seconds), ``max_pages``,
     ``max_file_size`` and ``memory_limit`` (MB), ``max_megapixels``. A bad value raises

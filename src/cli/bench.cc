@@ -156,8 +156,12 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
   if (modes.front().runs.empty()) throw std::runtime_error("bench interrupted before a measured run");
 
   // Figures mean little without the machine: the layout model runs 3-4x faster with AVX-512.
-  std::printf("machine: %s, %d usable cores, ONNX Runtime %s\n\n", pipeline::cpu_description().c_str(),
-              pipeline::usable_cores(), ml::runtime_version().c_str());
+  const Options& used = converter.options();
+  const std::string layout_input =
+      used.layout ? std::to_string(used.layout_width) + "x" + std::to_string(used.layout_height) : "off";
+  std::printf("machine: %s, %d usable cores, ONNX Runtime %s, layout input %s\n\n",
+              pipeline::cpu_description().c_str(), pipeline::usable_cores(), ml::runtime_version().c_str(),
+              layout_input.c_str());
   std::printf("%-11s %9s %9s %9s %9s %10s %11s %8s %10s\n", "mode", "median s", "min s", "max s", "pages/s",
               "first pg s", "peak RSS MB", "added MB", "efficiency");
   for (auto& m : modes) {
@@ -203,7 +207,8 @@ int run_bench(const CliOptions& options, std::stop_token stop) {
     j["repeat"] = options.repeat;
     j["warmup"] = options.warmup;
     j["machine"] = {{"cpu", pipeline::cpu_description()}, {"usable_cores", pipeline::usable_cores()},
-                    {"onnxruntime", ml::runtime_version()}};
+                    {"onnxruntime", ml::runtime_version()},
+                    {"layout_input", layout_input}};
     for (const auto& m : modes) {
       nlohmann::json runs = nlohmann::json::array();
       for (const auto& r : m.runs) runs.push_back(summary_json(r));

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 namespace pageflow::cli {
@@ -29,6 +30,16 @@ long parse_integer(const std::string& option, const std::string& value, long min
                      std::to_string(max) + ", got '" + value + "'");
   }
   return n;
+}
+
+// "WIDTHxHEIGHT" in pixels, each side a multiple of 32 (what convolutional detectors take).
+std::pair<int, int> parse_input_size(const std::string& option, const std::string& value) {
+  const size_t x = value.find('x');
+  if (x == std::string::npos) throw UsageError(option + ": expected WIDTHxHEIGHT, e.g. 544x704, got '" + value + "'");
+  const int width = static_cast<int>(parse_integer(option, value.substr(0, x), 64, 4096));
+  const int height = static_cast<int>(parse_integer(option, value.substr(x + 1), 64, 4096));
+  if (width % 32 || height % 32) throw UsageError(option + ": sides must be multiples of 32, got '" + value + "'");
+  return {width, height};
 }
 
 std::string non_empty(const std::string& option, const std::string& value) {
@@ -135,6 +146,8 @@ Convert options:
   --picture-images        embed each picture's pixels (PNG at --dpi; try --dpi 144)
   --table-engine NAME     auto (default: ruling lines, else the SLANet-plus model), rules, model
   --layout-model PATH     another layout model (.onnx) or its manifest (.json)
+  --layout-input WxH      layout model input in pixels, multiples of 32 (default: the
+                          manifest's; bundled model 544x704, 608x800 as trained)
   --models DIR            where scripts/setup.sh put the models
   --ocr MODE              auto (default: pages without a usable text layer), off, force
   --ocr-engine NAME       paddle (default: PP-OCRv4 via ONNX Runtime) or tesseract
@@ -266,6 +279,9 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
          }
        }},
       {"--layout-model", [&](auto& opt) { o.convert.layout_model = existing(opt, value(opt), false); }},
+      {"--layout-input", [&](auto& opt) {
+         std::tie(o.convert.layout_width, o.convert.layout_height) = parse_input_size(opt, value(opt));
+       }},
       {"--ocr", [&](auto& opt) {
          o.convert.ocr = value(opt);
          if (o.convert.ocr != "auto" && o.convert.ocr != "off" && o.convert.ocr != "force") {

@@ -74,7 +74,15 @@ Models::Models(Options opts) : options(std::move(opts)), mupdf(options.memory_li
     // Page-level parallelism beats intra-op threads for a small model: several workers share
     // one session (Run is thread-safe), each run on its own core.
     const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.layout_workers);
-    detector = std::make_unique<layout::Detector>(layout::load_manifest(path), threads);
+    layout::Manifest manifest = layout::load_manifest(path);
+    if (options.layout_width > 0 && options.layout_height > 0) {
+      manifest.input_width = options.layout_width;
+      manifest.input_height = options.layout_height;
+      manifest.input_size_given = true;
+    }
+    detector = std::make_unique<layout::Detector>(std::move(manifest), threads);
+    options.layout_width = detector->manifest().input_width;
+    options.layout_height = detector->manifest().input_height;
     if (table_engine != TableEngine::rules) {
       table_model = std::make_unique<tables::TableModel>(models_dir(options) + "/tables/slanet-plus.onnx",
                                                          std::max(1, options.threads));

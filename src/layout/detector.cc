@@ -20,6 +20,27 @@ Detector::Detector(Manifest manifest, int intra_threads)
                              " has no class names: give them in a manifest");
   }
   for (const auto& name : manifest_.labels) class_labels_.push_back(map_label(manifest_, name));
+  fit_input_size();
+}
+
+void Detector::fit_input_size() {
+  const auto& shape = model_.input_shape();
+  const auto size_text = [](int64_t w, int64_t h) { return std::to_string(w) + "x" + std::to_string(h); };
+  if (shape.size() == 4 && shape[2] > 0 && shape[3] > 0) {
+    if (manifest_.input_size_given && (shape[3] != manifest_.input_width || shape[2] != manifest_.input_height)) {
+      throw std::runtime_error("layout model " + manifest_.model_path + " takes only " +
+                               size_text(shape[3], shape[2]) + " pixels, not " +
+                               size_text(manifest_.input_width, manifest_.input_height));
+    }
+    manifest_.input_width = static_cast<int>(shape[3]);
+    manifest_.input_height = static_cast<int>(shape[2]);
+  }
+  // PicoDet's feature pyramid doubles its coarser maps and adds them to finer ones: the sides
+  // must halve evenly down to its stride-32 level, or the graph fails on every page.
+  if (manifest_.decoder == Decoder::picodet && (manifest_.input_width % 32 || manifest_.input_height % 32)) {
+    throw std::runtime_error("layout input " + size_text(manifest_.input_width, manifest_.input_height) +
+                             ": PicoDet needs sides that are multiples of 32");
+  }
 }
 
 std::vector<float> Detector::preprocess(const cv::Mat& raster, double* sx, double* sy) const {

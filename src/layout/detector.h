@@ -16,6 +16,7 @@ namespace pageflow::layout {
 
 class Detector {
  public:
+  // Throws std::runtime_error for a model that cannot run at the manifest's input size.
   Detector(Manifest manifest, int intra_threads);
 
   // `raster` is BGR at `scale` pixels per point.
@@ -27,6 +28,9 @@ class Detector {
   std::vector<float> preprocess(const cv::Mat& raster, double* sx, double* sy) const;
 
  private:
+  // The model's own input size when its graph fixes one; checks the size the model will get.
+  void fit_input_size();
+
   Manifest manifest_;
   ml::OrtModel model_;
   std::vector<std::optional<Label>> class_labels_;

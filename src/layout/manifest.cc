@@ -72,6 +72,7 @@ Manifest load_manifest(const std::string& path) {
     m.decoder = parse_decoder(j.value("decoder", "picodet"));
     if (j.contains("input")) {
       const auto& in = j["input"];
+      m.input_size_given = in.contains("width") || in.contains("height");
       m.input_width = in.value("width", m.input_width);
       m.input_height = in.value("height", m.input_height);
       m.keep_aspect = in.value("keep_aspect", m.keep_aspect);
