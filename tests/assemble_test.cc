@@ -284,6 +284,31 @@ TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
 
 const std::string kBody = "Body text long enough to be a paragraph, in the body size of the document.";
 
+TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
+  // An FAQ: the detector found some of its numbered questions as headings and missed others in
+  // the same type; a question in body type stays text, as form questions do.
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<std::vector<Block>> pages(1);
+  auto& b = pages[0];
+  b.push_back(block(Label::section_header, "7.1 How can I set components of a list?", 1, {72, 100, 400, 112}, 12, true));
+  b.push_back(block(Label::text, kBody, 1, {72, 120, 540, 200}));
+  b.push_back(block(Label::section_header, "7.2 Why is read.table() so slow?", 1, {72, 210, 400, 222}, 12, true));
+  b.push_back(block(Label::text, kBody, 1, {72, 230, 540, 300}));
+  b.push_back(block(Label::text, "7.3 What is the difference between package and library?", 1, {72, 310, 500, 322}, 12, true));
+  b.push_back(block(Label::text, kBody, 1, {72, 330, 540, 400}));
+  b.push_back(block(Label::text, "7.4 What is your name?", 1, {72, 410, 300, 420}));
+  b.push_back(block(Label::text, "7.5 Is this an answer.", 1, {72, 430, 300, 442}, 12, true));
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_EQ(by_text["7.3 What is the difference between package and library?"]->label, Label::section_header);
+  EXPECT_EQ(by_text["7.3 What is the difference between package and library?"]->level,
+            by_text["7.1 How can I set components of a list?"]->level);
+  EXPECT_EQ(by_text["7.4 What is your name?"]->label, Label::text);
+  EXPECT_EQ(by_text["7.5 Is this an answer."]->label, Label::text);
+}
+
 // Two letter pages of the blocks `blocks_of` gives for each, through document assembly: the
 // elements by their text.
 std::map<std::string, Element> assemble_two_pages(const std::function<std::vector<Block>(int)>& blocks_of) {

@@ -199,7 +199,12 @@ void promote_numbered_siblings(std::vector<std::vector<Block>>& pages, std::vect
       Element& e = b.element;
       // An enumerated list item is a candidate too: "(1) Title" reads like a list marker.
       const bool item = e.label == Label::list_item && e.ordered && !e.marker.empty();
-      if ((e.label != Label::text && !item) || word_count(e.text) > 14 || ends_like_sentence(e.text)) continue;
+      // A question numbered and set like the headings is one (an FAQ's "7.28 Why is ...?"); other
+      // questions stay text, as form questions do.
+      const bool question = !e.text.empty() && e.text.back() == '?';
+      if ((e.label != Label::text && !item) || word_count(e.text) > 14 || (ends_like_sentence(e.text) && !question)) {
+        continue;
+      }
       const std::string text = item ? e.marker + " " + e.text : e.text;
       const std::string scheme = numbering_scheme(text);
       if (scheme.empty() || count[scheme] < 2 || !styles[scheme].count({round_half(b.font_size), b.bold})) continue;
