@@ -73,7 +73,7 @@ def test_caller_mistakes_raise_and_bad_files_are_results(converter, tmp_path):
     with pytest.raises(TypeError):
         converter.convert(12345)
     for options, named in [({"cores": 0}, "cores"), ({"ocr": "sometimes"}, "ocr"), ({"table_engine": "x"}, "table_engine"),
-                           ({"page_timeout": -1}, "page_timeout"), ({"layout": "no"}, "layout"),
+                           ({"page_timeout": -1}, "page_timeout"), ({"layout": "no"}, "layout"), ({"layout_input": "550x704"}, "layout_input"),
                            ({"models_dir": str(tmp_path / "none")}, "models_dir")]:
         with pytest.raises(ValueError, match=f"^{named}"):
             pageflow.Converter(**options)
