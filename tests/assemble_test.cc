@@ -188,6 +188,31 @@ TEST(PageAssembly, LinesNoRegionCoversAreKept) {
   EXPECT_EQ(blocks[1].element.text, "Missed by the model.");
 }
 
+TEST(PageAssembly, AnExampleInsideAParagraphRegionIsCode) {
+  // The detector boxed a paragraph, the example it introduces and the sentence after it as one
+  // text region. A lone monospaced line is a path or a name and stays in its paragraph; a
+  // bulleted line in a monospaced font is a list item.
+  std::vector<TextLine> lines = {line("The sequence is made by the call", 72, 100, 400),
+                                 line("> s3 <- seq(-5, 5, by=.2)", 90, 114, 300),
+                                 line("> s4 <- seq(length=51, from=-5)", 90, 126, 300),
+                                 line("which gives the same vector in s4 as before.", 72, 140, 400),
+                                 line("/usr/lib/R", 72, 152, 150),
+                                 line("and more text after it.", 72, 164, 300),
+                                 line("\u2022 INTEGER;", 72, 190, 150),
+                                 line("\u2022 BOOLEAN;", 72, 202, 150)};
+  for (size_t k : {1, 2, 4, 6, 7}) lines[k].monospace = true;
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {70, 98, 410, 215}, 0.9f}}));
+  ASSERT_EQ(blocks.size(), 5u);
+  EXPECT_EQ(blocks[0].element.text, "The sequence is made by the call");
+  EXPECT_EQ(blocks[1].element.label, Label::code);
+  EXPECT_EQ(blocks[1].element.text, "> s3 <- seq(-5, 5, by=.2)\n> s4 <- seq(length=51, from=-5)");
+  EXPECT_EQ(blocks[2].element.label, Label::text);
+  EXPECT_EQ(blocks[2].element.text, "which gives the same vector in s4 as before. /usr/lib/R and more text after it.");
+  EXPECT_EQ(blocks[3].element.label, Label::list_item);
+  EXPECT_EQ(blocks[3].element.text, "INTEGER;");
+  EXPECT_EQ(blocks[4].element.label, Label::list_item);
+}
+
 TEST(PageAssembly, MonospaceBlocksBecomeCodeWithIndentation) {
   auto a = line("int main() {", 72, 100, 200);
   auto b = line("return 0;", 84, 112, 200);

@@ -65,6 +65,34 @@ TEST(Pdf, ReadsTextLayerAndRendersAPage) {
   EXPECT_DOUBLE_EQ(page.raster_scale, 2.0);
 }
 
+TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
+  // Helvetica and Courier lines: prose naming code (most of its letters monospaced), a line of
+  // code, a listing's comment whose marker is monospaced and its words roman (as texinfo sets
+  // them), a roman line starting "#".
+  const std::string content =
+      "BT /F1 10 Tf 72 700 Td (the mean is ) Tj /F2 10 Tf (sum\\(x\\)/length\\(x\\)) Tj /F1 10 Tf "
+      "( here) Tj ET\n"
+      "BT /F2 10 Tf 72 680 Td (x <- c\\(1, 2, 3\\)) Tj ET\n"
+      "BT /F2 10 Tf 72 660 Td (## ) Tj /F1 10 Tf (a comment set in roman type) Tj ET\n"
+      "BT /F1 10 Tf 72 640 Td (# a roman line that starts with a hash) Tj ET\n";
+  const std::string pdf = testing::assemble_pdf(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+       "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+       testing::stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+       "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"});
+  ScratchDir dir;
+  PdfReader reader(engine());
+  reader.open({dir.file("code.pdf", pdf), nullptr}, "", 1);
+  Page page;
+  reader.load(1, kTextOnly, page);
+  ASSERT_EQ(page.lines.size(), 4u);
+  EXPECT_FALSE(page.lines[0].monospace) << page.lines[0].text;
+  EXPECT_TRUE(page.lines[1].monospace) << page.lines[1].text;
+  EXPECT_TRUE(page.lines[2].monospace) << page.lines[2].text;
+  EXPECT_FALSE(page.lines[3].monospace) << page.lines[3].text;
+}
+
 TEST(Pdf, TextOnlyRequestSkipsTheRaster) {
   const Page page = load_page("pdf/multi_page.pdf", 2, kTextOnly);
   EXPECT_TRUE(page.raster.empty());

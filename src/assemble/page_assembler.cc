@@ -402,15 +402,9 @@ CheckboxState checkbox_state(const std::string& marker) {
   return CheckboxState::none;
 }
 
-// Splits a text zone into paragraphs, list items and code.
-void split_text_zone(const std::vector<TextLine>& lines, int page_number, const Zone& zone, std::vector<Block>& out) {
-  const std::vector<size_t> ids = order_lines(lines, zone.lines);
-  size_t mono = 0;
-  for (size_t i : ids) mono += lines[i].monospace;
-  if (mono * 2 > ids.size()) {
-    out.push_back(make_code_block(lines, ids, page_number));
-    return;
-  }
+// Splits lines of prose (in reading order) into paragraphs and list items.
+void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number,
+                      std::vector<Block>& out) {
   const double line_height = median_height(lines, ids);
   // OCR gives no weights and no text-layer blocks: a paragraph break (or a heading above its
   // paragraph) shows only as more space than the zone's usual line spacing.
@@ -478,6 +472,53 @@ void split_text_zone(const std::vector<TextLine>& lines, int page_number, const 
     previous = &line;
   }
   flush();
+}
+
+// Bullet glyphs, including symbol-font glyphs that PDFs map to control or private-use code points.
+bool is_bullet(char32_t c) {
+  return c == '-' || c == '*' || c == 0xB7 || c == 0x2010 || c == 0x2013 || c == 0x2014 || c == 0x2022 ||
+         c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x2756 || (c >= 0x25A0 && c <= 0x25FF) ||
+         c == 0x22A0 || (c >= 0x274F && c <= 0x2752) ||
+         (c >= 0x2610 && c <= 0x2612) || (c >= 0x2713 && c <= 0x2714) || (c >= 0x2794 && c <= 0x27BF) ||
+         (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
+}
+
+// A line of code: monospaced, unless a bullet glyph starts it (a list item whatever the font of
+// its text).
+bool monospaced_line(const TextLine& line) {
+  const std::u32string head = decode_utf8(line.text.substr(0, 4));
+  return line.monospace && !(!head.empty() && head[0] >= 0x80 && is_bullet(head[0]));
+}
+
+// Which lines of a zone (in reading order) belong to a listing: runs of two or more monospaced
+// lines (a single one may be a path or a name in prose). The detector often boxes prose and the
+// example it introduces as one region.
+std::vector<bool> listing_lines(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  std::vector<bool> code(ids.size(), false);
+  for (size_t k = 0; k < ids.size();) {
+    size_t end = k;
+    while (end < ids.size() && monospaced_line(lines[ids[end]])) ++end;
+    if (end - k >= 2) std::fill(code.begin() + static_cast<long>(k), code.begin() + static_cast<long>(end), true);
+    k = std::max(end, k + 1);
+  }
+  return code;
+}
+
+// Splits a text zone into paragraphs, list items and code.
+void split_text_zone(const std::vector<TextLine>& lines, int page_number, const Zone& zone, std::vector<Block>& out) {
+  const std::vector<size_t> ids = order_lines(lines, zone.lines);
+  const std::vector<bool> code = listing_lines(lines, ids);
+  for (size_t k = 0; k < ids.size();) {
+    size_t end = k;
+    while (end < ids.size() && code[end] == code[k]) ++end;
+    const std::vector<size_t> part(ids.begin() + static_cast<long>(k), ids.begin() + static_cast<long>(end));
+    if (code[k]) {
+      out.push_back(make_code_block(lines, part, page_number));
+    } else {
+      split_paragraphs(lines, part, page_number, out);
+    }
+    k = end;
+  }
 }
 
 const std::regex& caption_pattern() {
@@ -560,18 +601,6 @@ void split_at_gutters(const std::vector<TextLine>& lines, std::vector<Zone>& zon
 
 }  // namespace
 
-namespace {
-
-// Bullet glyphs, including symbol-font glyphs that PDFs map to control or private-use code points.
-bool is_bullet(char32_t c) {
-  return c == '-' || c == '*' || c == 0xB7 || c == 0x2010 || c == 0x2013 || c == 0x2014 || c == 0x2022 ||
-         c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x2756 || (c >= 0x25A0 && c <= 0x25FF) ||
-         c == 0x22A0 || (c >= 0x274F && c <= 0x2752) ||
-         (c >= 0x2610 && c <= 0x2612) || (c >= 0x2713 && c <= 0x2714) || (c >= 0x2794 && c <= 0x27BF) ||
-         (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
-}
-
-}  // namespace
 
 size_t list_marker_length(const std::string& text, bool* ordered) {
   size_t start = 0;

@@ -28,7 +28,8 @@ struct TextLine {
   Box box;
   std::vector<Word> words;
   double font_size = 0;
-  bool bold = false, italic = false, monospace = false;
+  bool bold = false, italic = false;
+  bool monospace = false;  // code: 4/5 of its glyphs monospaced, or a monospaced comment marker first
   int block = 0;  // index of the text block MuPDF grouped the line into (a paragraph hint)
   bool from_ocr = false;
   float confidence = 1;

@@ -214,11 +214,24 @@ void to_logical_order(std::vector<Glyph>& glyphs) {
   for (auto& c : clusters) glyphs.insert(glyphs.end(), c.begin(), c.end());
 }
 
+bool is_monospaced(fz_context* ctx, fz_font* font) {
+  return fz_font_is_monospaced(ctx, font) ||
+         name_has(fz_font_name(ctx, font), {"mono", "courier", "consol", "typewriter", "cmtt"});
+}
+
+bool starts_with_comment_marker(const std::string& text) {
+  for (const char* marker : {"#", "//", "/*", "--", ";", "%"}) {
+    if (text.rfind(marker, 0) == 0) return true;
+  }
+  return false;
+}
+
 TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
   to_logical_order(glyphs);
   TextLine line;
   line.block = block;
   std::map<fz_font*, int> font_votes;
+  fz_font* first_font = nullptr;
   std::vector<float> sizes;
   Word word;
   bool word_started = false, line_started = false;
@@ -260,6 +273,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
     grow(word.box, g.box, !word_started);
     grow(line.box, g.box, !line_started);
     word_started = line_started = true;
+    if (font_votes.empty()) first_font = g.font;
     ++font_votes[g.font];
     sizes.push_back(g.size);
   }
@@ -274,8 +288,19 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
     const char* name = fz_font_name(ctx, font);
     line.bold = fz_font_is_bold(ctx, font) || name_has(name, {"bold", "black", "heavy", "semibold"});
     line.italic = fz_font_is_italic(ctx, font) || name_has(name, {"italic", "oblique"});
-    line.monospace = fz_font_is_monospaced(ctx, font) ||
-                     name_has(name, {"mono", "courier", "consol", "typewriter", "cmtt"});
+  }
+  // Code, not prose with code words in it: a sentence mentioning sum(x)/length(x) and var(x)
+  // can have most of its letters in the monospaced font.
+  int glyphs_in_mono = 0, all_glyphs = 0;
+  for (const auto& [f, count] : font_votes) {
+    all_glyphs += count;
+    if (f && is_monospaced(ctx, f)) glyphs_in_mono += count;
+  }
+  line.monospace = glyphs_in_mono >= 0.8 * all_glyphs;
+  // A listing's comment set in roman after a monospaced marker ("## plot it": texinfo sets R's
+  // comments so) is a line of the listing.
+  if (!line.monospace && first_font && is_monospaced(ctx, first_font) && starts_with_comment_marker(line.text)) {
+    line.monospace = true;
   }
   return line;
 }
