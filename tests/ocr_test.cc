@@ -179,7 +179,7 @@ TEST(PaddleOcr, LongLinesAreReadInPiecesWithoutLosingWords) {
   const auto lines = paddle.read(image, scale, {}, 0);
   std::string text;
   for (const auto& l : lines) text += l.text + " ";
-  EXPECT_LT(cer(text, kSentence), 0.05) << text;
+  EXPECT_LT(cer(text, kSentence), 0.05) << text << "|";
 }
 
 TEST(TesseractOcr, ReadsTheSamePage) {

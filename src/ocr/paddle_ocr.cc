@@ -259,22 +259,29 @@ bool latin_or_digit(char32_t c) { return c < 0x250 && !is_space(c); }
 
 // PP-OCRv4's recogniser (trained mostly on Chinese) often reads Latin words without the space
 // between them ("layoutanalysis"). Between two Latin characters a run of blank columns as wide as
-// a word space is one: 9 px of the 48-px line image (letters stand 1-4 px apart). Measured on the
-// corpus scans: 7 px already split words of ocr_test, 10-12 px left spaces out in the TIFF.
+// a word space is one: at least 9 px of the 48-px line image (letters stand 1-4 px apart in most
+// type; on the corpus scans 7 px already split words of ocr_test, 10-12 px left spaces out in the
+// TIFF), and twice the line's usual gap between letters (widely spaced type has 5-9 px).
 void restore_word_spaces(Recognition& line, const ColumnInk& ink) {
   const std::u32string chars = decode_utf8(line.text);
   if (chars.size() != line.char_x.size()) return;
-  constexpr int kWordSpace = 9;
+  std::vector<int> gap_before(chars.size(), -1);  // -1: not between two Latin characters
+  std::vector<int> letter_gaps;
+  for (size_t k = 1; k < chars.size(); ++k) {
+    if (!latin_or_digit(chars[k - 1]) || !latin_or_digit(chars[k])) continue;
+    gap_before[k] = ink.widest_gap(static_cast<int>(line.char_x[k - 1] * ink.width()),
+                                   static_cast<int>(line.char_x[k] * ink.width()));
+    letter_gaps.push_back(gap_before[k]);
+  }
+  if (letter_gaps.empty()) return;
+  std::nth_element(letter_gaps.begin(), letter_gaps.begin() + letter_gaps.size() / 2, letter_gaps.end());
+  const int word_space = std::max(9, 2 * letter_gaps[letter_gaps.size() / 2]);
   std::string text;
   std::vector<float> char_x;
   for (size_t k = 0; k < chars.size(); ++k) {
-    if (k > 0 && latin_or_digit(chars[k - 1]) && latin_or_digit(chars[k])) {
-      const int from = static_cast<int>(line.char_x[k - 1] * ink.width());
-      const int to = static_cast<int>(line.char_x[k] * ink.width());
-      if (ink.widest_gap(from, to) >= kWordSpace) {
-        text += ' ';
-        char_x.push_back((line.char_x[k - 1] + line.char_x[k]) / 2);
-      }
+    if (gap_before[k] >= word_space) {
+      text += ' ';
+      char_x.push_back((line.char_x[k - 1] + line.char_x[k]) / 2);
     }
     append_utf8(text, chars[k]);
     char_x.push_back(line.char_x[k]);
