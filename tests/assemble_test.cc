@@ -309,6 +309,31 @@ TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
 
 const std::string kBody = "Body text long enough to be a paragraph, in the body size of the document.";
 
+TEST(DocumentAssembly, SectionNumbersSetTheLevelsOfHeadingsInOneType) {
+  // A specification sets "1." and "1.1." headings in one size: the numbering tells the levels;
+  // an unnumbered heading of that size keeps the shallowest.
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<std::vector<Block>> pages(1);
+  auto& b = pages[0];
+  b.push_back(block(Label::section_header, "A Specification", 1, {72, 60, 400, 84}, 24, true));
+  b.push_back(block(Label::section_header, "1. Introduction", 1, {72, 100, 300, 114}, 14, true));
+  b.push_back(block(Label::section_header, "1.1. Version", 1, {72, 120, 300, 134}, 14, true));
+  b.push_back(block(Label::text, kBody, 1, {72, 140, 540, 200}));
+  b.push_back(block(Label::section_header, "1.2.1. Language used in this specification", 1, {72, 210, 400, 224}, 14, true));
+  b.push_back(block(Label::text, kBody, 1, {72, 230, 540, 300}));
+  b.push_back(block(Label::section_header, "Appendix", 1, {72, 310, 300, 324}, 14, true));
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_EQ(by_text["A Specification"]->label, Label::title);
+  const int top = by_text["1. Introduction"]->level;
+  EXPECT_EQ(top, 1);
+  EXPECT_EQ(by_text["1.1. Version"]->level, top + 1);
+  EXPECT_EQ(by_text["1.2.1. Language used in this specification"]->level, top + 2);
+  EXPECT_EQ(by_text["Appendix"]->level, top);
+}
+
 TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
   // An FAQ: the detector found some of its numbered questions as headings and missed others in
   // the same type; a question in body type stays text, as form questions do.

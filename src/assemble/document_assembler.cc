@@ -218,6 +218,32 @@ void promote_numbered_siblings(std::vector<std::vector<Block>>& pages, std::vect
   }
 }
 
+// How many numbers a heading's section number has: "1. Introduction" 1, "1.1. Version" 2, "2.3.4
+// Limits" 3; 0 without one.
+int section_number_depth(const std::string& text) {
+  static const std::regex number(R"(^[0-9]{1,2}((\.[0-9]{1,2})*)\.?\s)");
+  std::smatch m;
+  if (!std::regex_search(text, m, number)) return 0;
+  return 1 + static_cast<int>(std::count(m[1].first, m[1].second, '.'));
+}
+
+// Headings set alike but numbered to different depths ("1. Introduction" and "1.1. Version" in
+// one type) are different levels: one level down per number beyond the shallowest of their type.
+void deepen_by_numbering(const std::vector<Block*>& headings) {
+  std::map<int, int> shallowest;  // level -> least section-number depth at that level
+  for (const Block* h : headings) {
+    const int depth = section_number_depth(h->element.text);
+    if (h->element.label != Label::section_header || depth == 0) continue;
+    auto [it, added] = shallowest.emplace(h->element.level, depth);
+    if (!added) it->second = std::min(it->second, depth);
+  }
+  for (Block* h : headings) {
+    const int depth = section_number_depth(h->element.text);
+    if (h->element.label != Label::section_header || depth == 0) continue;
+    h->element.level = std::min(6, h->element.level + depth - shallowest[h->element.level]);
+  }
+}
+
 // Decides which blocks are headings and at which level.
 void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
   std::vector<Block*> headings;
@@ -282,6 +308,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
     }
     break;
   }
+  deepen_by_numbering(headings);
 }
 
 // Letters of a title without its numbering or the words that introduce it ("Chapter 9: Loops"
