@@ -18,6 +18,12 @@ std::string escape_underscores(const std::string& text) {
   return out;
 }
 
+// A paragraph whose text starts with "#" (a shell or R comment quoted in prose, a list of
+// "# ..." lines run together) would read as a heading.
+std::string paragraph(const std::string& text) {
+  return (text.rfind('#', 0) == 0 ? "\\" : "") + escape_underscores(text);
+}
+
 std::string heading(const Element& e) {
   const int hashes = e.label == Label::title ? 1 : std::clamp(e.level + 1, 2, 6);
   return std::string(static_cast<size_t>(hashes), '#') + " " + escape_underscores(e.text);
@@ -59,7 +65,7 @@ std::string to_markdown(const Document& doc, const MarkdownOptions& options) {
         chunk = e.table ? markdown_table(*e.table) : escape_underscores(e.text);
         while (!chunk.empty() && chunk.back() == '\n') chunk.pop_back();
         break;
-      default: chunk = escape_underscores(e.text);
+      default: chunk = paragraph(e.text);
     }
     if (chunk.empty()) continue;
     if (previous && !page_break.empty() && previous->page != e.page) {
