@@ -213,6 +213,18 @@ TEST(PageAssembly, AnExampleInsideAParagraphRegionIsCode) {
   EXPECT_EQ(blocks[4].element.label, Label::list_item);
 }
 
+TEST(PageAssembly, AHeadingRegionThatStartsWithABulletIsAListItem) {
+  Page page = page_with({line("\u2022 A glob-deleteall element, which indicates that patterns", 72, 100, 500, 10, 0, true),
+                         line("1. Introduction", 72, 140, 200, 14, 0, true)},
+                        {{Label::section_header, {70, 98, 510, 114}, 0.9f},
+                         {Label::section_header, {70, 138, 210, 158}, 0.9f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.label, Label::list_item);
+  EXPECT_EQ(blocks[0].element.text, "A glob-deleteall element, which indicates that patterns");
+  EXPECT_EQ(blocks[1].element.label, Label::section_header);  // a numbered heading stays one
+}
+
 TEST(PageAssembly, MonospaceBlocksBecomeCodeWithIndentation) {
   auto a = line("int main() {", 72, 100, 200);
   auto b = line("return 0;", 84, 112, 200);

@@ -738,6 +738,14 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
       case Label::list_item:
         split_text_zone(lines, page.number, zone, blocks);
         break;
+      case Label::title:
+      case Label::section_header:
+        // A bullet opens a list item, however the detector saw its type: no heading starts with one.
+        if (bool ordered = false; !ids.empty() && list_marker_length(lines[ids.front()].text, &ordered) > 0 && !ordered) {
+          split_text_zone(lines, page.number, zone, blocks);
+          break;
+        }
+        [[fallthrough]];
       default: {
         Block block = make_block(zone.label, lines, ids, page.number);
         block.from_model_title = zone.label == Label::title || zone.label == Label::section_header;
