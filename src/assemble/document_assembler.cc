@@ -230,17 +230,19 @@ int section_number_depth(const std::string& text) {
 // Headings set alike but numbered to different depths ("1. Introduction" and "1.1. Version" in
 // one type) are different levels: one level down per number beyond the shallowest of their type.
 void deepen_by_numbering(const std::vector<Block*>& headings) {
-  std::map<int, int> shallowest;  // level -> least section-number depth at that level
-  for (const Block* h : headings) {
-    const int depth = section_number_depth(h->element.text);
-    if (h->element.label != Label::section_header || depth == 0) continue;
-    auto [it, added] = shallowest.emplace(h->element.level, depth);
-    if (!added) it->second = std::min(it->second, depth);
+  std::vector<int> depth(headings.size(), 0);  // 0: no section number, or not a section heading
+  std::map<int, int> shallowest;               // level -> least section-number depth at that level
+  for (size_t i = 0; i < headings.size(); ++i) {
+    const Element& e = headings[i]->element;
+    if (e.label != Label::section_header) continue;
+    depth[i] = section_number_depth(e.text);
+    if (depth[i] == 0) continue;
+    auto [it, added] = shallowest.emplace(e.level, depth[i]);
+    if (!added) it->second = std::min(it->second, depth[i]);
   }
-  for (Block* h : headings) {
-    const int depth = section_number_depth(h->element.text);
-    if (h->element.label != Label::section_header || depth == 0) continue;
-    h->element.level = std::min(6, h->element.level + depth - shallowest[h->element.level]);
+  for (size_t i = 0; i < headings.size(); ++i) {
+    Element& e = headings[i]->element;
+    if (depth[i] > 0) e.level = std::min(6, e.level + depth[i] - shallowest[e.level]);
   }
 }
 
