@@ -135,6 +135,29 @@ TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
   EXPECT_EQ(reading_order(boxes), (std::vector<size_t>{1, 3, 2, 0, 4}));
 }
 
+TEST(ReadingOrder, CentredAuthorRowsBeforeTheColumnsUnderThem) {
+  // A paper's first page: the second author row's gap lines up with the body's gutter.
+  const std::vector<Box> boxes = {
+      {39, 197, 223, 403},   // 0 left column: abstract
+      {251, 143, 331, 180},  // 1 author row 2, right of the gutter
+      {81, 63, 379, 90},     // 2 title
+      {237, 190, 421, 400},  // 3 right column: figure
+      {128, 143, 208, 180},  // 4 author row 2, left of the gutter
+      {67, 99, 147, 137},    // 5 author row 1
+      {190, 99, 270, 136},   // 6
+      {313, 99, 392, 137},   // 7
+      {45, 410, 223, 500},   // 8 left column, list items indented a little
+      {237, 412, 421, 500},  // 9 right column, below an aligned gap
+  };
+  EXPECT_EQ(reading_order(boxes), (std::vector<size_t>{2, 5, 6, 7, 4, 1, 0, 8, 3, 9}));
+}
+
+TEST(Text, PunctuationIsFoldedAsDoclingFoldsIt) {
+  EXPECT_EQ(fold_punctuation("\u201cDon\u2019t\u201d \u2013 x\u2212y \u201alow\u2018 zero\u200dwidth"),
+            "'Don't' - x-y ,low' zerowidth");
+  EXPECT_EQ(fold_punctuation("caf\u00e9 \u2022 \u2192"), "caf\u00e9 \u2022 \u2192");
+}
+
 TEST(PageAssembly, ParagraphsListsAndCodeWithoutALayoutModel) {
   Page page = page_with({
       line("First paragraph starts here and", 72, 100, 400),

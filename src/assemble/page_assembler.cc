@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <regex>
+#include <set>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -213,8 +214,36 @@ std::vector<std::vector<size_t>> cut(const std::vector<Box>& boxes, std::vector<
   return groups;
 }
 
+Box extent(const std::vector<Box>& boxes, const std::vector<size_t>& ids) {
+  Box box = boxes[ids.front()];
+  for (size_t i : ids) box = unite(box, boxes[i]);
+  return box;
+}
+
+// Whether two bands of a page that share a gutter are one set of columns: in every column where
+// both have blocks, the blocks all start where their counterparts start, or all end where they
+// end (a list's items are indented a little; lines are ragged on one side). A row of centred
+// author blocks above a two-column body shares the body's gutter, but its blocks stand inside
+// the columns.
+bool same_columns(const std::vector<Box>& boxes, const std::vector<size_t>& upper, const std::vector<size_t>& lower) {
+  std::vector<size_t> both = upper;
+  both.insert(both.end(), lower.begin(), lower.end());
+  const std::set<size_t> in_upper(upper.begin(), upper.end());
+  bool starts_align = true, ends_align = true;
+  for (const auto& column : cut(boxes, both, 0)) {
+    std::vector<size_t> a, b;
+    for (size_t i : column) (in_upper.count(i) ? a : b).push_back(i);
+    if (a.empty() || b.empty()) continue;
+    const Box upper_box = extent(boxes, a), lower_box = extent(boxes, b);
+    const double tolerance = 0.1 * std::max(upper_box.width(), lower_box.width());
+    starts_align = starts_align && std::abs(upper_box.l - lower_box.l) <= tolerance;
+    ends_align = ends_align && std::abs(upper_box.r - lower_box.r) <= tolerance;
+  }
+  return starts_align || ends_align;
+}
+
 // Recursive XY-cut: columns where a vertical gutter runs through the whole group; otherwise
-// rows, but consecutive rows that share a column gutter are kept together so that a two-column
+// rows, but consecutive rows that share their columns are kept together so that a two-column
 // body is read column by column rather than row by row.
 std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, int depth) {
   if (ids.size() <= 1 || depth > 64) return ids;
@@ -225,7 +254,8 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
       if (!rows.empty()) {
         std::vector<size_t> joined = rows.back();
         joined.insert(joined.end(), row.begin(), row.end());
-        if (cut(boxes, rows.back(), 0).size() >= 2 && cut(boxes, joined, 0).size() >= 2) {
+        if (cut(boxes, rows.back(), 0).size() >= 2 && cut(boxes, joined, 0).size() >= 2 &&
+            same_columns(boxes, rows.back(), row)) {
           rows.back() = std::move(joined);
           continue;
         }

@@ -68,6 +68,23 @@ bool is_space(char32_t c) {
          c == 0x3000;
 }
 
+char32_t docling_punctuation(char32_t c) {
+  if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212) return '-';
+  if (c == 0x201A) return ',';
+  if (c >= 0x2018 && c <= 0x201F) return '\'';
+  if (c >= 0x200C && c <= 0x200F) return 0;
+  return c;
+}
+
+std::string fold_punctuation(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char32_t c : decode_utf8(text)) {
+    if (const char32_t folded = docling_punctuation(c)) append_utf8(out, folded);
+  }
+  return out;
+}
+
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;
   std::string current;

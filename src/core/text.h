@@ -20,6 +20,14 @@ std::vector<std::string> split_words(std::string_view text);
 // Non-empty lines of `text` (a model's newline-separated label or token list).
 std::vector<std::string> split_lines(std::string_view text);
 
+// Typographic punctuation folded as docling folds its text layer, so that our text matches what
+// docling users search and compare: dashes and the minus sign become '-', single and double curly
+// quotes '\'' (docling writes both so), the low quote ',', and zero-width joiners and direction
+// marks disappear (0). Other characters are returned as they are.
+char32_t docling_punctuation(char32_t c);
+// The same over UTF-8 text.
+std::string fold_punctuation(std::string_view text);
+
 // Collapses whitespace runs to one space and trims the ends.
 std::string normalize_space(std::string_view text);
 
