@@ -257,11 +257,20 @@ std::vector<int> chunk_cuts(const ColumnInk& ink, int chunk) {
 
 bool latin_or_digit(char32_t c) { return c < 0x250 && !is_space(c); }
 
+// Where a word space can fall between two Latin characters: not inside a number (a narrow "1"
+// leaves a wide gap beside it) and not before closing punctuation.
+bool space_may_fall(char32_t before, char32_t after) {
+  const auto digit = [](char32_t c) { return c >= '0' && c <= '9'; };
+  return !(digit(before) && digit(after)) && std::u32string_view(U".,:;!?)]}%").find(after) == std::u32string_view::npos;
+}
+
 // PP-OCRv4's recogniser (trained mostly on Chinese) often reads Latin words without the space
 // between them ("layoutanalysis"). Between two Latin characters a run of blank columns as wide as
-// a word space is one: at least 9 px of the 48-px line image (letters stand 1-4 px apart in most
-// type; on the corpus scans 7 px already split words of ocr_test, 10-12 px left spaces out in the
-// TIFF), and twice the line's usual gap between letters (widely spaced type has 5-9 px).
+// a word space is one. In type whose letters touch (the line's usual gap between letters at most
+// 1 px of the 48-px line image: small or scanned type) spaces left out span 6-8 px and letters
+// stand at most 4 px apart (the TIFF). Elsewhere at least 9 px (letters stand 1-4 px apart in most
+// type; on the corpus scans 7 px already split words of ocr_test) and twice the usual gap
+// (widely spaced type has 5-9 px).
 void restore_word_spaces(Recognition& line, const ColumnInk& ink) {
   const std::u32string chars = decode_utf8(line.text);
   if (chars.size() != line.char_x.size()) return;
@@ -275,11 +284,12 @@ void restore_word_spaces(Recognition& line, const ColumnInk& ink) {
   }
   if (letter_gaps.empty()) return;
   std::nth_element(letter_gaps.begin(), letter_gaps.begin() + letter_gaps.size() / 2, letter_gaps.end());
-  const int word_space = std::max(9, 2 * letter_gaps[letter_gaps.size() / 2]);
+  const int median_gap = letter_gaps[letter_gaps.size() / 2];
+  const int word_space = median_gap <= 1 ? 6 : std::max(9, 2 * median_gap);
   std::string text;
   std::vector<float> char_x;
   for (size_t k = 0; k < chars.size(); ++k) {
-    if (gap_before[k] >= word_space) {
+    if (gap_before[k] >= word_space && space_may_fall(chars[k - 1], chars[k])) {
       text += ' ';
       char_x.push_back((line.char_x[k - 1] + line.char_x[k]) / 2);
     }
