@@ -180,6 +180,25 @@ TEST(PageAssembly, ParagraphsListsAndCodeWithoutALayoutModel) {
   EXPECT_EQ(blocks[2].element.level, 0);
 }
 
+TEST(PageAssembly, ImagesNoRegionClaimsArePictures) {
+  Page page = page_with({line("Body text of the section.", 72, 90, 300)},
+                        {{Label::text, {70, 88, 310, 104}, 0.9f}, {Label::picture, {340, 100, 540, 200}, 0.8f}});
+  page.image_boxes = {
+      {480, 740, 550, 780},  // a logo in the foot: a picture
+      {60, 85, 320, 110},    // a band behind the body text
+      {350, 110, 530, 190},  // inside the detected picture
+      {100, 300, 110, 310},  // an icon the size of a glyph
+      {0, 0, 612, 792},      // the page's background
+  };
+  std::vector<Box> pictures;
+  for (const auto& b : assemble_page(page)) {
+    if (b.element.label == Label::picture) pictures.push_back(b.element.box);
+  }
+  ASSERT_EQ(pictures.size(), 2u);
+  EXPECT_EQ(pictures[0], (Box{340, 100, 540, 200}));
+  EXPECT_EQ(pictures[1], (Box{480, 740, 550, 780}));
+}
+
 TEST(PageAssembly, RegionsDecideLabelsAndTextInPicturesIsNotBody) {
   Page page = page_with(
       {line("Results", 72, 60, 140, 16), line("Body text of the section.", 72, 90, 300),

@@ -101,6 +101,27 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
+// Images the PDF draws where the detector saw no picture or table are pictures (logos, small
+// photos: the bundled model was trained on papers), unless text is set over them (a coloured band
+// behind a heading) or they are too small to be more than a glyph or a rule. A page-sized image
+// is a background or a scan, never a figure of the page.
+void add_unclaimed_images(const Page& page, const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  const Box sheet{0, 0, page.width, page.height};
+  for (const Box& drawn : page.image_boxes) {
+    const Box image{std::max(drawn.l, 0.0), std::max(drawn.t, 0.0), std::min(drawn.r, page.width),
+                    std::min(drawn.b, page.height)};
+    const bool glyph_or_rule = image.width() < 16 || image.height() < 16 || image.area() < 900;  // 30 x 30 pt
+    if (glyph_or_rule || image.area() > 0.5 * sheet.area()) continue;
+    const bool claimed = std::any_of(zones.begin(), zones.end(), [&](const Zone& z) {
+      return !text_like(z.label) && intersection(z.box, image) > 0.3 * image.area();
+    });
+    const bool under_text = std::any_of(lines.begin(), lines.end(), [&](const TextLine& line) {
+      return intersection(line.box, image) > 0.3 * line.box.area();
+    });
+    if (!claimed && !under_text) zones.push_back({Label::picture, image, 0, {}});
+  }
+}
+
 Box box_of_words(const std::vector<Word>& words) {
   Box box = words.front().box;
   for (const auto& w : words) box = unite(box, w.box);
@@ -698,6 +719,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   dissolve_text_pictures(lines, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
   add_orphan_zones(lines, std::move(orphans), zones);
+  add_unclaimed_images(page, lines, zones);
   take_table_words_out(page, zones, lines);
   split_at_gutters(lines, zones);
   // Zones that own nothing only matter if they are pictures or tables.

@@ -257,11 +257,12 @@ std::vector<int> chunk_cuts(const ColumnInk& ink, int chunk) {
 
 bool latin_or_digit(char32_t c) { return c < 0x250 && !is_space(c); }
 
-// Where a word space can fall between two Latin characters: not inside a number (a narrow "1"
-// leaves a wide gap beside it) and not before closing punctuation.
+// Where a word space can fall between two Latin characters: not inside a number or a DOI (a
+// narrow "1" leaves a wide gap beside it: "10.1145") and not before closing punctuation.
 bool space_may_fall(char32_t before, char32_t after) {
   const auto digit = [](char32_t c) { return c >= '0' && c <= '9'; };
-  return !(digit(before) && digit(after)) && std::u32string_view(U".,:;!?)]}%").find(after) == std::u32string_view::npos;
+  const bool in_number = digit(after) && (digit(before) || before == '.' || before == ',');
+  return !in_number && std::u32string_view(U".,:;!?)]}%").find(after) == std::u32string_view::npos;
 }
 
 // PP-OCRv4's recogniser (trained mostly on Chinese) often reads Latin words without the space
