@@ -312,6 +312,11 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
     const char* source[] = {"", "Census data.", "Survey of users.", "Interviews."};
     blocks.push_back(block(Label::text, std::string("1 ") + source[p], p, {72, 700, 540, 710}, 7));
     blocks.push_back(block(Label::text, std::to_string(p), p, {300, 760, 310, 770}));
+    if (p == 1) {
+      Block note = block(Label::list_item, "Research office, 02-788-4582", p, {72, 730, 400, 740}, 7);
+      note.element.marker = "*";
+      blocks.push_back(note);
+    }
     pages.push_back(std::move(blocks));
   }
   assemble_document(doc, pages);
@@ -325,6 +330,8 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
   EXPECT_EQ(by_text["Bold Run-in Heading"][0]->label, Label::section_header);
   EXPECT_EQ(by_text["Bold Run-in Heading"][0]->level, 2);
   EXPECT_EQ(by_text["1 Survey of users."][0]->label, Label::footnote);
+  ASSERT_EQ(by_text["* Research office, 02-788-4582"].size(), 1u);  // an author's note, not a list
+  EXPECT_EQ(by_text["* Research office, 02-788-4582"][0]->label, Label::footnote);
   EXPECT_EQ(by_text["Body text that is long enough to be a paragraph of the document."][0]->label, Label::text);
 }
 

@@ -421,9 +421,19 @@ void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, doubl
   for (size_t p = 0; p < pages.size(); ++p) {
     for (auto& b : pages[p]) {
       Element& e = b.element;
-      if (e.label != Label::text || b.font_size <= 0 || b.font_size > 0.85 * body) continue;
+      // "* Research office, ..." under an author's asterisk was read as a one-item bulleted list.
+      const bool symbol_item = e.label == Label::list_item && !e.ordered &&
+                               (e.marker == "*" || e.marker == "†" || e.marker == "‡");
+      if ((e.label != Label::text && !symbol_item) || b.font_size <= 0 || b.font_size > 0.85 * body) continue;
       if (e.box.t < 0.6 * doc.pages[p].height) continue;
-      if (std::regex_search(e.text, marker)) e.label = Label::footnote;
+      if (symbol_item) {
+        e.label = Label::footnote;
+        e.text = e.marker + " " + e.text;
+        e.marker.clear();
+        e.level = 0;
+      } else if (std::regex_search(e.text, marker)) {
+        e.label = Label::footnote;
+      }
     }
   }
 }

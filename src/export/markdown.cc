@@ -19,9 +19,11 @@ std::string escape_underscores(const std::string& text) {
 }
 
 // A paragraph whose text starts with "#" (a shell or R comment quoted in prose, a list of
-// "# ..." lines run together) would read as a heading.
+// "# ..." lines run together) would read as a heading, one starting with "* " or "+ " (a
+// footnote under an author's asterisk) as a list item.
 std::string paragraph(const std::string& text) {
-  return (text.rfind('#', 0) == 0 ? "\\" : "") + escape_underscores(text);
+  const bool markup = text.rfind('#', 0) == 0 || text.rfind("* ", 0) == 0 || text.rfind("+ ", 0) == 0;
+  return (markup ? "\\" : "") + escape_underscores(text);
 }
 
 std::string heading(const Element& e) {
