@@ -241,17 +241,16 @@ Box extent(const std::vector<Box>& boxes, const std::vector<size_t>& ids) {
   return box;
 }
 
-// Whether two bands of a page that share a gutter are one set of columns: in every column where
-// both have blocks, the blocks all start where their counterparts start, or all end where they
-// end (a list's items are indented a little; lines are ragged on one side). A row of centred
-// author blocks above a two-column body shares the body's gutter, but its blocks stand inside
-// the columns.
-bool same_columns(const std::vector<Box>& boxes, const std::vector<size_t>& upper, const std::vector<size_t>& lower) {
-  std::vector<size_t> both = upper;
-  both.insert(both.end(), lower.begin(), lower.end());
+// Whether two bands of a page that share a gutter are one set of columns (`columns`: the two
+// bands together cut at their gutters): in every column where both have blocks, the blocks all
+// start where their counterparts start, or all end where they end (a list's items are indented
+// a little; lines are ragged on one side). A row of centred author blocks above a two-column body
+// shares the body's gutter, but its blocks stand inside the columns.
+bool same_columns(const std::vector<Box>& boxes, const std::vector<std::vector<size_t>>& columns,
+                  const std::vector<size_t>& upper) {
   const std::set<size_t> in_upper(upper.begin(), upper.end());
   bool starts_align = true, ends_align = true;
-  for (const auto& column : cut(boxes, both, 0)) {
+  for (const auto& column : columns) {
     std::vector<size_t> a, b;
     for (size_t i : column) (in_upper.count(i) ? a : b).push_back(i);
     if (a.empty() || b.empty()) continue;
@@ -275,8 +274,9 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
       if (!rows.empty()) {
         std::vector<size_t> joined = rows.back();
         joined.insert(joined.end(), row.begin(), row.end());
-        if (cut(boxes, rows.back(), 0).size() >= 2 && cut(boxes, joined, 0).size() >= 2 &&
-            same_columns(boxes, rows.back(), row)) {
+        const auto columns = cut(boxes, joined, 0);
+        if (cut(boxes, rows.back(), 0).size() >= 2 && columns.size() >= 2 &&
+            same_columns(boxes, columns, rows.back())) {
           rows.back() = std::move(joined);
           continue;
         }

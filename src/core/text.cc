@@ -68,6 +68,9 @@ bool is_space(char32_t c) {
          c == 0x3000;
 }
 
+namespace {
+
+// 0: the character is dropped.
 char32_t docling_punctuation(char32_t c) {
   if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212) return '-';
   if (c == 0x201A) return ',';
@@ -75,6 +78,8 @@ char32_t docling_punctuation(char32_t c) {
   if (c >= 0x200C && c <= 0x200F) return 0;
   return c;
 }
+
+}  // namespace
 
 std::string fold_punctuation(std::string_view text) {
   std::string out;

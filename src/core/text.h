@@ -23,9 +23,7 @@ std::vector<std::string> split_lines(std::string_view text);
 // Typographic punctuation folded as docling folds its text layer, so that our text matches what
 // docling users search and compare: dashes and the minus sign become '-', single and double curly
 // quotes '\'' (docling writes both so), the low quote ',', and zero-width joiners and direction
-// marks disappear (0). Other characters are returned as they are.
-char32_t docling_punctuation(char32_t c);
-// The same over UTF-8 text.
+// marks disappear. Other characters are kept as they are.
 std::string fold_punctuation(std::string_view text);
 
 // Collapses whitespace runs to one space and trims the ends.
