@@ -124,10 +124,42 @@ TEST(PaddleOcr, TypeSizeIsMeasuredFromTheLetters) {
     }
     return page;
   };
-  const double small = median_glyph_height(page_of(0.8)), large = median_glyph_height(page_of(2.4));
+  const double small = survey_ink(page_of(0.8)).glyph_height, large = survey_ink(page_of(2.4)).glyph_height;
   EXPECT_GT(small, 0);
   EXPECT_NEAR(large / small, 3.0, 0.75);
-  EXPECT_EQ(median_glyph_height(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255))), 0);  // nothing to tell
+  EXPECT_EQ(survey_ink(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255))).glyph_height, 0);  // nothing to tell
+}
+
+TEST(PaddleOcr, OnlyThePartOfAPageThatHoldsInkIsDetected) {
+  cv::Mat page(1400, 1000, CV_8UC3, cv::Scalar(250, 250, 250));
+  cv::putText(page, "Fictitious example text", cv::Point(300, 900), cv::FONT_HERSHEY_SIMPLEX, 1.0,
+              cv::Scalar(0, 0, 0), 2);
+  // Faint grey type, which an Otsu split against the black line would count as paper.
+  cv::putText(page, "Second line in grey", cv::Point(320, 1000), cv::FONT_HERSHEY_SIMPLEX, 1.0,
+              cv::Scalar(190, 190, 190), 2);
+  page.at<cv::Vec3b>(50, 50) = cv::Vec3b(0, 0, 0);  // a speck of dust far away
+  const cv::Rect bounds = survey_ink(page).bounds;
+  EXPECT_GE(bounds.x, 280);
+  EXPECT_LE(bounds.x, 306);
+  EXPECT_GE(bounds.y, 860);
+  EXPECT_GE(bounds.y + bounds.height, 1000);
+  EXPECT_LE(bounds.y + bounds.height, 1020);
+  EXPECT_TRUE(survey_ink(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255))).bounds.empty());
+  // Light type on a dark ground: no telling ink from paper, the page is taken whole.
+  cv::Mat dark(400, 300, CV_8UC3, cv::Scalar(30, 30, 30));
+  cv::putText(dark, "Light", cv::Point(40, 200), cv::FONT_HERSHEY_SIMPLEX, 1.0, cv::Scalar(255, 255, 255), 2);
+  EXPECT_EQ(survey_ink(dark).bounds, cv::Rect(0, 0, 300, 400));
+
+  // The lines found in the part are those found on the whole page, at the same places.
+  PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
+  const auto part = paddle.detect(page, true), whole = paddle.detect(page, false);
+  ASSERT_EQ(part.size(), 2u);
+  ASSERT_EQ(whole.size(), 2u);
+  for (size_t i = 0; i < part.size(); ++i) {
+    const cv::Rect2f a = part[i].bounds(), b = whole[i].bounds();
+    EXPECT_GT((a & b).area(), 0.7 * (a | b).area()) << "line " << i;
+  }
+  EXPECT_TRUE(paddle.detect(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255)), true).empty());
 }
 
 TEST(PaddleOcr, LargeTypeIsDetectedAtALowerResolutionWithTheSameLines) {

@@ -96,12 +96,35 @@ PaddleOcr::PaddleOcr(const std::string& dir, int threads, PaddleSettings setting
       cls_(dir + "/ch_ppocr_mobile_v2.0_cls_infer.onnx", threads),
       keys_(load_keys(dir + "/ppocr_keys_v1.txt")) {}
 
-double median_glyph_height(const cv::Mat& bgr) {
+InkSurvey survey_ink(const cv::Mat& bgr) {
   // At half resolution: letters of ordinary type are still several pixels high there, and the
   // look costs a few milliseconds on a 200-dpi page.
   cv::Mat half, gray, ink, labels, stats, centroids;
   cv::resize(bgr, half, cv::Size(std::max(1, bgr.cols / 2), std::max(1, bgr.rows / 2)), 0, 0, cv::INTER_AREA);
   cv::cvtColor(half, gray, cv::COLOR_BGR2GRAY);
+  InkSurvey survey;
+  survey.bounds = cv::Rect(0, 0, bgr.cols, bgr.rows);
+  // Where the ink lies, against the paper's shade (the commonest one): anything clearly darker,
+  // faint grey type included, which Otsu's split below may leave on the paper's side. A page
+  // whose commonest shade is dark (a photograph, light type on a dark ground) is left whole.
+  int histogram[256] = {};
+  for (int y = 0; y < gray.rows; ++y) {
+    for (const uchar* p = gray.ptr<uchar>(y), *end = p + gray.cols; p < end; ++p) ++histogram[*p];
+  }
+  const int paper = static_cast<int>(std::max_element(histogram, histogram + 256) - histogram);
+  if (paper >= 160) {
+    cv::threshold(gray, ink, paper - 32, 255, cv::THRESH_BINARY_INV);
+    const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+    cv::Rect bounds;
+    for (int i = 1; i < count; ++i) {
+      if (stats.at<int>(i, cv::CC_STAT_AREA) < 3) continue;  // a speck of dust is no text
+      const cv::Rect blob(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                          stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+      bounds = bounds.empty() ? blob : (bounds | blob);
+    }
+    const cv::Rect full(bounds.x * 2, bounds.y * 2, bounds.width * 2 + 2, bounds.height * 2 + 2);
+    survey.bounds = bounds.empty() ? cv::Rect() : full & survey.bounds;
+  }
   cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
   const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
   std::vector<int> heights;
@@ -110,51 +133,70 @@ double median_glyph_height(const cv::Mat& bgr) {
     // Letter-shaped blobs only: not specks, rules, frames or pictures.
     if (h >= 3 && h <= half.rows / 8 && w <= 3 * h && stats.at<int>(i, cv::CC_STAT_AREA) >= 6) heights.push_back(h);
   }
-  if (heights.size() < 20) return 0;
+  if (heights.size() < 20) return survey;
   std::sort(heights.begin(), heights.end());
   // Letters of one type cluster (x-height to cap height); blobs of a drawing do not.
   const int lower = heights[heights.size() / 4], upper = heights[3 * heights.size() / 4];
-  if (upper > 2 * lower) return 0;
-  return 2.0 * heights[heights.size() / 2];
+  if (upper <= 2 * lower) survey.glyph_height = 2.0 * heights[heights.size() / 2];
+  return survey;
 }
 
-std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr, bool whole_page) const {
+std::vector<Quad> PaddleOcr::detect(const cv::Mat& page, bool whole_page) const {
   // Longest side within the limit, both sides multiples of 32.
-  const int longest = std::max(bgr.cols, bgr.rows);
+  const int longest = std::max(page.cols, page.rows);
   double f = std::min(1.0, static_cast<double>(settings_.det_max_side) / longest);
-  // Large type is found as well at a lower resolution, for a fraction of the cost: letters about
-  // det_glyph_px high in the detector's input (10-point type at the full limit is ~6 px). Only a
-  // clear saving is taken, so pages of ordinary type are detected exactly as before.
-  if (const double glyph = whole_page ? median_glyph_height(bgr) : 0; glyph > 0) {
-    const double for_type = std::max(static_cast<double>(settings_.det_min_side) / longest, settings_.det_glyph_px / glyph);
-    if (for_type < 0.75 * f) f = for_type;
+  InkSurvey ink;
+  if (whole_page) {
+    ink = survey_ink(page);
+    if (ink.bounds.empty()) return {};
+    // Large type is found as well at a lower resolution, for a fraction of the cost: letters
+    // about det_glyph_px high in the detector's input (10-point type at the full limit is ~6 px).
+    // Only a clear saving is taken, so pages of ordinary type are detected as before.
+    if (ink.glyph_height > 0) {
+      const double for_type = std::max(static_cast<double>(settings_.det_min_side) / longest,
+                                       settings_.det_glyph_px / ink.glyph_height);
+      if (for_type < 0.75 * f) f = for_type;
+    }
   }
-  const int w = std::max(32, static_cast<int>(std::round(bgr.cols * f / 32)) * 32);
-  const int h = std::max(32, static_cast<int>(std::round(bgr.rows * f / 32)) * 32);
+  const int w = std::max(32, static_cast<int>(std::round(page.cols * f / 32)) * 32);
+  const int h = std::max(32, static_cast<int>(std::round(page.rows * f / 32)) * 32);
+  const double sx = static_cast<double>(page.cols) / w, sy = static_cast<double>(page.rows) / h;
   cv::Mat resized, input;
-  cv::resize(bgr, resized, cv::Size(w, h));
-  resized.convertTo(input, CV_32FC3, 1.0 / 255.0);
+  cv::resize(page, resized, cv::Size(w, h));
+  // The detector sees only the window of its input that holds ink, with 32 pixels of paper
+  // around it: its cost grows with the input, and margins and blank space are most of a sparse
+  // page. The window's sides fall on the network's 32-pixel grid, so within it the page is seen
+  // exactly as in the whole input.
+  cv::Rect window(0, 0, w, h);
+  if (whole_page) {
+    const auto down = [](double v) { return static_cast<int>(std::floor(v / 32)) * 32; };
+    const auto up = [](double v) { return static_cast<int>(std::ceil(v / 32)) * 32; };
+    const int left = down(ink.bounds.x / sx) - 32, top = down(ink.bounds.y / sy) - 32;
+    const int right = up(ink.bounds.br().x / sx) + 32, bottom = up(ink.bounds.br().y / sy) + 32;
+    window = cv::Rect(left, top, right - left, bottom - top) & window;
+  }
+  resized(window).convertTo(input, CV_32FC3, 1.0 / 255.0);
   const cv::Scalar mean(0.485, 0.456, 0.406), stddev(0.229, 0.224, 0.225);
   // Plain functions, not matrix expressions: OpenCV's lazily built expression singletons are
   // not visible to ThreadSanitizer and these calls run on several workers.
   cv::subtract(input, mean, input);
   cv::divide(input, stddev, input);
-  const auto out = det_.get().run(pack({input}, h, w).data(), {1, 3, h, w});
+  const auto out = det_.get().run(pack({input}, window.height, window.width).data(),
+                                  {1, 3, window.height, window.width});
   const ml::Tensor& prob = out.at(0);
-  cv::Mat map(h, w, CV_32F, const_cast<float*>(prob.data.data()));
+  cv::Mat map(window.height, window.width, CV_32F, const_cast<float*>(prob.data.data()));
   cv::Mat bitmap;
   cv::compare(map, settings_.det_threshold, bitmap, cv::CMP_GT);
 
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
-  const double sx = static_cast<double>(bgr.cols) / w, sy = static_cast<double>(bgr.rows) / h;
   std::vector<Quad> quads;
   for (const auto& contour : contours) {
     if (contour.size() < 4) continue;
     const cv::RotatedRect rect = cv::minAreaRect(contour);
     if (std::min(rect.size.width, rect.size.height) < 3) continue;
     // Score: mean probability inside the contour's polygon.
-    const cv::Rect bound = cv::boundingRect(contour) & cv::Rect(0, 0, w, h);
+    const cv::Rect bound = cv::boundingRect(contour) & cv::Rect(0, 0, window.width, window.height);
     if (bound.empty()) continue;
     cv::Mat mask(bound.size(), CV_8U, cv::Scalar(0));
     std::vector<std::vector<cv::Point>> shifted(1);
@@ -173,8 +215,8 @@ std::vector<Quad> PaddleOcr::detect(const cv::Mat& bgr, bool whole_page) const {
     Quad q;
     q.points = ordered_corners(grown);
     for (auto& p : q.points) {
-      p.x = std::clamp(static_cast<float>(p.x * sx), 0.0f, static_cast<float>(bgr.cols - 1));
-      p.y = std::clamp(static_cast<float>(p.y * sy), 0.0f, static_cast<float>(bgr.rows - 1));
+      p.x = std::clamp(static_cast<float>((window.x + p.x) * sx), 0.0f, static_cast<float>(page.cols - 1));
+      p.y = std::clamp(static_cast<float>((window.y + p.y) * sy), 0.0f, static_cast<float>(page.rows - 1));
     }
     q.score = score;
     quads.push_back(q);

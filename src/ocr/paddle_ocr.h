@@ -29,7 +29,7 @@ struct Orientation {
 struct PaddleSettings {
   int det_max_side = 960;        // detection input: longest side at most this (multiple of 32)
   // Pages of large type are detected at a lower resolution, down to det_min_side, so that their
-  // letters are about det_glyph_px high (median_glyph_height).
+  // letters are about det_glyph_px high (survey_ink).
   int det_min_side = 320;
   double det_glyph_px = 8;
   float det_threshold = 0.3f;    // probability map binarisation
@@ -50,8 +50,9 @@ class PaddleOcr : public Engine {
   std::string name() const override { return "paddle"; }
   std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
 
-  // Lines of `bgr`. A whole page of large type is detected at a lower resolution (settings); a
-  // part of a page (a picture) always at the limit, as its blobs are seldom letters.
+  // Lines of `bgr`. Of a whole page only the part that holds ink is looked at, and a page of
+  // large type at a lower resolution (settings); a part of a page (a picture) is taken whole and
+  // at the limit, as its blobs are seldom letters.
   std::vector<Quad> detect(const cv::Mat& bgr, bool whole_page = false) const;
   cv::Mat crop(const cv::Mat& bgr, const Quad& quad) const;  // upright line image
   std::vector<Recognition> recognize(const std::vector<cv::Mat>& crops) const;
@@ -71,9 +72,16 @@ class PaddleOcr : public Engine {
   std::vector<std::string> keys_;
 };
 
-// The median height in pixels of the letter-shaped ink blobs of a page image: the page's type
-// size; 0 when there are too few to tell or their heights spread too far to be letters.
-double median_glyph_height(const cv::Mat& bgr);
+// What one look at a page image's ink tells.
+struct InkSurvey {
+  // The median height in pixels of the letter-shaped ink blobs: the page's type size; 0 when
+  // there are too few to tell or their heights spread too far to be letters.
+  double glyph_height = 0;
+  // Where ink clearly darker than the paper lies: the whole image when the paper is dark (no
+  // telling ink from it), empty when the image is blank.
+  cv::Rect bounds;
+};
+InkSurvey survey_ink(const cv::Mat& bgr);
 
 // Turns an image clockwise by a multiple of 90 degrees.
 cv::Mat rotate_clockwise(const cv::Mat& image, int degrees);
