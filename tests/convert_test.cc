@@ -112,6 +112,20 @@ TEST(Convert, ProducesTheDocumentsContent) {
   }
 }
 
+TEST(Convert, DrawnCheckboxesAreFormItems) {
+  ScratchDir dir;
+  Document form;
+  shared_converter().convert({{dir.file("form.pdf", testing::drawn_form_pdf()), nullptr}},
+                             [&](Document&& d) { form = std::move(d); });
+  ASSERT_TRUE(form.ok());
+  const std::string md = to_markdown(form);
+  for (const char* item : {"- [ ] Yes, at the national level\n", "- [x] No\n", "- [x] Ticked with a glyph\n"}) {
+    EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
+  }
+  EXPECT_EQ(md.find("- [ ] 1"), std::string::npos) << md;  // numbered grid cells are no boxes
+  EXPECT_EQ(md.find("\u2610"), std::string::npos) << md;
+}
+
 TEST(Convert, PicturesCarryTheirPixelsWhenAsked) {
   Options options;
   options.picture_images = true;

@@ -93,6 +93,20 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
   EXPECT_FALSE(page.lines[3].monospace) << page.lines[3].text;
 }
 
+TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
+  ScratchDir dir;
+  PdfReader reader(engine());
+  reader.open({dir.file("form.pdf", testing::drawn_form_pdf()), nullptr}, "", 1);
+  Page page;
+  reader.load(1, kTextOnly, page);
+  std::vector<std::string> texts;
+  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> expected = {"\u2610 Yes, at the national level", "\u2612 No",
+                                             "\u2612 Ticked with a glyph", "1 2 3", "Inside a large frame"};
+  EXPECT_EQ(texts, expected);
+  EXPECT_NEAR(page.lines[0].box.l, 72, 1);  // the line now starts at its box
+}
+
 TEST(Pdf, TextOnlyRequestSkipsTheRaster) {
   const Page page = load_page("pdf/multi_page.pdf", 2, kTextOnly);
   EXPECT_TRUE(page.raster.empty());

@@ -61,6 +61,24 @@ inline std::string make_pages(int count, const std::string& content = "") {
   return assemble_pdf(objects);
 }
 
+// A form drawn with vector squares: an empty box, one crossed with two strokes, one ticked with
+// a ZapfDingbats glyph, a grid of numbered cells, a square beside no text and a large frame.
+inline std::string drawn_form_pdf() {
+  const std::string content =
+      "1 w 72 700 10 10 re S BT /F1 10 Tf 90 701 Td (Yes, at the national level) Tj ET\n"
+      "72 680 10 10 re S 73 681 m 81 689 l S 73 689 m 81 681 l S BT /F1 10 Tf 90 681 Td (No) Tj ET\n"
+      "72 660 10 10 re S BT /F2 9 Tf 73.5 661.5 Td (4) Tj ET BT /F1 10 Tf 90 661 Td (Ticked with a glyph) Tj ET\n"
+      "72 620 12 12 re S 84 620 12 12 re S 96 620 12 12 re S "
+      "BT /F1 10 Tf 75 622 Td (1) Tj 12 0 Td (2) Tj 12 0 Td (3) Tj ET\n"
+      "300 500 10 10 re S 72 400 200 50 re S BT /F1 10 Tf 80 420 Td (Inside a large frame) Tj ET\n";
+  return assemble_pdf(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+       "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+       stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+       "<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats >>"});
+}
+
 // Content that takes MuPDF about a second to draw: 20,000 page-sized rectangles.
 inline std::string rectangle_flood() {
   std::string flood;

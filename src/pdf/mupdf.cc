@@ -22,6 +22,7 @@ extern "C" {
 #include <opencv2/imgproc.hpp>
 
 #include "core/text.h"
+#include "pdf/checkboxes.h"
 #include "pipeline/cancel.h"
 
 namespace pageflow::pdf {
@@ -499,6 +500,105 @@ int count_page_leaves(fz_context* ctx, pdf_document* pdf, int enough, const std:
   return leaves;
 }
 
+// Collects the small shapes a page draws, for form checkboxes (pdf/checkboxes.h). A device of
+// its own, run after the text device: MuPDF 1.21's structured-text device ignores paths.
+struct ShapeCollector {
+  fz_device super;
+  DrawnShapes* shapes;
+  fz_point origin;
+};
+
+struct PathOutline {
+  std::vector<fz_point> points;
+  int subpaths = 0;
+  bool curved = false;
+};
+
+const fz_path_walker kOutlineWalker = {
+    [](fz_context*, void* arg, float x, float y) {
+      auto* o = static_cast<PathOutline*>(arg);
+      ++o->subpaths;
+      o->points.push_back({x, y});
+    },
+    [](fz_context*, void* arg, float x, float y) { static_cast<PathOutline*>(arg)->points.push_back({x, y}); },
+    [](fz_context*, void* arg, float, float, float, float, float x, float y) {
+      auto* o = static_cast<PathOutline*>(arg);
+      o->curved = true;
+      o->points.push_back({x, y});
+    },
+    [](fz_context*, void*) {},
+    nullptr, nullptr, nullptr,
+    [](fz_context*, void* arg, float x1, float y1, float x2, float y2) {
+      auto* o = static_cast<PathOutline*>(arg);
+      ++o->subpaths;
+      o->points.insert(o->points.end(), {{x1, y1}, {x2, y1}, {x2, y2}, {x1, y2}});
+    },
+};
+
+void collect_shape(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, bool stroked) {
+  const auto* collector = reinterpret_cast<ShapeCollector*>(dev);
+  PathOutline outline;
+  fz_walk_path(ctx, path, &kOutlineWalker, &outline);
+  if (outline.points.empty()) return;
+  Box box{1e9, 1e9, -1e9, -1e9};
+  for (fz_point& p : outline.points) {
+    p = fz_transform_point(p, ctm);
+    box = unite(box, {p.x - collector->origin.x, p.y - collector->origin.y, p.x - collector->origin.x,
+                      p.y - collector->origin.y});
+  }
+  if (std::max(box.width(), box.height()) > 24) return;  // larger than any checkbox or tick
+  auto& points = outline.points;
+  if (points.size() == 5 && std::abs(points[4].x - points[0].x) < 0.5 && std::abs(points[4].y - points[0].y) < 0.5) {
+    points.pop_back();  // closed by a line back to the start
+  }
+  bool rectangle = outline.subpaths == 1 && !outline.curved && points.size() == 4;
+  for (size_t i = 0; rectangle && i < 4; ++i) {
+    const fz_point a = points[i], b = points[(i + 1) % 4];
+    rectangle = std::abs(a.x - b.x) < 0.5 || std::abs(a.y - b.y) < 0.5;
+  }
+  if (!rectangle) {
+    collector->shapes->marks.push_back(box);
+  } else if (stroked) {
+    collector->shapes->squares.push_back(box);
+  }
+}
+
+// The page's small squares and marks; none when the page cannot be run again.
+DrawnShapes collect_shapes(fz_context* ctx, fz_page* page, const fz_rect& bounds, fz_cookie* cookie) {
+  DrawnShapes shapes;
+  fz_device* dev = nullptr;
+  fz_var(dev);
+  fz_try(ctx) {
+    auto* collector = fz_new_derived_device(ctx, ShapeCollector);
+    dev = &collector->super;
+    collector->shapes = &shapes;
+    collector->origin = {bounds.x0, bounds.y0};
+    dev->fill_path = [](fz_context* c, fz_device* d, const fz_path* path, int, fz_matrix ctm, fz_colorspace*,
+                        const float*, float, fz_color_params) { collect_shape(c, d, path, ctm, false); };
+    dev->stroke_path = [](fz_context* c, fz_device* d, const fz_path* path, const fz_stroke_state*, fz_matrix ctm,
+                          fz_colorspace*, const float*, float, fz_color_params) { collect_shape(c, d, path, ctm, true); };
+    // A tick set in a dingbat font inside a box (form fields' "On" appearance) maps to no
+    // character worth keeping (MuPDF gives ZapfDingbats' check a control code): a mark too.
+    dev->fill_text = [](fz_context* c, fz_device* d, const fz_text* text, fz_matrix ctm, fz_colorspace*, const float*,
+                        float, fz_color_params) {
+      for (const fz_text_span* span = text->head; span; span = span->next) {
+        const std::string font = fz_font_name(c, span->font);
+        if (font.find("Dingbat") == std::string::npos && font.find("Wingding") == std::string::npos) return;
+      }
+      const auto* collector = reinterpret_cast<ShapeCollector*>(d);
+      const fz_rect r = fz_bound_text(c, text, nullptr, ctm);
+      const Box box{r.x0 - collector->origin.x, r.y0 - collector->origin.y, r.x1 - collector->origin.x,
+                    r.y1 - collector->origin.y};
+      if (std::max(box.width(), box.height()) <= 24) collector->shapes->marks.push_back(box);
+    };
+    fz_run_page(ctx, page, dev, fz_identity, cookie);
+    fz_close_device(ctx, dev);
+  }
+  fz_always(ctx) { fz_drop_device(ctx, dev); }
+  fz_catch(ctx) { shapes = {}; }
+  return shapes;
+}
+
 std::string read_head(const Input& input) {
   if (input.bytes) return input.bytes->substr(0, 1024);
   std::ifstream file(input.path, std::ios::binary);
@@ -720,6 +820,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }
+    if (!page.lines.empty() && !draw_for_ocr) place_drawn_checkboxes(page.lines, collect_shapes(ctx_, fpage, bounds, cookie.get()));
     page.ocr_raster.release();
     if (pix && draw_for_ocr) {
       page.ocr_raster = to_mat(ctx_, pix);

@@ -1,0 +1,91 @@
+#include "pdf/checkboxes.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/text.h"
+
+namespace pageflow::pdf {
+
+namespace {
+
+bool is_checkbox_side(const Box& b) {
+  const double w = b.width(), h = b.height();
+  return w >= 4 && w <= 24 && h >= 4 && h <= 24 && std::max(w, h) <= 1.25 * std::min(w, h);
+}
+
+// Grid cells are drawn one square beside the next; a checkbox stands apart.
+bool abuts_another(const Box& square, const std::vector<Box>& squares) {
+  const double near = 0.25 * square.width();
+  for (const Box& other : squares) {
+    if (&other == &square) continue;
+    const bool same_box = std::abs(other.l - square.l) < 1 && std::abs(other.t - square.t) < 1 &&
+                          std::abs(other.r - square.r) < 1 && std::abs(other.b - square.b) < 1;
+    if (same_box) continue;  // drawn twice (a fill and its frame)
+    const double dx = std::max(other.l - square.r, square.l - other.r);
+    const double dy = std::max(other.t - square.b, square.t - other.b);
+    if (dx < near && dy < near) return true;
+  }
+  return false;
+}
+
+bool is_tick_or_cross(const std::string& text) {
+  const std::u32string glyphs = decode_utf8(text);
+  if (glyphs.size() != 1) return false;
+  const char32_t c = glyphs[0];
+  // Symbol-font glyphs with no proper mapping come as control or private-use codes.
+  return c == 'x' || c == 'X' || c == 0xD7 || (c >= 0x2713 && c <= 0x2718) || c < 0x20 || (c >= 0xE000 && c <= 0xF8FF);
+}
+
+bool inside(const Box& inner, const Box& outer) {
+  const double slack = 0.2 * outer.width();
+  return inner.l >= outer.l - slack && inner.r <= outer.r + slack && inner.t >= outer.t - slack &&
+         inner.b <= outer.b + slack;
+}
+
+}  // namespace
+
+void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& shapes) {
+  for (const Box& square : shapes.squares) {
+    if (!is_checkbox_side(square) || abuts_another(square, shapes.squares)) continue;
+    // Text inside the square: a tick or cross glyph ticks it; anything else means a cell or a
+    // frame around a letter, not a box to tick.
+    bool holds_text = false, holds_tick = false;
+    for (const TextLine& line : lines) {
+      for (const Word& w : line.words) {
+        if (centre_inside(w.box, square)) (is_tick_or_cross(w.text) ? holds_tick : holds_text) = true;
+      }
+    }
+    if (holds_text) continue;
+    const double cy = (square.t + square.b) / 2, side = square.width();
+    // The line through the square's middle that contains it or starts within a few sides of it.
+    const auto host = std::find_if(lines.begin(), lines.end(), [&](const TextLine& line) {
+      if (line.from_ocr || cy < line.box.t || cy > line.box.b) return false;
+      const bool starts_after = line.box.l >= square.r - 1 && line.box.l <= square.r + std::max(12.0, 2.5 * side);
+      const bool runs_through = square.l >= line.box.l && square.r <= line.box.r;
+      return starts_after || runs_through;
+    });
+    if (host == lines.end()) continue;
+    const bool ticked = holds_tick || std::any_of(shapes.marks.begin(), shapes.marks.end(), [&](const Box& m) {
+      return inside(m, square) && m.width() < 1.2 * side;
+    });
+    auto& words = host->words;
+    std::erase_if(words, [&](const Word& w) { return centre_inside(w.box, square); });
+    const auto at = std::find_if(words.begin(), words.end(), [&](const Word& w) { return w.box.l >= square.l; });
+    words.insert(at, Word{ticked ? "\u2612" : "\u2610", square});
+    host->box = unite(host->box, square);
+    join_words(*host);
+    if (holds_tick) {
+      // A tick glyph MuPDF put on a line of its own.
+      for (TextLine& line : lines) {
+        if (&line == &*host) continue;
+        const size_t before = line.words.size();
+        std::erase_if(line.words, [&](const Word& w) { return centre_inside(w.box, square); });
+        if (line.words.size() != before && !line.words.empty()) join_words(line);
+      }
+      std::erase_if(lines, [](const TextLine& line) { return line.words.empty(); });
+    }
+  }
+}
+
+}  // namespace pageflow::pdf
