@@ -267,6 +267,29 @@ TEST(PageAssembly, AHeadingRegionThatStartsWithABulletIsAListItem) {
   EXPECT_EQ(blocks[1].element.label, Label::section_header);  // a numbered heading stays one
 }
 
+TEST(PageAssembly, AFormulaRegionOverFormAnswersOrProseIsText) {
+  // The detector boxes a sparse form's answers, or a few lines of prose, as a formula.
+  Page form = page_with({line("\u2610 Yes, at the national level", 72, 100, 300),
+                         line("\u2612 No", 72, 120, 120)},
+                        {{Label::formula, {70, 98, 310, 134}, 0.9f}});
+  auto blocks = assemble_page(form);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.label, Label::checkbox_unselected);
+  EXPECT_EQ(blocks[1].element.label, Label::checkbox_selected);
+  Page prose = page_with({line("Other, please specify below the line", 72, 100, 300)},
+                         {{Label::formula, {70, 98, 310, 114}, 0.9f}});
+  blocks = assemble_page(prose);
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].element.label, Label::text);
+  // Mathematics stays a formula, words in it or not.
+  for (const char* maths : {"Precision = TP / (TP + FP)", "a2 + b2 + c2", "\u03b1 \u2264 \u03b2 for all x"}) {
+    Page formula = page_with({line(maths, 72, 100, 300)}, {{Label::formula, {70, 98, 310, 114}, 0.9f}});
+    blocks = assemble_page(formula);
+    ASSERT_EQ(blocks.size(), 1u);
+    EXPECT_EQ(blocks[0].element.label, Label::formula) << maths;
+  }
+}
+
 TEST(PageAssembly, MonospaceBlocksBecomeCodeWithIndentation) {
   auto a = line("int main() {", 72, 100, 200);
   auto b = line("return 0;", 84, 112, 200);

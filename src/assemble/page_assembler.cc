@@ -572,6 +572,36 @@ void split_text_zone(const std::vector<TextLine>& lines, int page_number, const 
   }
 }
 
+// The detector's formula class also fires on sparse lines that are no mathematics (a form's
+// answers on an otherwise empty page): a zone whose first line opens with a bullet or box glyph,
+// or whose tokens are mostly words of three letters or more with no "=", is prose.
+bool formula_reads_as_prose(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  if (ids.empty()) return false;
+  const std::u32string head = decode_utf8(lines[ids.front()].text.substr(0, 4));
+  bool ordered = false;
+  if (!head.empty() && head[0] >= 0x80 && is_bullet(head[0]) &&
+      list_marker_length(lines[ids.front()].text, &ordered) > 0) {
+    return true;
+  }
+  const auto is_letter = [](char32_t c) {
+    const bool greek = c >= 0x370 && c <= 0x3FF;  // math's letters
+    const bool math = (c >= 0x2200 && c <= 0x22FF) || (c >= 0x27C0 && c <= 0x2AFF) || (c >= 0x1D400 && c <= 0x1D7FF);
+    return (c < 0x80 && std::isalpha(static_cast<int>(c))) || (c >= 0xC0 && !greek && !math && c != 0xD7 && c != 0xF7);
+  };
+  size_t tokens = 0, words = 0;
+  for (size_t i : ids) {
+    if (lines[i].text.find('=') != std::string::npos) return false;
+    for (const std::string& token : split_words(lines[i].text)) {
+      ++tokens;
+      std::u32string w = decode_utf8(token);
+      while (!w.empty() && std::u32string_view(U",.;:!?)").find(w.back()) != std::u32string_view::npos) w.pop_back();
+      if (!w.empty() && w.front() == '(') w.erase(0, 1);
+      if (w.size() >= 3 && std::all_of(w.begin(), w.end(), is_letter)) ++words;
+    }
+  }
+  return words >= 4 && words >= 0.6 * static_cast<double>(tokens);
+}
+
 const std::regex& caption_pattern() {
   static const std::regex pattern(
       R"(^(Figure|Fig\.|Table|Tab\.|Listing|Chart|Diagram|Exhibit|Scheme|Plate)\s*[0-9IVXLivxl]+[.:\s])",
@@ -790,6 +820,12 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
       case Label::list_item:
         split_text_zone(lines, page.number, zone, blocks);
         break;
+      case Label::formula:
+        if (formula_reads_as_prose(lines, ids)) {
+          split_text_zone(lines, page.number, zone, blocks);
+          break;
+        }
+        [[fallthrough]];
       case Label::title:
       case Label::section_header:
         // A bullet opens a list item, however the detector saw its type: no heading starts with one.
