@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/text.h"
 #include "export/export.h"
+#include "ocr/form_boxes.h"
 #include "ocr/paddle_ocr.h"
 #include "ocr/policy.h"
 #include "ocr/tesseract_ocr.h"
@@ -18,6 +20,7 @@ namespace {
 
 using pageflow::testing::corpus;
 using pageflow::testing::read_file;
+using pageflow::testing::ScratchDir;
 
 const char* kSentence = "Docling bundles PDF document conversion to JSON and Markdown in an easy self contained package";
 
@@ -92,6 +95,9 @@ TEST(OcrText, ALoneIdeographOnALatinPageIsDropped) {
   EXPECT_EQ(lines[12].text, "Total amount");
   EXPECT_EQ(lines[12].words.size(), 2u);
   EXPECT_EQ(lines[13].text, "\u5f20\u4e09 signed");
+  // A Latin page with a Chinese name is no Chinese page (its form boxes are boxes, not 口).
+  EXPECT_FALSE(mostly_ideographs(lines));
+  EXPECT_TRUE(mostly_ideographs({ocr_line({"\u53e3\u8bed\u548c\u4e66\u9762\u8bed", "(oral)"}, 0)}));
 }
 
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
@@ -290,6 +296,59 @@ TEST(OcrConversion, ScannedTwoColumnPageIsReadColumnByColumn) {
   EXPECT_EQ(abstract->text.find("Looking back"), std::string::npos) << abstract->text;
   EXPECT_EQ(abstract->text.find("Figure 1"), std::string::npos) << abstract->text;
   EXPECT_NE(furniture.find("arXiv"), std::string::npos) << furniture;
+}
+
+TEST(FormBoxes, HollowSquaresOpeningALineAreBoxesLettersAreNot) {
+  // At 200 dpi (2.78 px/pt): an empty box, a crossed one, a box standing left of its line, a
+  // filled square (a bullet), letters with holes, and a box in the middle of a line.
+  const double scale = 200 / 72.0;
+  cv::Mat page(800, 1000, CV_8UC3, cv::Scalar(255, 255, 255));
+  const cv::Scalar black(0, 0, 0);
+  cv::rectangle(page, {100, 100, 30, 30}, black, 3);
+  cv::rectangle(page, {100, 200, 30, 30}, black, 3);
+  cv::line(page, {104, 204}, {126, 226}, black, 3);
+  cv::line(page, {104, 226}, {126, 204}, black, 3);
+  cv::rectangle(page, {100, 300, 30, 30}, black, 3);
+  cv::rectangle(page, {100, 400, 30, 30}, black, cv::FILLED);
+  cv::putText(page, "O D 0 Q", {100, 530}, cv::FONT_HERSHEY_SIMPLEX, 1.5, black, 3);
+  cv::rectangle(page, {400, 600, 30, 30}, black, 3);
+  const auto quad = [](float l, float t, float r, float b) {
+    Quad q;
+    q.points = {cv::Point2f(l, t), cv::Point2f(r, t), cv::Point2f(r, b), cv::Point2f(l, b)};
+    return q;
+  };
+  const std::vector<Quad> lines = {quad(96, 96, 600, 134),  quad(96, 196, 600, 234), quad(160, 296, 600, 334),
+                                   quad(96, 396, 600, 434), quad(96, 490, 400, 540), quad(100, 596, 800, 634)};
+  const auto boxes = find_form_boxes(page, scale, lines);
+  ASSERT_EQ(boxes.size(), 3u);
+  std::vector<std::pair<int, bool>> found;
+  for (const auto& b : boxes) found.emplace_back(b.rect.y, b.ticked);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::pair<int, bool>>{{98, false}, {198, true}, {298, false}}));
+  // Read past: the lines start after the boxes they began at, not after the one they stand beside.
+  const auto past = lines_past_boxes(lines, boxes);
+  EXPECT_GT(past[0].bounds().x, 130);
+  EXPECT_FLOAT_EQ(past[2].bounds().x, 160);
+  EXPECT_FLOAT_EQ(past[5].bounds().x, 100);
+}
+
+TEST(OcrConversion, PrintedFormBoxesAreFormItems) {
+  // The vector form of the PDF tests, scanned: its boxes are ink now, not drawing operators.
+  ScratchDir dir;
+  static pdf::MupdfEngine engine;
+  pdf::PdfReader reader(engine);
+  reader.open({dir.file("form.pdf", testing::drawn_form_pdf()), nullptr}, "", 1);
+  double scale = 0;
+  const cv::Mat scan = reader.render(1, 200, 40'000'000, &scale);
+  const std::string png = dir.path("form.png");
+  ASSERT_TRUE(cv::imwrite(png, scan));
+  Document doc;
+  Converter{Options{}}.convert({{png, nullptr}}, [&](Document&& d) { doc = std::move(d); });
+  ASSERT_TRUE(doc.ok());
+  const std::string md = to_markdown(doc);
+  for (const char* item : {"- [ ] Yes, at the national level", "- [x] No", "- [x] Ticked with a glyph"}) {
+    EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
+  }
 }
 
 TEST(OcrConversion, PicturesInDigitalPagesAreReadWhenAsked) {

@@ -43,4 +43,7 @@ void assign_blocks(std::vector<TextLine>& lines);
 // Runs of two or more ideographs (a name, a term) stay.
 void drop_stray_cjk(std::vector<TextLine>& lines);
 
+// Whether ideographs make up a fifth or more of the lines' letters: a page in Chinese or Japanese.
+bool mostly_ideographs(const std::vector<TextLine>& lines);
+
 }  // namespace pageflow::ocr

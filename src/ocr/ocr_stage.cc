@@ -1,5 +1,7 @@
 #include "ocr/ocr_stage.h"
 
+#include "ocr/form_boxes.h"
+
 #include <utility>
 
 namespace pageflow::ocr {
@@ -46,7 +48,22 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
     const Orientation orientation = paddle_.orient(page.ocr_raster);
     const int rotation = orientation.rotation;
     const cv::Mat upright = rotate_clockwise(page.ocr_raster, rotation);
-    std::vector<TextLine> lines = engine_for(page).read(upright, page.ocr_scale, orientation.lines, worker);
+    Engine& engine = engine_for(page);
+    const std::vector<FormBox> boxes = find_form_boxes(upright, page.ocr_scale, orientation.lines);
+    std::vector<TextLine> lines;
+    if (boxes.empty()) {
+      lines = engine.read(upright, page.ocr_scale, orientation.lines, worker);
+    } else {
+      lines = engine.read(without_boxes(upright, boxes), page.ocr_scale, lines_past_boxes(orientation.lines, boxes),
+                          worker);
+      // In Chinese or Japanese text a square opening a line may be the character 口: read again
+      // as printed.
+      if (mostly_ideographs(lines)) {
+        lines = engine.read(upright, page.ocr_scale, orientation.lines, worker);
+      } else {
+        place_drawn_checkboxes(lines, as_shapes(boxes, page.ocr_scale));
+      }
+    }
     if (rotation != 0) {
       if (!page.raster.empty()) page.raster = rotate_clockwise(page.raster, rotation);
       if (rotation != 180) std::swap(page.width, page.height);

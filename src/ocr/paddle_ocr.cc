@@ -615,6 +615,17 @@ bool is_cjk_ideograph(char32_t c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >=
 
 }  // namespace
 
+bool mostly_ideographs(const std::vector<TextLine>& lines) {
+  size_t letters = 0, ideographs = 0;
+  for (const auto& line : lines) {
+    for (char32_t c : decode_utf8(line.text)) {
+      letters += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC0;
+      ideographs += is_cjk_ideograph(c);
+    }
+  }
+  return ideographs * 5 >= letters && ideographs > 0;
+}
+
 void drop_stray_cjk(std::vector<TextLine>& lines) {
   size_t latin = 0, cjk = 0;
   for (const auto& line : lines) {

@@ -21,8 +21,8 @@ extern "C" {
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/checkboxes.h"
 #include "core/text.h"
-#include "pdf/checkboxes.h"
 #include "pipeline/cancel.h"
 
 namespace pageflow::pdf {

@@ -1,11 +1,11 @@
-#include "pdf/checkboxes.h"
+#include "core/checkboxes.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/text.h"
 
-namespace pageflow::pdf {
+namespace pageflow {
 
 namespace {
 
@@ -60,7 +60,7 @@ void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& sha
     const double cy = (square.t + square.b) / 2, side = square.width();
     // The line through the square's middle that contains it or starts within a few sides of it.
     const auto host = std::find_if(lines.begin(), lines.end(), [&](const TextLine& line) {
-      if (line.from_ocr || cy < line.box.t || cy > line.box.b) return false;
+      if (cy < line.box.t || cy > line.box.b) return false;
       const bool starts_after = line.box.l >= square.r - 1 && line.box.l <= square.r + std::max(12.0, 2.5 * side);
       const bool runs_through = square.l >= line.box.l && square.r <= line.box.r;
       return starts_after || runs_through;
@@ -88,4 +88,4 @@ void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& sha
   }
 }
 
-}  // namespace pageflow::pdf
+}  // namespace pageflow

@@ -1,15 +1,16 @@
-// Form checkboxes that a PDF draws as small squares (not as ☐ glyphs): written into the text
-// layer as the glyph they stand for, so that assembly reads them as it reads glyph checkboxes.
+// Form checkboxes drawn as small squares (not set as ☐ glyphs): a PDF's vector squares, a scan's
+// printed boxes. Written into the text lines as the glyph they stand for, so that assembly reads
+// them as it reads glyph checkboxes.
 #pragma once
 
 #include <vector>
 
 #include "core/page.h"
 
-namespace pageflow::pdf {
+namespace pageflow {
 
-// What a page draws, in page points: small axis-aligned squares it strokes, and the small shapes
-// that are no rectangle (ticks and crosses drawn as lines or outlines).
+// What a page draws, in page points: small axis-aligned squares (stroked, or printed hollow), and
+// the small shapes that are no rectangle (ticks and crosses drawn as lines, dingbat ticks).
 struct DrawnShapes {
   std::vector<Box> squares;
   std::vector<Box> marks;
@@ -21,4 +22,4 @@ struct DrawnShapes {
 // line that runs through it or starts just right of it. Squares beside no line stay out.
 void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& shapes);
 
-}  // namespace pageflow::pdf
+}  // namespace pageflow
