@@ -190,13 +190,18 @@ TEST(PageAssembly, ImagesNoRegionClaimsArePictures) {
       {100, 300, 110, 310},  // an icon the size of a glyph
       {0, 0, 612, 792},      // the page's background
   };
+  page.drawing_boxes = {
+      {40, 20, 130, 70},   // an emblem drawn with paths: a picture
+      {60, 80, 320, 120},  // a table's rules around the body text
+  };
   std::vector<Box> pictures;
   for (const auto& b : assemble_page(page)) {
     if (b.element.label == Label::picture) pictures.push_back(b.element.box);
   }
-  ASSERT_EQ(pictures.size(), 2u);
-  EXPECT_EQ(pictures[0], (Box{340, 100, 540, 200}));
-  EXPECT_EQ(pictures[1], (Box{480, 740, 550, 780}));
+  ASSERT_EQ(pictures.size(), 3u);
+  EXPECT_EQ(pictures[0], (Box{40, 20, 130, 70}));
+  EXPECT_EQ(pictures[1], (Box{340, 100, 540, 200}));
+  EXPECT_EQ(pictures[2], (Box{480, 740, 550, 780}));
 }
 
 TEST(PageAssembly, RegionsDecideLabelsAndTextInPicturesIsNotBody) {

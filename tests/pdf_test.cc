@@ -107,6 +107,32 @@ TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
   EXPECT_NEAR(page.lines[0].box.l, 72, 1);  // the line now starts at its box
 }
 
+TEST(Pdf, PathsDrawnTogetherAreOneDrawing) {
+  // An emblem of eight small filled shapes, a rule across the page under a footer line, and six
+  // dots far apart (a list's vector bullets).
+  std::string content = "BT /F1 10 Tf 72 60 Td (Footer line beside the emblem) Tj ET 60 57 m 550 57 l S\n";
+  for (int k = 0; k < 8; ++k) {
+    const int x = 420 + (k % 4) * 8, y = 60 + (k / 4) * 8;
+    content += std::to_string(x) + " " + std::to_string(y) + " m " + std::to_string(x + 6) + " " + std::to_string(y) +
+               " l " + std::to_string(x + 3) + " " + std::to_string(y + 6) + " l f\n";
+  }
+  for (int k = 0; k < 6; ++k) content += "72 " + std::to_string(700 - 40 * k) + " 3 3 re f\n";
+  const std::string pdf = testing::assemble_pdf(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+       testing::stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"});
+  ScratchDir dir;
+  PdfReader reader(engine());
+  reader.open({dir.file("emblem.pdf", pdf), nullptr}, "", 1);
+  Page page;
+  reader.load(1, kTextOnly, page);
+  ASSERT_EQ(page.drawing_boxes.size(), 1u);
+  EXPECT_NEAR(page.drawing_boxes[0].l, 420, 0.5);
+  EXPECT_NEAR(page.drawing_boxes[0].r, 450, 0.5);
+  EXPECT_NEAR(page.drawing_boxes[0].t, 792 - 74, 0.5);
+  EXPECT_NEAR(page.drawing_boxes[0].b, 792 - 60, 0.5);
+}
+
 TEST(Pdf, TextOnlyRequestSkipsTheRaster) {
   const Page page = load_page("pdf/multi_page.pdf", 2, kTextOnly);
   EXPECT_TRUE(page.raster.empty());

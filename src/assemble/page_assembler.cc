@@ -101,13 +101,15 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
-// Images the PDF draws where the detector saw no picture or table are pictures (logos, small
-// photos: the bundled model was trained on papers), unless text is set over them (a coloured band
-// behind a heading) or they are too small to be more than a glyph or a rule. A page-sized image
-// is a background or a scan, never a figure of the page.
+// Images the PDF draws, and drawings it makes of paths, where the detector saw no picture or table
+// are pictures (logos, emblems, small photos: the bundled model was trained on papers), unless
+// text is set over them (a coloured band behind a heading, a table's rules) or they are too small
+// to be more than a glyph or a rule. A page-sized image is a background or a scan, never a figure.
 void add_unclaimed_images(const Page& page, const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
   const Box sheet{0, 0, page.width, page.height};
-  for (const Box& drawn : page.image_boxes) {
+  std::vector<Box> drawings = page.image_boxes;
+  drawings.insert(drawings.end(), page.drawing_boxes.begin(), page.drawing_boxes.end());
+  for (const Box& drawn : drawings) {
     const Box image{std::max(drawn.l, 0.0), std::max(drawn.t, 0.0), std::min(drawn.r, page.width),
                     std::min(drawn.b, page.height)};
     const bool glyph_or_rule = image.width() < 16 || image.height() < 16 || image.area() < 900;  // 30 x 30 pt

@@ -95,6 +95,7 @@ struct Page : pipeline::Item {
   cv::Mat raster;                // BGR at raster_scale pixels per point; freed after layout
   double raster_scale = 0;
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
+  std::vector<Box> drawing_boxes;  // where it draws clusters of paths (logos, emblems, diagrams)
 
   bool blank = false;            // no text layer and no ink: no model has anything to find
   bool needs_ocr = false;        // decided by the OCR policy in the render stage

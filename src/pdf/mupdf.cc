@@ -500,11 +500,17 @@ int count_page_leaves(fz_context* ctx, pdf_document* pdf, int enough, const std:
   return leaves;
 }
 
-// Collects the small shapes a page draws, for form checkboxes (pdf/checkboxes.h). A device of
+// What a page draws with paths: the small shapes of form checkboxes (core/checkboxes.h), and the
+// box of every path, for drawings no region claims (logos and emblems drawn as paths). A device of
 // its own, run after the text device: MuPDF 1.21's structured-text device ignores paths.
-struct ShapeCollector {
+struct PathsDrawn {
+  DrawnShapes shapes;
+  std::vector<Box> boxes;
+};
+
+struct PathCollector {
   fz_device super;
-  DrawnShapes* shapes;
+  PathsDrawn* drawn;
   fz_point origin;
 };
 
@@ -535,8 +541,8 @@ const fz_path_walker kOutlineWalker = {
     },
 };
 
-void collect_shape(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, bool stroked) {
-  const auto* collector = reinterpret_cast<ShapeCollector*>(dev);
+void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, bool stroked) {
+  const auto* collector = reinterpret_cast<PathCollector*>(dev);
   PathOutline outline;
   fz_walk_path(ctx, path, &kOutlineWalker, &outline);
   if (outline.points.empty()) return;
@@ -546,6 +552,7 @@ void collect_shape(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matr
     box = unite(box, {p.x - collector->origin.x, p.y - collector->origin.y, p.x - collector->origin.x,
                       p.y - collector->origin.y});
   }
+  collector->drawn->boxes.push_back(box);
   if (std::max(box.width(), box.height()) > 24) return;  // larger than any checkbox or tick
   auto& points = outline.points;
   if (points.size() == 5 && std::abs(points[4].x - points[0].x) < 0.5 && std::abs(points[4].y - points[0].y) < 0.5) {
@@ -557,26 +564,26 @@ void collect_shape(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matr
     rectangle = std::abs(a.x - b.x) < 0.5 || std::abs(a.y - b.y) < 0.5;
   }
   if (!rectangle) {
-    collector->shapes->marks.push_back(box);
+    collector->drawn->shapes.marks.push_back(box);
   } else if (stroked) {
-    collector->shapes->squares.push_back(box);
+    collector->drawn->shapes.squares.push_back(box);
   }
 }
 
-// The page's small squares and marks; none when the page cannot be run again.
-DrawnShapes collect_shapes(fz_context* ctx, fz_page* page, const fz_rect& bounds, fz_cookie* cookie) {
-  DrawnShapes shapes;
+// What the page draws with paths; nothing when the page cannot be run again.
+PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, fz_cookie* cookie) {
+  PathsDrawn drawn;
   fz_device* dev = nullptr;
   fz_var(dev);
   fz_try(ctx) {
-    auto* collector = fz_new_derived_device(ctx, ShapeCollector);
+    auto* collector = fz_new_derived_device(ctx, PathCollector);
     dev = &collector->super;
-    collector->shapes = &shapes;
+    collector->drawn = &drawn;
     collector->origin = {bounds.x0, bounds.y0};
     dev->fill_path = [](fz_context* c, fz_device* d, const fz_path* path, int, fz_matrix ctm, fz_colorspace*,
-                        const float*, float, fz_color_params) { collect_shape(c, d, path, ctm, false); };
+                        const float*, float, fz_color_params) { collect_path(c, d, path, ctm, false); };
     dev->stroke_path = [](fz_context* c, fz_device* d, const fz_path* path, const fz_stroke_state*, fz_matrix ctm,
-                          fz_colorspace*, const float*, float, fz_color_params) { collect_shape(c, d, path, ctm, true); };
+                          fz_colorspace*, const float*, float, fz_color_params) { collect_path(c, d, path, ctm, true); };
     // A tick set in a dingbat font inside a box (form fields' "On" appearance) maps to no
     // character worth keeping (MuPDF gives ZapfDingbats' check a control code): a mark too.
     dev->fill_text = [](fz_context* c, fz_device* d, const fz_text* text, fz_matrix ctm, fz_colorspace*, const float*,
@@ -585,18 +592,52 @@ DrawnShapes collect_shapes(fz_context* ctx, fz_page* page, const fz_rect& bounds
         const std::string font = fz_font_name(c, span->font);
         if (font.find("Dingbat") == std::string::npos && font.find("Wingding") == std::string::npos) return;
       }
-      const auto* collector = reinterpret_cast<ShapeCollector*>(d);
+      const auto* collector = reinterpret_cast<PathCollector*>(d);
       const fz_rect r = fz_bound_text(c, text, nullptr, ctm);
       const Box box{r.x0 - collector->origin.x, r.y0 - collector->origin.y, r.x1 - collector->origin.x,
                     r.y1 - collector->origin.y};
-      if (std::max(box.width(), box.height()) <= 24) collector->shapes->marks.push_back(box);
+      if (std::max(box.width(), box.height()) <= 24) collector->drawn->shapes.marks.push_back(box);
     };
     fz_run_page(ctx, page, dev, fz_identity, cookie);
     fz_close_device(ctx, dev);
   }
   fz_always(ctx) { fz_drop_device(ctx, dev); }
-  fz_catch(ctx) { shapes = {}; }
-  return shapes;
+  fz_catch(ctx) { drawn = {}; }
+  return drawn;
+}
+
+// Paths drawn close together (within ~4 pt) make one drawing: boxes of the clusters of six paths or
+// more. Found on a 2-pt grid, so that a page of many thousand paths costs no pairwise comparison.
+// Paths spanning much of the page (backgrounds, frames, rules under a footer) are left out: they
+// would join a logo to the text beside it.
+std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, double height) {
+  constexpr int kLeast = 6;
+  constexpr double kCell = 2;
+  if (paths.size() < kLeast || width <= 0 || height <= 0) return {};
+  const int cols = static_cast<int>(std::ceil(width / kCell)), rows = static_cast<int>(std::ceil(height / kCell));
+  const auto cell = [&](double v, int n) { return std::clamp(static_cast<int>(v / kCell), 0, n - 1); };
+  cv::Mat grid(rows, cols, CV_8U, cv::Scalar(0));
+  std::vector<const Box*> kept;
+  for (const Box& b : paths) {
+    if (b.width() > 0.4 * width || b.height() > 0.4 * height) continue;
+    if (b.r < 0 || b.b < 0 || b.l > width || b.t > height) continue;
+    grid(cv::Rect(cv::Point(cell(b.l, cols), cell(b.t, rows)), cv::Point(cell(b.r, cols) + 1, cell(b.b, rows) + 1))).setTo(1);
+    kept.push_back(&b);
+  }
+  cv::dilate(grid, grid, cv::Mat::ones(3, 3, CV_8U));
+  cv::Mat labels;
+  const int count = cv::connectedComponents(grid, labels, 8, CV_32S);
+  std::vector<Box> unions(static_cast<size_t>(count));
+  std::vector<int> members(static_cast<size_t>(count), 0);
+  for (const Box* b : kept) {
+    const int label = labels.at<int>(cell((b->t + b->b) / 2, rows), cell((b->l + b->r) / 2, cols));
+    unions[label] = members[label]++ ? unite(unions[label], *b) : *b;
+  }
+  std::vector<Box> clusters;
+  for (int label = 1; label < count; ++label) {
+    if (members[label] >= kLeast) clusters.push_back(unions[label]);
+  }
+  return clusters;
 }
 
 std::string read_head(const Input& input) {
@@ -820,7 +861,12 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }
-    if (!page.lines.empty() && !draw_for_ocr) place_drawn_checkboxes(page.lines, collect_shapes(ctx_, fpage, bounds, cookie.get()));
+    page.drawing_boxes.clear();
+    if (!draw_for_ocr) {
+      const PathsDrawn drawn = collect_paths(ctx_, fpage, bounds, cookie.get());
+      place_drawn_checkboxes(page.lines, drawn.shapes);
+      page.drawing_boxes = drawing_clusters(drawn.boxes, bounds.x1 - bounds.x0, bounds.y1 - bounds.y0);
+    }
     page.ocr_raster.release();
     if (pix && draw_for_ocr) {
       page.ocr_raster = to_mat(ctx_, pix);
