@@ -27,6 +27,16 @@ Page load_page(const std::string& file, int number, const RenderRequest& request
 
 const RenderRequest kTextOnly{72, false};
 
+// The text layer of the first page of a generated PDF.
+Page load_text_layer(const std::string& pdf) {
+  ScratchDir dir;
+  PdfReader reader(engine());
+  reader.open({dir.file("generated.pdf", pdf), nullptr}, "", 1);
+  Page page;
+  reader.load(1, kTextOnly, page);
+  return page;
+}
+
 std::string open_error(const Input& input, const std::string& password = "") {
   PdfReader reader(engine());
   try {
@@ -75,17 +85,7 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
       "BT /F2 10 Tf 72 680 Td (x <- c\\(1, 2, 3\\)) Tj ET\n"
       "BT /F2 10 Tf 72 660 Td (## ) Tj /F1 10 Tf (a comment set in roman type) Tj ET\n"
       "BT /F1 10 Tf 72 640 Td (# a roman line that starts with a hash) Tj ET\n";
-  const std::string pdf = testing::assemble_pdf(
-      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-       "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-       testing::stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-       "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"});
-  ScratchDir dir;
-  PdfReader reader(engine());
-  reader.open({dir.file("code.pdf", pdf), nullptr}, "", 1);
-  Page page;
-  reader.load(1, kTextOnly, page);
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica", "Courier"}));
   ASSERT_EQ(page.lines.size(), 4u);
   EXPECT_FALSE(page.lines[0].monospace) << page.lines[0].text;
   EXPECT_TRUE(page.lines[1].monospace) << page.lines[1].text;
@@ -94,11 +94,7 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
 }
 
 TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
-  ScratchDir dir;
-  PdfReader reader(engine());
-  reader.open({dir.file("form.pdf", testing::drawn_form_pdf()), nullptr}, "", 1);
-  Page page;
-  reader.load(1, kTextOnly, page);
+  const Page page = load_text_layer(testing::drawn_form_pdf());
   std::vector<std::string> texts;
   for (const auto& line : page.lines) texts.push_back(line.text);
   const std::vector<std::string> expected = {"\u2610 Yes, at the national level", "\u2612 No",
@@ -117,15 +113,7 @@ TEST(Pdf, PathsDrawnTogetherAreOneDrawing) {
                " l " + std::to_string(x + 3) + " " + std::to_string(y + 6) + " l f\n";
   }
   for (int k = 0; k < 6; ++k) content += "72 " + std::to_string(700 - 40 * k) + " 3 3 re f\n";
-  const std::string pdf = testing::assemble_pdf(
-      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-       testing::stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"});
-  ScratchDir dir;
-  PdfReader reader(engine());
-  reader.open({dir.file("emblem.pdf", pdf), nullptr}, "", 1);
-  Page page;
-  reader.load(1, kTextOnly, page);
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica"}));
   ASSERT_EQ(page.drawing_boxes.size(), 1u);
   EXPECT_NEAR(page.drawing_boxes[0].l, 420, 0.5);
   EXPECT_NEAR(page.drawing_boxes[0].r, 450, 0.5);

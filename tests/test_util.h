@@ -61,6 +61,20 @@ inline std::string make_pages(int count, const std::string& content = "") {
   return assemble_pdf(objects);
 }
 
+// A one-page letter-size PDF of `content`, its fonts the standard 14 named (F1, F2, ... in order).
+inline std::string one_page_pdf(const std::string& content, const std::vector<std::string>& fonts) {
+  std::string names;
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                                      "", stream_object(content)};
+  for (size_t i = 0; i < fonts.size(); ++i) {
+    names += "/F" + std::to_string(i + 1) + " " + std::to_string(objects.size() + 1) + " 0 R ";
+    objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /" + fonts[i] + " >>");
+  }
+  objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << " +
+               names + ">> >> >>";
+  return assemble_pdf(objects);
+}
+
 // A form drawn with vector squares: an empty box, one crossed with two strokes, one ticked with
 // a ZapfDingbats glyph, a grid of numbered cells, a square beside no text and a large frame.
 inline std::string drawn_form_pdf() {
@@ -71,12 +85,7 @@ inline std::string drawn_form_pdf() {
       "72 620 12 12 re S 84 620 12 12 re S 96 620 12 12 re S "
       "BT /F1 10 Tf 75 622 Td (1) Tj 12 0 Td (2) Tj 12 0 Td (3) Tj ET\n"
       "300 500 10 10 re S 72 400 200 50 re S BT /F1 10 Tf 80 420 Td (Inside a large frame) Tj ET\n";
-  return assemble_pdf(
-      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-       "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-       stream_object(content), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-       "<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats >>"});
+  return one_page_pdf(content, {"Helvetica", "ZapfDingbats"});
 }
 
 // Content that takes MuPDF about a second to draw: 20,000 page-sized rectangles.
