@@ -588,6 +588,7 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
     // character worth keeping (MuPDF gives ZapfDingbats' check a control code): a mark too.
     dev->fill_text = [](fz_context* c, fz_device* d, const fz_text* text, fz_matrix ctm, fz_colorspace*, const float*,
                         float, fz_color_params) {
+      if (!text->head) return;
       for (const fz_text_span* span = text->head; span; span = span->next) {
         const std::string font = fz_font_name(c, span->font);
         if (font.find("Dingbat") == std::string::npos && font.find("Wingding") == std::string::npos) return;
