@@ -608,15 +608,17 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
 }
 
 // Paths drawn close together (within ~4 pt) make one drawing: boxes of the clusters of six paths or
-// more. Found on a 2-pt grid, so that a page of many thousand paths costs no pairwise comparison.
+// more. Found on a grid of 2-pt cells, so that a page of many thousand paths costs no pairwise
+// comparison.
 // Paths spanning much of the page (backgrounds, frames, rules under a footer) are left out: they
 // would join a logo to the text beside it.
 std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, double height) {
-  constexpr int kLeast = 6;
-  constexpr double kCell = 2;
+  constexpr size_t kLeast = 6;
   if (paths.size() < kLeast || width <= 0 || height <= 0) return {};
-  const int cols = static_cast<int>(std::ceil(width / kCell)), rows = static_cast<int>(std::ceil(height / kCell));
-  const auto cell = [&](double v, int n) { return std::clamp(static_cast<int>(v / kCell), 0, n - 1); };
+  // A poster-sized page gets coarser cells: the grid stays within 2,000 cells a side.
+  const double pitch = std::max(2.0, std::max(width, height) / 2000);
+  const int cols = static_cast<int>(std::ceil(width / pitch)), rows = static_cast<int>(std::ceil(height / pitch));
+  const auto cell = [&](double v, int n) { return std::clamp(static_cast<int>(v / pitch), 0, n - 1); };
   cv::Mat grid(rows, cols, CV_8U, cv::Scalar(0));
   std::vector<const Box*> kept;
   for (const Box& b : paths) {
@@ -629,7 +631,7 @@ std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, d
   cv::Mat labels;
   const int count = cv::connectedComponents(grid, labels, 8, CV_32S);
   std::vector<Box> unions(static_cast<size_t>(count));
-  std::vector<int> members(static_cast<size_t>(count), 0);
+  std::vector<size_t> members(static_cast<size_t>(count), 0);
   for (const Box* b : kept) {
     const int label = labels.at<int>(cell((b->t + b->b) / 2, rows), cell((b->l + b->r) / 2, cols));
     unions[label] = members[label]++ ? unite(unions[label], *b) : *b;
