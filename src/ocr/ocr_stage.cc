@@ -1,8 +1,8 @@
 #include "ocr/ocr_stage.h"
 
-#include "ocr/form_boxes.h"
-
 #include <utility>
+
+#include "ocr/form_boxes.h"
 
 namespace pageflow::ocr {
 
