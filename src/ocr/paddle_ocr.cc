@@ -148,7 +148,9 @@ std::vector<Quad> PaddleOcr::detect(const cv::Mat& page, bool whole_page) const 
   InkSurvey ink;
   if (whole_page) {
     ink = survey_ink(page);
-    if (ink.bounds.empty()) return {};
+    // No ink clearly darker than the paper, yet asked to read (--ocr force, a faded page): the
+    // detector may still find faint type, so it looks at the whole page.
+    if (ink.bounds.empty()) ink.bounds = cv::Rect(0, 0, page.cols, page.rows);
     // Large type is found as well at a lower resolution, for a fraction of the cost: letters
     // about det_glyph_px high in the detector's input (10-point type at the full limit is ~6 px).
     // Only a clear saving is taken, so pages of ordinary type are detected as before.
