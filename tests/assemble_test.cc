@@ -287,7 +287,7 @@ TEST(PageAssembly, AFormulaRegionOverFormAnswersOrProseIsText) {
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].element.label, Label::text);
   // Mathematics stays a formula, words in it or not.
-  for (const char* maths : {"Precision = TP / (TP + FP)", "a2 + b2 + c2", "\u03b1 \u2264 \u03b2 for all x"}) {
+  for (const char* maths : {"Precision = TP / (TP + FP)", "a2 + b2 + c2", "\u03b1 \u2264 \u03b2 for all x", "- x = y + 1"}) {
     Page formula = page_with({line(maths, 72, 100, 300)}, {{Label::formula, {70, 98, 310, 114}, 0.9f}});
     blocks = assemble_page(formula);
     ASSERT_EQ(blocks.size(), 1u);

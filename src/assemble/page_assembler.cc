@@ -536,12 +536,16 @@ bool is_bullet(char32_t c) {
          (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
 }
 
+// Whether a bullet glyph beyond ASCII starts the text ('-' and '*' may be a minus, a product or
+// a comment marker).
+bool opens_with_bullet_glyph(const std::string& text) {
+  const std::u32string head = decode_utf8(text.substr(0, 4));
+  return !head.empty() && head[0] >= 0x80 && is_bullet(head[0]);
+}
+
 // A line of code: monospaced, unless a bullet glyph starts it (a list item whatever the font of
 // its text).
-bool monospaced_line(const TextLine& line) {
-  const std::u32string head = decode_utf8(line.text.substr(0, 4));
-  return line.monospace && !(!head.empty() && head[0] >= 0x80 && is_bullet(head[0]));
-}
+bool monospaced_line(const TextLine& line) { return line.monospace && !opens_with_bullet_glyph(line.text); }
 
 // Which lines of a zone (in reading order) belong to a listing: runs of two or more monospaced
 // lines (a single one may be a path or a name in prose). The detector often boxes prose and the
@@ -579,12 +583,9 @@ void split_text_zone(const std::vector<TextLine>& lines, int page_number, const 
 // or whose tokens are mostly words of three letters or more with no "=", is prose.
 bool formula_reads_as_prose(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
   if (ids.empty()) return false;
-  const std::u32string head = decode_utf8(lines[ids.front()].text.substr(0, 4));
+  const std::string& first = lines[ids.front()].text;
   bool ordered = false;
-  if (!head.empty() && head[0] >= 0x80 && is_bullet(head[0]) &&
-      list_marker_length(lines[ids.front()].text, &ordered) > 0) {
-    return true;
-  }
+  if (opens_with_bullet_glyph(first) && list_marker_length(first, &ordered) > 0) return true;
   const auto is_letter = [](char32_t c) {
     const bool greek = c >= 0x370 && c <= 0x3FF;  // math's letters
     const bool math = (c >= 0x2200 && c <= 0x22FF) || (c >= 0x27C0 && c <= 0x2AFF) || (c >= 0x1D400 && c <= 0x1D7FF);
@@ -823,11 +824,13 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         split_text_zone(lines, page.number, zone, blocks);
         break;
       case Label::formula:
+        // Not through the headings' case below: a formula may open with "- " (a minus).
         if (formula_reads_as_prose(lines, ids)) {
           split_text_zone(lines, page.number, zone, blocks);
-          break;
+        } else {
+          blocks.push_back(make_block(Label::formula, lines, ids, page.number));
         }
-        [[fallthrough]];
+        break;
       case Label::title:
       case Label::section_header:
         // A bullet opens a list item, however the detector saw its type: no heading starts with one.

@@ -152,10 +152,10 @@ struct Glyph {
   fz_font* font;
 };
 
-Box quad_box(const fz_quad& q, double dx, double dy) {
-  const fz_rect r = fz_rect_from_quad(q);
-  return {r.x0 - dx, r.y0 - dy, r.x1 - dx, r.y1 - dy};
-}
+// A rectangle of the page's space as a Box measured from the page box's corner (dx, dy).
+Box page_box(const fz_rect& r, double dx, double dy) { return {r.x0 - dx, r.y0 - dy, r.x1 - dx, r.y1 - dy}; }
+
+Box quad_box(const fz_quad& q, double dx, double dy) { return page_box(fz_rect_from_quad(q), dx, dy); }
 
 void grow(Box& box, const Box& other, bool first) {
   if (first) {
@@ -546,12 +546,12 @@ void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matri
   PathOutline outline;
   fz_walk_path(ctx, path, &kOutlineWalker, &outline);
   if (outline.points.empty()) return;
-  Box box{1e9, 1e9, -1e9, -1e9};
+  fz_rect bounds = fz_empty_rect;
   for (fz_point& p : outline.points) {
     p = fz_transform_point(p, ctm);
-    box = unite(box, {p.x - collector->origin.x, p.y - collector->origin.y, p.x - collector->origin.x,
-                      p.y - collector->origin.y});
+    bounds = fz_include_point_in_rect(bounds, p);
   }
+  const Box box = page_box(bounds, collector->origin.x, collector->origin.y);
   collector->drawn->boxes.push_back(box);
   if (std::max(box.width(), box.height()) > 24) return;  // larger than any checkbox or tick
   auto& points = outline.points;
@@ -594,9 +594,7 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
         if (font.find("Dingbat") == std::string::npos && font.find("Wingding") == std::string::npos) return;
       }
       const auto* collector = reinterpret_cast<PathCollector*>(d);
-      const fz_rect r = fz_bound_text(c, text, nullptr, ctm);
-      const Box box{r.x0 - collector->origin.x, r.y0 - collector->origin.y, r.x1 - collector->origin.x,
-                    r.y1 - collector->origin.y};
+      const Box box = page_box(fz_bound_text(c, text, nullptr, ctm), collector->origin.x, collector->origin.y);
       if (std::max(box.width(), box.height()) <= 24) collector->drawn->shapes.marks.push_back(box);
     };
     fz_run_page(ctx, page, dev, fz_identity, cookie);
@@ -851,7 +849,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
         const fz_rect& r = block->bbox;
-        page.image_boxes.push_back({r.x0 - bounds.x0, r.y0 - bounds.y0, r.x1 - bounds.x0, r.y1 - bounds.y0});
+        page.image_boxes.push_back(page_box(r, bounds.x0, bounds.y0));
         continue;
       }
       for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
