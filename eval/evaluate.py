@@ -182,29 +182,46 @@ def f1(pr):
 
 
 def reference_pages_markdown(ref_doc, pages):
-    """Markdown of the reference's body on `pages` (reading order of its body tree)."""
+    """Markdown of the reference's body on `pages` (reading order of its body tree), as docling's
+    own Markdown writes it: a paragraph that runs onto another page counts on each page only with
+    the characters its provenance there spans, and a picture or table brings its captions (the
+    text inside a figure stays out, as in docling's Markdown)."""
     by_ref = {}
     for kind in ("texts", "tables", "pictures", "groups"):
         for item in ref_doc.get(kind, []):
             by_ref[item["self_ref"]] = item
     out = []
 
+    def text_on_pages(item):
+        text = item.get("text", "")
+        spans = [p.get("charspan") for p in item.get("prov", []) if p["page_no"] in pages]
+        if len(item.get("prov", [])) < 2 or not all(spans):
+            return text if spans else ""
+        return " ".join(text[start:end] for start, end in spans)
+
+    def emit(item):
+        label, text = item.get("label"), text_on_pages(item)
+        if not text or item.get("content_layer", "body") != "body":
+            return
+        if label in ("title", "section_header"):
+            out.append("## " + text)
+        elif label == "list_item":
+            out.append("- " + text)
+        else:
+            out.append(text)
+
     def walk(ref):
         item = by_ref.get(ref)
         if item is None:
             return
-        prov = item.get("prov") or []
-        if prov and prov[0]["page_no"] in pages and item.get("content_layer", "body") == "body":
-            label, text = item.get("label"), item.get("text", "")
-            if label in ("title", "section_header"):
-                out.append("## " + text)
-            elif label == "list_item":
-                out.append("- " + text)
-            elif text:
-                out.append(text)
-        if item.get("label") != "picture":  # text inside a figure is not in docling's Markdown either
-            for child in item.get("children", []):
-                walk(child["$ref"])
+        if item.get("label") in ("picture", "table"):
+            for caption in item.get("captions", []):
+                if caption["$ref"] in by_ref:
+                    emit(by_ref[caption["$ref"]])
+            return
+        emit(item)
+        for child in item.get("children", []):
+            walk(child["$ref"])
 
     for child in ref_doc.get("body", {}).get("children", []):
         walk(child["$ref"])

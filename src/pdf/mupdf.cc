@@ -220,6 +220,36 @@ bool is_monospaced(fz_context* ctx, fz_font* font) {
          name_has(fz_font_name(ctx, font), {"mono", "courier", "consol", "typewriter", "cmtt"});
 }
 
+// Fonts whose Latin letters and signs all advance by one width on this page: monospaced faces
+// that say so neither by flag nor by name (an embedded "BookMasterGothic" listing). Digits are
+// left out (most faces set them at one width); ideographs too (always one width): such a face is
+// fixed-pitch for the Latin text it sets, not for the CJK prose it also sets.
+std::set<fz_font*> fonts_of_fixed_pitch(fz_stext_page* text) {
+  struct Pitch {
+    float least = 1e9f, most = 0;
+    std::set<int> letters;
+  };
+  std::map<fz_font*, Pitch> pitches;
+  for (fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+      for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+        if (!ch->font || ch->size <= 0 || ch->c <= 0x20 || ch->c >= 0x7F || (ch->c >= '0' && ch->c <= '9')) continue;
+        const float advance = std::hypot(ch->quad.ur.x - ch->quad.ul.x, ch->quad.ur.y - ch->quad.ul.y) / ch->size;
+        Pitch& p = pitches[ch->font];
+        p.least = std::min(p.least, advance);
+        p.most = std::max(p.most, advance);
+        p.letters.insert(ch->c);
+      }
+    }
+  }
+  std::set<fz_font*> fixed;
+  for (const auto& [font, p] : pitches) {
+    if (p.letters.size() >= 8 && p.most - p.least <= 0.02f) fixed.insert(font);
+  }
+  return fixed;
+}
+
 bool starts_with_comment_marker(const std::string& text) {
   for (const char* marker : {"#", "//", "/*", "--", ";", "%"}) {
     if (text.rfind(marker, 0) == 0) return true;
@@ -227,11 +257,11 @@ bool starts_with_comment_marker(const std::string& text) {
   return false;
 }
 
-TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
+TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const std::set<fz_font*>& fixed_pitch) {
   to_logical_order(glyphs);
   TextLine line;
   line.block = block;
-  std::map<fz_font*, int> font_votes;
+  std::map<fz_font*, int> font_votes, latin_in_fixed_pitch;
   fz_font* first_font = nullptr;
   std::vector<float> sizes;
   Word word;
@@ -276,6 +306,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
     word_started = line_started = true;
     if (font_votes.empty()) first_font = g.font;
     ++font_votes[g.font];
+    if (g.c < 0x7F && fixed_pitch.contains(g.font)) ++latin_in_fixed_pitch[g.font];
     sizes.push_back(g.size);
   }
   flush_word();
@@ -295,8 +326,13 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block) {
   int glyphs_in_mono = 0, all_glyphs = 0;
   for (const auto& [f, count] : font_votes) {
     all_glyphs += count;
-    if (f && is_monospaced(ctx, f)) glyphs_in_mono += count;
+    if (f && is_monospaced(ctx, f)) {
+      glyphs_in_mono += count;
+    } else if (auto latin = latin_in_fixed_pitch.find(f); latin != latin_in_fixed_pitch.end()) {
+      glyphs_in_mono += latin->second;
+    }
   }
+
   line.monospace = glyphs_in_mono >= 0.8 * all_glyphs;
   // A listing's comment set in roman after a monospaced marker ("## plot it": texinfo sets R's
   // comments so) is a line of the listing.
@@ -846,6 +882,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     page.image_boxes.clear();
     int block_index = 0;
     std::vector<Glyph> glyphs;
+    const std::set<fz_font*> fixed_pitch = fonts_of_fixed_pitch(text);
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
         const fz_rect& r = block->bbox;
@@ -858,7 +895,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
           glyphs.push_back({static_cast<char32_t>(ch->c), quad_box(ch->quad, bounds.x0, bounds.y0),
                             ch->size, ch->font});
         }
-        TextLine made = make_line(ctx_, glyphs, block_index);
+        TextLine made = make_line(ctx_, glyphs, block_index, fixed_pitch);
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }

@@ -22,7 +22,6 @@ bool is_page_number(const std::string& word) {
 struct Entry {
   const TextLine* line = nullptr;
   const TextLine* wrapped = nullptr;  // the line above holding the start of the title
-  size_t title_words = 0;             // words before the leader
 };
 
 size_t trailing_dots(const std::string& word) {
@@ -41,10 +40,12 @@ size_t title_end(const TextLine& line) {
   return dots >= 2 && k > 0 ? k : 0;
 }
 
+// The title with its leader, as printed (docling's cells keep the dots too): every word of the
+// entry but its page number.
 std::string title_of(const Entry& entry) {
   std::string text = entry.wrapped ? entry.wrapped->text + " " : "";
-  for (size_t i = 0; i < entry.title_words; ++i) text += (i ? " " : "") + entry.line->words[i].text;
-  if (trailing_dots(text) >= 3) text.erase(text.find_last_not_of('.') + 1);
+  const auto& words = entry.line->words;
+  for (size_t i = 0; i + 1 < words.size(); ++i) text += (i ? " " : "") + words[i].text;
   return text;
 }
 
@@ -56,7 +57,7 @@ TableData table_of(const std::vector<Entry>& entries) {
     const Entry& e = entries[r];
     const Word& page_number = e.line->words.back();
     Box title_box = e.line->box;
-    title_box.r = page_number.box.l;  // over the leader too
+    title_box.r = page_number.box.l;
     if (e.wrapped) title_box = unite(title_box, e.wrapped->box);
     table.cells.push_back({static_cast<int>(r), 0, 1, 1, false, title_of(e), title_box});
     table.cells.push_back({static_cast<int>(r), 1, 1, 1, false, page_number.text, page_number.box});
@@ -115,7 +116,7 @@ std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLin
       const bool wraps = i + 1 < sorted.size() && title_end(*sorted[i + 1]) > 0 &&
                          sorted[i + 1]->box.t - line.box.b <= 0.5 * size && (run.empty() || near);
       if (wraps) {
-        run.push_back({sorted[i + 1], &line, title_end(*sorted[i + 1])});
+        run.push_back({sorted[i + 1], &line});
         ++i;
         continue;
       }
@@ -123,7 +124,7 @@ std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLin
       continue;
     }
     if (!run.empty() && !near) close_run();
-    run.push_back({&line, nullptr, end});
+    run.push_back({&line, nullptr});
   }
   close_run();
   return tables;

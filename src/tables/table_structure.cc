@@ -382,6 +382,20 @@ bool grid_earned(const TableData& table, const std::vector<WordRef>& words, cons
   return at_word_space < 3 || at_word_space * 10 < crossings * 3;
 }
 
+// Code set in a monospaced font lines its tokens up like columns; it is read as code.
+bool mostly_monospaced(const std::vector<WordRef>& words, const std::vector<TextLine>& lines) {
+  const auto monospaced = std::count_if(words.begin(), words.end(), [&](const WordRef& w) { return lines[w.line].monospace; });
+  return !words.empty() && monospaced * 5 >= static_cast<std::ptrdiff_t>(words.size()) * 4;
+}
+
+// A paragraph beside a column of short lines (a cover's blurb beside its sidebar) comes out as one
+// cell spanning the rows that the other column's lines make: a table's spanning cells are labels.
+bool holds_paragraph_cell(const TableData& table) {
+  return std::any_of(table.cells.begin(), table.cells.end(), [](const TableCell& c) {
+    return c.row_span >= 3 && split_words(c.text).size() >= 25;
+  });
+}
+
 Recognised recognise_region(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
                             double scale, const TableModel* model, Engine engine) {
   const auto words = words_in(region, lines);
@@ -408,9 +422,10 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
     out.method = "stream";
   }
   const std::vector<size_t> cells = cells_of(out.table, words);
-  out.earned = grid_earned(out.table, words, cells, lines);
+  out.earned = grid_earned(out.table, words, cells, lines) && !mostly_monospaced(words, lines);
   fill(out.table, words, cells);
   trim_empty_edges(out.table);
+  out.earned = out.earned && !holds_paragraph_cell(out.table);
   return out;
 }
 
