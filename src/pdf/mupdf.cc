@@ -250,6 +250,60 @@ std::set<fz_font*> fonts_of_fixed_pitch(fz_stext_page* text) {
   return fixed;
 }
 
+// Lines drawn twice: some producers paint a line again over itself (an overlay, or a partial
+// copy holding a few of its glyphs), and the text layer keeps both. Longest lines first, a line
+// whose glyphs are, four in five, the same characters at the same places as glyphs of a line
+// already kept is no text of its own.
+std::set<const fz_stext_line*> overdrawn_lines(fz_stext_page* text) {
+  std::vector<std::pair<const fz_stext_line*, size_t>> lines;
+  for (fz_stext_block* block = text->first_block; block; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+      size_t glyphs = 0;
+      for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) glyphs += !is_space(static_cast<char32_t>(ch->c));
+      if (glyphs > 0) lines.emplace_back(line, glyphs);
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  constexpr float kCell = 4;  // points: a glyph's copy lies in its cell or a neighbouring one
+  struct Kept {
+    int c;
+    fz_rect box;
+  };
+  std::map<std::pair<int, int>, std::vector<Kept>> kept;
+  auto cell_of = [](float x, float y) { return std::pair{static_cast<int>(std::floor(x / kCell)), static_cast<int>(std::floor(y / kCell))}; };
+  auto copies = [&](int c, const fz_rect& box) {
+    const auto [cx, cy] = cell_of(box.x0, box.y0);
+    const float dx = 0.3f * std::max(1.0f, box.x1 - box.x0), dy = 0.3f * std::max(1.0f, box.y1 - box.y0);
+    for (int i = cx - 1; i <= cx + 1; ++i) {
+      for (int j = cy - 1; j <= cy + 1; ++j) {
+        auto found = kept.find({i, j});
+        if (found == kept.end()) continue;
+        for (const Kept& k : found->second) {
+          if (k.c == c && std::abs(k.box.x0 - box.x0) <= dx && std::abs(k.box.y0 - box.y0) <= dy) return true;
+        }
+      }
+    }
+    return false;
+  };
+  std::set<const fz_stext_line*> overdrawn;
+  for (const auto& [line, glyphs] : lines) {
+    size_t copied = 0;
+    for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+      copied += !is_space(static_cast<char32_t>(ch->c)) && copies(ch->c, fz_rect_from_quad(ch->quad));
+    }
+    if (copied * 5 >= glyphs * 4) {
+      overdrawn.insert(line);
+      continue;
+    }
+    for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+      const fz_rect box = fz_rect_from_quad(ch->quad);
+      kept[cell_of(box.x0, box.y0)].push_back({ch->c, box});
+    }
+  }
+  return overdrawn;
+}
+
 bool starts_with_comment_marker(const std::string& text) {
   for (const char* marker : {"#", "//", "/*", "--", ";", "%"}) {
     if (text.rfind(marker, 0) == 0) return true;
@@ -883,6 +937,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     int block_index = 0;
     std::vector<Glyph> glyphs;
     const std::set<fz_font*> fixed_pitch = fonts_of_fixed_pitch(text);
+    const std::set<const fz_stext_line*> overdrawn = overdrawn_lines(text);
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
         const fz_rect& r = block->bbox;
@@ -890,6 +945,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         continue;
       }
       for (fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+        if (overdrawn.contains(line)) continue;
         glyphs.clear();
         for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
           glyphs.push_back({static_cast<char32_t>(ch->c), quad_box(ch->quad, bounds.x0, bounds.y0),
