@@ -177,23 +177,26 @@ void take_table_words_out(const Page& page, std::vector<Zone>& zones, std::vecto
 }
 
 // A "picture" that holds running text (several lines of several words each, covering a fair part
-// of it) is a misdetection, typically a text page or a table drawn as one block: it is dissolved
-// and its lines are read as if no region had claimed them. Real figures carry a few short labels
-// scattered over a mostly graphical area.
+// of it) or a listing (lines set in a monospaced font, four in five) is a misdetection, typically
+// a text page, a table or code drawn as one block: it is dissolved and its lines are read as if
+// no region had claimed them. Real figures carry a few short labels scattered over a mostly
+// graphical area.
 void dissolve_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones,
                             std::vector<size_t>& orphans) {
   for (auto& z : zones) {
     if (z.label != Label::picture || z.lines.size() < 4) continue;
     double text_area = 0;
-    size_t words = 0, chars = 0;
+    size_t words = 0, chars = 0, monospaced = 0;
     for (size_t i : z.lines) {
       text_area += lines[i].box.area();
       words += lines[i].words.size();
       chars += lines[i].text.size();
+      monospaced += lines[i].monospace;
     }
     const bool prose = words >= 4 * z.lines.size();
+    const bool listing = monospaced * 5 >= z.lines.size() * 4;
     const bool text_heavy = chars >= 400;  // far more than a chart's labels
-    if ((prose && text_area > 0.15 * z.box.area()) || text_heavy) dissolve(z, orphans);
+    if (((prose || listing) && text_area > 0.15 * z.box.area()) || text_heavy) dissolve(z, orphans);
   }
 }
 
