@@ -124,8 +124,20 @@ void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages,
 
 bool ends_like_sentence(const std::string& text) {
   if (text.empty()) return false;
-  const char last = text.back();
-  return last == '.' || last == ':' || last == ';' || last == ',' || last == '!' || last == '?';
+  const std::u32string letters = decode_utf8(text);
+  const char32_t last = letters.back();
+  // Arabic question mark, comma and full stop, and the ideographic full stop, too.
+  return last == '.' || last == ':' || last == ';' || last == ',' || last == '!' || last == '?' || last == 0x61F ||
+         last == 0x60C || last == 0x6D4 || last == 0x3002;
+}
+
+// The first strong letter is Hebrew or Arabic.
+bool reads_right_to_left(const std::string& text) {
+  for (char32_t c : decode_utf8(text)) {
+    if (is_rtl_letter(c)) return true;
+    if (is_ltr_strong(c) && !(c >= '0' && c <= '9')) return false;
+  }
+  return false;
 }
 
 size_t word_count(const std::string& text) { return split_words(text).size(); }
@@ -138,6 +150,39 @@ bool is_letter(char32_t c) {
 bool has_letters(const std::string& text) {
   const std::u32string chars = decode_utf8(text);
   return std::any_of(chars.begin(), chars.end(), is_letter);
+}
+
+// A form's labels: short blocks that each have another block on their row where their reading
+// ends (right of them, or left in right-to-left text), no taller than a few of their lines (the
+// field's value), two of them at least with their starts aligned. A heading has its row to itself
+// in its column; a section number beside it stands where its reading starts; a neighbouring
+// column's paragraph is taller, or beside one heading only.
+std::vector<bool> field_labels(const std::vector<Block>& blocks) {
+  std::vector<bool> paired(blocks.size(), false);
+  std::vector<bool> rtl(blocks.size(), false);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const Element& e = blocks[i].element;
+    if (e.furniture() || word_count(e.text) > 14 || !has_letters(e.text)) continue;
+    rtl[i] = reads_right_to_left(e.text);
+    paired[i] = std::any_of(blocks.begin(), blocks.end(), [&](const Block& other) {
+      const Element& o = other.element;
+      if (&o == &e || o.furniture() || o.text.empty() || (o.label != Label::text && o.label != Label::list_item &&
+                                                          o.label != Label::checkbox_selected && o.label != Label::checkbox_unselected)) {
+        return false;
+      }
+      const double overlap = std::min(e.box.b, o.box.b) - std::max(e.box.t, o.box.t);
+      const bool after = rtl[i] ? o.box.r <= e.box.l : o.box.l >= e.box.r;
+      return after && overlap >= 0.5 * std::min(e.box.height(), o.box.height()) && o.box.height() <= 3 * e.box.height();
+    });
+  }
+  std::vector<bool> labels(blocks.size(), false);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    for (size_t j = 0; j < blocks.size() && paired[i] && !labels[i]; ++j) {
+      const Box &a = blocks[i].element.box, &b = blocks[j].element.box;
+      labels[i] = j != i && paired[j] && rtl[i] == rtl[j] && std::abs(rtl[i] ? a.r - b.r : a.l - b.l) <= 3;
+    }
+  }
+  return labels;
 }
 
 // A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
@@ -250,7 +295,9 @@ void deepen_by_numbering(const std::vector<Block*>& headings) {
 void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
   std::vector<Block*> headings;
   for (auto& blocks : pages) {
-    for (auto& b : blocks) {
+    const std::vector<bool> labels = field_labels(blocks);
+    for (size_t index = 0; index < blocks.size(); ++index) {
+      Block& b = blocks[index];
       Element& e = b.element;
       const size_t words = word_count(e.text);
       if (looks_like_equation(e.text) && (e.label == Label::section_header || e.label == Label::text)) {
@@ -259,9 +306,9 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
       }
       if (e.label == Label::section_header) {
         // The detector's heading class also fires on short bold paragraphs, on notes in small
-        // type and on colophon lines (issue and registration numbers).
+        // type, on colophon lines (issue and registration numbers) and on a form's labels.
         const bool small = !e.from_ocr && b.font_size > 0 && b.font_size < 0.85 * body;
-        if (words > 30 || !has_letters(e.text) || small || mostly_digits(e.text)) {
+        if (words > 30 || !has_letters(e.text) || small || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           e.label = Label::text;
           continue;
         }
@@ -269,7 +316,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
         const bool larger = b.font_size >= 1.15 * body;
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
         if (!(larger || bold_standalone || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
-            starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text)) {
+            starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           continue;
         }
         e.label = Label::section_header;

@@ -317,7 +317,8 @@ double median_height(const std::vector<TextLine>& lines, const std::vector<size_
   return median(h);
 }
 
-// The paragraph's typography: the size and weight covering most of its characters.
+// The paragraph's typography: the size and weight covering most of its characters, and whether a
+// line of it spans a gutter.
 void set_typography(Block& block, const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
   std::map<double, size_t> size_votes;
   size_t bold_chars = 0, chars = 0;
@@ -326,6 +327,11 @@ void set_typography(Block& block, const std::vector<TextLine>& lines, const std:
     size_votes[std::round(lines[i].font_size * 2) / 2] += n;
     chars += n;
     if (lines[i].bold) bold_chars += n;
+    const auto& words = lines[i].words;
+    const double gutter = 4 * std::max(1.0, lines[i].font_size);
+    for (size_t k = 1; k < words.size() && !block.spans_gutter; ++k) {
+      block.spans_gutter = std::max(words[k].box.l - words[k - 1].box.r, words[k - 1].box.l - words[k].box.r) >= gutter;
+    }
   }
   if (size_votes.empty()) return;
   block.font_size = std::max_element(size_votes.begin(), size_votes.end(),
