@@ -306,6 +306,31 @@ TEST(PageAssembly, MonospaceBlocksBecomeCodeWithIndentation) {
   EXPECT_EQ(blocks[0].element.text, "int main() {\n  return 0;\n}");
 }
 
+TEST(PageAssembly, AListingTheDetectorCalledAPictureIsCode) {
+  // Four monospaced lines of a console session inside a "picture": no figure, code.
+  std::vector<TextLine> lines = {line("> x <- c(1, 2)", 72, 100, 200), line("> x", 72, 112, 120),
+                                 line("[1] 1 2", 72, 124, 140), line("> mean(x)", 72, 136, 150)};
+  for (auto& l : lines) l.monospace = true;
+  const auto blocks = assemble_page(page_with(lines, {{Label::picture, {70, 98, 210, 150}, 0.8f}}));
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].element.label, Label::code);
+  EXPECT_EQ(blocks[0].element.text, "> x <- c(1, 2)\n> x\n[1] 1 2\n> mean(x)");
+}
+
+TEST(PageAssembly, ALineSpanningAGutterIsMarked) {
+  // A form's label and its value strung into one line by the text layer (a gap of 20 type sizes),
+  // and a heading whose words are set at ordinary spaces.
+  TextLine field = line("Date of filing", 300, 100, 400, 10, 0, true);
+  TextLine value = line("2024/12/19", 100, 100, 160);
+  field.words.insert(field.words.begin(), value.words.begin(), value.words.end());
+  field.text = "2024/12/19 Date of filing";
+  field.box.l = 100;
+  const auto blocks = assemble_page(page_with({field, line("Results", 72, 200, 140, 10, 1, true)}));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_TRUE(blocks[0].spans_gutter);
+  EXPECT_FALSE(blocks[1].spans_gutter);
+}
+
 Block block(Label label, const std::string& text, int page, Box box, double size = 10, bool bold = false) {
   Block b;
   b.element.label = label;
@@ -450,6 +475,38 @@ TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
 
 // Two letter pages of the blocks `blocks_of` gives for each, through document assembly: the
 // elements by their text.
+TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
+  // Bold labels each with its value on the row where its reading ends (to the right; to the left
+  // in Persian), and a bold heading that has its row to itself, beside which a paragraph of the
+  // other column passes; a bold label whose line holds its value across a gutter.
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<std::vector<Block>> pages(1);
+  auto& b = pages[0];
+  b.push_back(block(Label::text, "Applicant", 1, {72, 100, 160, 112}, 10, true));
+  b.push_back(block(Label::text, "Jane Doe", 1, {200, 100, 260, 112}));
+  b.push_back(block(Label::text, "Standard number", 1, {72, 120, 180, 132}, 10, true));
+  b.push_back(block(Label::text, "20300", 1, {200, 120, 240, 132}));
+  b.push_back(block(Label::section_header, "\u062a\u0627\u0631\u064a\u062e", 1, {460, 140, 540, 152}, 10, true));
+  b.push_back(block(Label::text, "1403/09/19", 1, {300, 140, 360, 152}));
+  b.push_back(block(Label::section_header, "\u0634\u0645\u0627\u0631\u0647", 1, {460, 160, 540, 172}, 10, true));
+  b.push_back(block(Label::text, "436", 1, {300, 160, 330, 172}));
+  b.push_back(block(Label::text, "Results", 1, {72, 300, 140, 312}, 10, true));
+  b.push_back(block(Label::text, "A paragraph of the right-hand column that runs on for lines.", 1, {320, 280, 540, 400}));
+  Block gutter = block(Label::section_header, "Date of filing 2024/12/19", 1, {72, 420, 400, 432}, 10, true);
+  gutter.spans_gutter = true;
+  b.push_back(gutter);
+  assemble_document(doc, pages);
+  std::map<std::string, Label> label;
+  for (const auto& e : doc.elements) label[e.text] = e.label;
+  EXPECT_EQ(label["Applicant"], Label::text);
+  EXPECT_EQ(label["Standard number"], Label::text);
+  EXPECT_EQ(label["\u062a\u0627\u0631\u064a\u062e"], Label::text);
+  EXPECT_EQ(label["\u0634\u0645\u0627\u0631\u0647"], Label::text);
+  EXPECT_EQ(label["Results"], Label::section_header);
+  EXPECT_EQ(label["Date of filing 2024/12/19"], Label::text);
+}
+
 std::map<std::string, Element> assemble_two_pages(const std::function<std::vector<Block>(int)>& blocks_of) {
   Document doc;
   std::vector<std::vector<Block>> pages;

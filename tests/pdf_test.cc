@@ -93,6 +93,50 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
   EXPECT_FALSE(page.lines[3].monospace) << page.lines[3].text;
 }
 
+TEST(Pdf, AFaceWhoseLettersAllAdvanceAlikeIsMonospaced) {
+  // F1: a Type 3 face whose glyphs (standard names, so they map to Unicode) all advance 600 units,
+  // with no fixed-pitch flag and no name: an embedded listing face as some producers write it.
+  // F2: Helvetica.
+  const std::string text = "SELECT name, kind FROM items;";
+  std::string differences, procs;
+  for (unsigned char c = 32; c < 127; ++c) {
+    if (text.find(static_cast<char>(c)) == std::string::npos) continue;
+    const std::string name = c == ' ' ? "space" : c == ',' ? "comma" : c == ';' ? "semicolon" : std::string(1, c);
+    differences += std::to_string(c) + " /" + name + " ";
+    procs += "/" + name + " 7 0 R ";
+  }
+  const std::string fixed =
+      "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+      "/FirstChar 32 /LastChar 126 /Widths [" + [] { std::string w; for (int c = 32; c <= 126; ++c) w += "600 "; return w; }() +
+      "] /Encoding << /Type /Encoding /Differences [" + differences + "] >> /CharProcs << " + procs + ">> >>";
+  const std::string content = "BT /F1 10 Tf 72 700 Td (" + text + ") Tj ET\n"
+                              "BT /F2 10 Tf 72 680 Td (Prose set in a proportional face) Tj ET\n";
+  const std::string glyph = testing::stream_object("600 0 0 0 500 700 d1 0 0 500 700 re f");
+  const Page page = load_text_layer(testing::one_page_pdf(content, {fixed, "Helvetica"}, {glyph}));
+  ASSERT_EQ(page.lines.size(), 2u);
+  EXPECT_EQ(page.lines[0].text, text);
+  EXPECT_TRUE(page.lines[0].monospace);
+  EXPECT_FALSE(page.lines[1].monospace) << page.lines[1].text;
+}
+
+TEST(Pdf, TextDrawnTwiceIsReadOnce) {
+  // A label painted twice at one place, and a partial copy of a line (a few of its glyphs, at
+  // their places: Courier advances 6 points at 10 points) drawn before the whole line.
+  const std::string content =
+      "BT /F1 10 Tf 72 700 Td (ENFORCED FOR ALL ACCESS) Tj ET\n"
+      "BT /F1 10 Tf 72 700 Td (ENFORCED FOR ALL ACCESS) Tj ET\n"
+      "BT /F1 10 Tf 72 680 Td (S) Tj 24 0 Td (ifi) Tj ET\n"
+      "BT /F1 10 Tf 72 680 Td (Specifies the row) Tj ET\n"
+      "BT /F1 10 Tf 72 660 Td (Spelled twice, in two places) Tj ET\n"
+      "BT /F1 10 Tf 72 640 Td (Spelled twice, in two places) Tj ET\n";
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Courier"}));
+  std::vector<std::string> texts;
+  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> expected = {"ENFORCED FOR ALL ACCESS", "Specifies the row", "Spelled twice, in two places",
+                                             "Spelled twice, in two places"};
+  EXPECT_EQ(texts, expected);
+}
+
 TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
   const Page page = load_text_layer(testing::drawn_form_pdf());
   std::vector<std::string> texts;

@@ -56,6 +56,45 @@ TEST(Tables, StreamColumnsFromGuttersAndContinuationLines) {
   EXPECT_EQ(cell(r.table, 3, 2).text, "37%");
 }
 
+TEST(Tables, ACodeListingIsNoTable) {
+  // Keywords and operands of an SQL statement lined up like two columns.
+  const Box region{50, 100, 400, 200};
+  std::vector<TextLine> lines = {
+      line_of_words({{"SELECT", 60}, {"function_id,", 200}}, 105),
+      line_of_words({{"FROM", 60}, {"function_usage", 200}}, 125),
+      line_of_words({{"WHERE", 60}, {"function_id='QIBM_DB_SECADM'", 200}}, 145),
+      line_of_words({{"ORDER", 60}, {"BY", 95}, {"user_name;", 200}}, 165),
+  };
+  EXPECT_TRUE(recognise(region, lines, cv::Mat(), 1).earned);  // in a proportional face: a grid
+  for (auto& line : lines) line.monospace = true;
+  EXPECT_FALSE(recognise(region, lines, cv::Mat(), 1).earned);
+}
+
+TEST(Tables, AParagraphBesideASidebarIsNoTable) {
+  // A cover's blurb (one cell spanning the rows) beside a column of short lines that a ruled grid
+  // cuts into rows: the rows come from the sidebar's lines, the blurb is one cell of prose.
+  const double scale = 2;
+  cv::Mat raster(500, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int xs[] = {100, 560, 800};
+  for (int x : xs) cv::line(raster, {x, 200}, {x, 440}, cv::Scalar(0, 0, 0), 1);
+  cv::line(raster, {xs[0], 200}, {xs[2], 200}, cv::Scalar(0, 0, 0), 1);
+  cv::line(raster, {xs[0], 440}, {xs[2], 440}, cv::Scalar(0, 0, 0), 1);
+  for (int y = 240; y < 440; y += 40) cv::line(raster, {xs[1], y}, {xs[2], y}, cv::Scalar(0, 0, 0), 1);
+  std::vector<TextLine> lines;
+  const std::vector<std::string> blurb = {"This", "paper", "tells", "how", "to", "control", "access"};
+  for (int k = 0; k < 5; ++k) {
+    std::vector<std::pair<std::string, double>> words;
+    for (size_t w = 0; w < blurb.size(); ++w) words.push_back({blurb[w], 60.0 + 30 * static_cast<double>(w)});
+    words.push_back({"Row " + std::to_string(k + 1), 290});
+    lines.push_back(line_of_words(words, 105 + 20.0 * k));
+  }
+  const Recognised r = recognise({45, 95, 405, 225}, lines, raster, scale);
+  EXPECT_EQ(r.method, "lattice");
+  EXPECT_GE(cell(r.table, 0, 0).row_span, 5);
+  EXPECT_FALSE(r.earned);
+  EXPECT_TRUE(earns_grid(r.table, {45, 95, 405, 225}, lines));  // no word space cut: the cell's prose condemns it
+}
+
 TEST(Tables, ProseTakenForATableDoesNotEarnItsGrid) {
   // A four-column grid (as a table model may propose it) over lines of running text: the column
   // edges fall on the ordinary spaces between the words of each line.

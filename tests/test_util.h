@@ -61,17 +61,21 @@ inline std::string make_pages(int count, const std::string& content = "") {
   return assemble_pdf(objects);
 }
 
-// A one-page letter-size PDF of `content`, its fonts the standard 14 named (F1, F2, ... in order).
-inline std::string one_page_pdf(const std::string& content, const std::vector<std::string>& fonts) {
+// A one-page letter-size PDF of `content`, its fonts (F1, F2, ... in order) the standard 14 named,
+// or font dictionaries given whole ("<< ... >>"); `extra` objects follow the fonts (numbered
+// 5 + fonts.size() on), for those dictionaries to refer to.
+inline std::string one_page_pdf(const std::string& content, const std::vector<std::string>& fonts,
+                                const std::vector<std::string>& extra = {}) {
   std::string names;
   std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                       "", stream_object(content)};
   for (size_t i = 0; i < fonts.size(); ++i) {
     names += "/F" + std::to_string(i + 1) + " " + std::to_string(objects.size() + 1) + " 0 R ";
-    objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /" + fonts[i] + " >>");
+    objects.push_back(fonts[i].starts_with("<<") ? fonts[i] : "<< /Type /Font /Subtype /Type1 /BaseFont /" + fonts[i] + " >>");
   }
   objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << " +
                names + ">> >> >>";
+  objects.insert(objects.end(), extra.begin(), extra.end());
   return assemble_pdf(objects);
 }
 
