@@ -507,6 +507,25 @@ TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
   EXPECT_EQ(label["Date of filing 2024/12/19"], Label::text);
 }
 
+TEST(DocumentAssembly, AnItalicTitleCaseLineAloneIsARunInHeading) {
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<std::vector<Block>> pages(1);
+  auto& b = pages[0];
+  b.push_back(block(Label::text, "Boots Self-Locking Nut", 1, {72, 100, 170, 112}));
+  b.push_back(block(Label::text, "The nut is of one piece, all-metal construction designed to hold tight.", 1,
+                    {72, 114, 310, 160}));
+  b.push_back(block(Label::text, "an italic remark in lower case", 1, {72, 170, 250, 182}));
+  b.push_back(block(Label::text, "Figure 3. Spring Washers Compared.", 1, {72, 190, 250, 202}));
+  for (size_t k : {0, 2, 3}) b[k].italic = true;
+  assemble_document(doc, pages);
+  std::map<std::string, Label> label;
+  for (const auto& e : doc.elements) label[e.text] = e.label;
+  EXPECT_EQ(label["Boots Self-Locking Nut"], Label::section_header);
+  EXPECT_EQ(label["an italic remark in lower case"], Label::text);
+  EXPECT_EQ(label["Figure 3. Spring Washers Compared."], Label::text);
+}
+
 std::map<std::string, Element> assemble_two_pages(const std::function<std::vector<Block>(int)>& blocks_of) {
   Document doc;
   std::vector<std::vector<Block>> pages;

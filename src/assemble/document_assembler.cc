@@ -185,6 +185,19 @@ std::vector<bool> field_labels(const std::vector<Block>& blocks) {
   return labels;
 }
 
+// Words in title case ("Boots Self-Locking Nut"): every word of four letters or more starts with a
+// capital, two of them at least; short function words may not.
+bool title_case(const std::string& text) {
+  size_t capitalised = 0;
+  for (const auto& word : split_words(text)) {
+    const std::u32string letters = decode_utf8(word);
+    if (letters.size() < 4 || !is_letter(letters.front())) continue;
+    if (!(letters.front() >= 'A' && letters.front() <= 'Z')) return false;
+    ++capitalised;
+  }
+  return capitalised >= 2;
+}
+
 // A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
 // how a scanned page shows most of its headings ("ABSTRACT", "1 INTRODUCTION").
 bool capitals_heading(const Element& e) {
@@ -315,7 +328,9 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
       } else if (e.label == Label::text) {
         const bool larger = b.font_size >= 1.15 * body;
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
-        if (!(larger || bold_standalone || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
+        // An italic title-case line standing alone: a run-in heading of manuals and papers.
+        const bool italic_title = b.italic && b.font_size >= 0.95 * body && words <= 8 && title_case(e.text);
+        if (!(larger || bold_standalone || italic_title || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
             starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           continue;
         }

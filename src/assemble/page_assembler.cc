@@ -317,16 +317,17 @@ double median_height(const std::vector<TextLine>& lines, const std::vector<size_
   return median(h);
 }
 
-// The paragraph's typography: the size and weight covering most of its characters, and whether a
-// line of it spans a gutter.
+// The paragraph's typography: the size, weight and slant covering most of its characters, and
+// whether a line of it spans a gutter.
 void set_typography(Block& block, const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
   std::map<double, size_t> size_votes;
-  size_t bold_chars = 0, chars = 0;
+  size_t bold_chars = 0, italic_chars = 0, chars = 0;
   for (size_t i : ids) {
     const size_t n = lines[i].text.size();
     size_votes[std::round(lines[i].font_size * 2) / 2] += n;
     chars += n;
     if (lines[i].bold) bold_chars += n;
+    if (lines[i].italic) italic_chars += n;
     const auto& words = lines[i].words;
     const double gutter = 4 * std::max(1.0, lines[i].font_size);
     for (size_t k = 1; k < words.size() && !block.spans_gutter; ++k) {
@@ -337,6 +338,7 @@ void set_typography(Block& block, const std::vector<TextLine>& lines, const std:
   block.font_size = std::max_element(size_votes.begin(), size_votes.end(),
                                      [](auto& a, auto& b) { return a.second < b.second; })->first;
   block.bold = bold_chars * 2 > chars;
+  block.italic = italic_chars * 2 > chars;
 }
 
 Box box_of(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {

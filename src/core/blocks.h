@@ -12,6 +12,7 @@ struct Block {
   Element element;
   double font_size = 0;  // dominant size of the block's lines
   bool bold = false;
+  bool italic = false;
   bool from_model_title = false;  // the layout model called it a title/heading
   // A line of it has two words four type sizes apart or more: a form's label and its value (or a
   // row's cells) that the text layer strung into one line.

@@ -42,7 +42,7 @@ static void from_json(const json& j, Element& e) {
   }
 }
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Block, element, font_size, bold, from_model_title, spans_gutter, caption_target)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Block, element, font_size, bold, italic, from_model_title, spans_gutter, caption_target)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Document, source, name, page_count, pages, elements, missing, error, warnings)
 
 }  // namespace pageflow
