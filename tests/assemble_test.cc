@@ -317,6 +317,15 @@ TEST(PageAssembly, AListingTheDetectorCalledAPictureIsCode) {
   EXPECT_EQ(blocks[0].element.text, "> x <- c(1, 2)\n> x\n[1] 1 2\n> mean(x)");
 }
 
+TEST(PageAssembly, ALineInASizeOfItsOwnStartsABlock) {
+  // A heading set larger than the paragraph right under it, one block of the text layer, no region.
+  const auto blocks = assemble_page(page_with({line("We build confident clients", 72, 100, 250, 9.4),
+                                               line("No one else has the vast consulting experience", 72, 112, 300, 7.4),
+                                               line("and skills to do what we can do for you.", 72, 121, 300, 7.4)}));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.text, "We build confident clients");
+}
+
 TEST(PageAssembly, ALineSpanningAGutterIsMarked) {
   // A form's label and its value strung into one line by the text layer (a gap of 20 type sizes),
   // and a heading whose words are set at ordinary spaces.

@@ -93,30 +93,60 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
   EXPECT_FALSE(page.lines[3].monospace) << page.lines[3].text;
 }
 
-TEST(Pdf, AFaceWhoseLettersAllAdvanceAlikeIsMonospaced) {
-  // F1: a Type 3 face whose glyphs (standard names, so they map to Unicode) all advance 600 units,
-  // with no fixed-pitch flag and no name: an embedded listing face as some producers write it.
-  // F2: Helvetica.
-  const std::string text = "SELECT name, kind FROM items;";
-  std::string differences, procs;
+// A Type 3 face for the characters of `text`, every glyph (object `glyph_object`, a filled box)
+// advancing 600 units, with no fixed-pitch flag and no name. Its glyphs map to their characters,
+// or, with `unmapped_by` the number of a ToUnicode stream object, to whatever that table says.
+std::string type3_font(const std::string& text, int glyph_object, int unmapped_by = 0) {
+  std::string differences, procs, widths;
   for (unsigned char c = 32; c < 127; ++c) {
+    widths += "600 ";
     if (text.find(static_cast<char>(c)) == std::string::npos) continue;
     const std::string name = c == ' ' ? "space" : c == ',' ? "comma" : c == ';' ? "semicolon" : std::string(1, c);
     differences += std::to_string(c) + " /" + name + " ";
-    procs += "/" + name + " 7 0 R ";
+    procs += "/" + name + " " + std::to_string(glyph_object) + " 0 R ";
   }
-  const std::string fixed =
-      "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
-      "/FirstChar 32 /LastChar 126 /Widths [" + [] { std::string w; for (int c = 32; c <= 126; ++c) w += "600 "; return w; }() +
-      "] /Encoding << /Type /Encoding /Differences [" + differences + "] >> /CharProcs << " + procs + ">> >>";
+  const std::string to_unicode = unmapped_by ? "/ToUnicode " + std::to_string(unmapped_by) + " 0 R " : "";
+  return "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+         "/FirstChar 32 /LastChar 126 /Widths [" + widths + "] /Encoding << /Type /Encoding /Differences [" +
+         differences + "] >> /CharProcs << " + procs + ">> " + to_unicode + ">>";
+}
+
+const std::string kBoxGlyph = testing::stream_object("600 0 0 0 500 700 d1 0 0 500 700 re f");
+
+TEST(Pdf, AFaceWhoseLettersAllAdvanceAlikeIsMonospaced) {
+  // F1: a face of one advance (an embedded listing face as some producers write it); F2: Helvetica.
+  const std::string text = "SELECT name, kind FROM items;";
   const std::string content = "BT /F1 10 Tf 72 700 Td (" + text + ") Tj ET\n"
                               "BT /F2 10 Tf 72 680 Td (Prose set in a proportional face) Tj ET\n";
-  const std::string glyph = testing::stream_object("600 0 0 0 500 700 d1 0 0 500 700 re f");
-  const Page page = load_text_layer(testing::one_page_pdf(content, {fixed, "Helvetica"}, {glyph}));
+  const Page page = load_text_layer(testing::one_page_pdf(content, {type3_font(text, 7), "Helvetica"}, {kBoxGlyph}));
   ASSERT_EQ(page.lines.size(), 2u);
   EXPECT_EQ(page.lines[0].text, text);
   EXPECT_TRUE(page.lines[0].monospace);
   EXPECT_FALSE(page.lines[1].monospace) << page.lines[1].text;
+}
+
+TEST(Pdf, LinesOfUnmappedGlyphsAreADrawingNotText) {
+  // Three lines in a face whose glyphs map to no character, each after a bullet that does.
+  const std::string text = "Enhance the performance";
+  std::string content;
+  for (int k = 0; k < 3; ++k) {
+    const std::string y = std::to_string(700 - 12 * k);
+    content += "BT /F2 10 Tf 72 " + y + " Td (\\267) Tj /F1 10 Tf 10 0 Td (" + text + ") Tj ET\n";
+  }
+  content += "BT /F3 10 Tf 72 600 Td (A line of ordinary text) Tj ET\n";
+  // MuPDF reports a glyph it cannot map as U+FFFD; a table mapping every letter there does the same.
+  const std::string unmapped = testing::stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Unmapped def "
+      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <21> <7E> [" +
+      [] { std::string d; for (int c = 0x21; c <= 0x7E; ++c) d += "<FFFD> "; return d; }() +
+      "] endbfrange endcmap CMapName currentdict /CMap defineresource pop end end");
+  const Page page = load_text_layer(
+      testing::one_page_pdf(content, {type3_font(text, 8, 9), "Symbol", "Helvetica"}, {kBoxGlyph, unmapped}));
+  ASSERT_EQ(page.lines.size(), 1u);
+  EXPECT_EQ(page.lines[0].text, "A line of ordinary text");
+  ASSERT_EQ(page.drawing_boxes.size(), 1u);
+  EXPECT_NEAR(page.drawing_boxes[0].l, 72, 12);
+  EXPECT_LT(page.drawing_boxes[0].b, 120);
 }
 
 TEST(Pdf, TextDrawnTwiceIsReadOnce) {

@@ -518,8 +518,13 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     const double gap = previous ? line.box.t - previous->box.b : 0;
     const bool in_row = previous && same_row(previous->box, line.box);
     bool starts_new = previous == nullptr || (marker > 0 && !in_row) || gap > break_gap;
-    // A bold line above regular text is a run-in heading of its own.
+    // A bold line above regular text is a run-in heading of its own; so is a line in a size of
+    // its own (a paragraph keeps one size).
     if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
+    if (previous && !in_row && !line.from_ocr &&
+        std::abs(line.font_size - previous->font_size) > 0.15 * std::max(line.font_size, previous->font_size)) {
+      starts_new = true;
+    }
     // A list item continues only on lines indented under its text, not back at the margin.
     if (current_is_item && marker == 0 && line.box.l < item_text_left - 0.5 * line_height) starts_new = true;
     if (starts_new) {

@@ -372,7 +372,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
                   })->first;
   if (font) {
     const char* name = fz_font_name(ctx, font);
-    line.bold = fz_font_is_bold(ctx, font) || name_has(name, {"bold", "black", "heavy", "semibold"});
+    line.bold = fz_font_is_bold(ctx, font) || name_has(name, {"bold", "black", "heavy", "semibold", "demi"});
     line.italic = fz_font_is_italic(ctx, font) || name_has(name, {"italic", "oblique"});
   }
   // Code, not prose with code words in it: a sentence mentioning sum(x)/length(x) and var(x)
@@ -938,6 +938,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     std::vector<Glyph> glyphs;
     const std::set<fz_font*> fixed_pitch = fonts_of_fixed_pitch(text);
     const std::set<const fz_stext_line*> overdrawn = overdrawn_lines(text);
+    std::vector<Box> unmapped_glyphs;
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
         const fz_rect& r = block->bbox;
@@ -951,14 +952,23 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
           glyphs.push_back({static_cast<char32_t>(ch->c), quad_box(ch->quad, bounds.x0, bounds.y0),
                             ch->size, ch->font});
         }
+        // A line of glyphs that mostly map to no character (a font without its Unicode table)
+        // holds nothing to read: its glyphs count as drawn marks, so that a block of such lines
+        // is a picture (as docling shows it), not a list of empty items.
+        const auto unmapped = std::count_if(glyphs.begin(), glyphs.end(), [](const Glyph& g) { return g.c == 0xFFFD; });
+        if (unmapped >= 3 && unmapped * 2 >= std::count_if(glyphs.begin(), glyphs.end(), [](const Glyph& g) { return !is_space(g.c); })) {
+          for (const Glyph& g : glyphs) unmapped_glyphs.push_back(g.box);
+          continue;
+        }
         TextLine made = make_line(ctx_, glyphs, block_index, fixed_pitch);
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }
     page.drawing_boxes.clear();
     if (!draw_for_ocr) {
-      const PathsDrawn drawn = collect_paths(ctx_, fpage, bounds, cookie.get());
+      PathsDrawn drawn = collect_paths(ctx_, fpage, bounds, cookie.get());
       place_drawn_checkboxes(page.lines, drawn.shapes);
+      drawn.boxes.insert(drawn.boxes.end(), unmapped_glyphs.begin(), unmapped_glyphs.end());
       page.drawing_boxes = drawing_clusters(drawn.boxes, bounds.x1 - bounds.x0, bounds.y1 - bounds.y0);
     }
     page.ocr_raster.release();
