@@ -10,6 +10,8 @@ void append_utf8(std::string& out, char32_t c) {
   } else if (c < 0x800) {
     out += static_cast<char>(0xC0 | (c >> 6));
     out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c >= 0xD800 && c <= 0xDFFF) {
+    append_utf8(out, 0xFFFD);  // a UTF-16 half has no UTF-8 form
   } else if (c < 0x10000) {
     out += static_cast<char>(0xE0 | (c >> 12));
     out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));

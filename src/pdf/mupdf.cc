@@ -304,6 +304,9 @@ std::set<const fz_stext_line*> overdrawn_lines(fz_stext_page* text) {
   return overdrawn;
 }
 
+bool is_high_surrogate(char32_t c) { return c >= 0xD800 && c <= 0xDBFF; }
+bool is_low_surrogate(char32_t c) { return c >= 0xDC00 && c <= 0xDFFF; }
+
 bool starts_with_comment_marker(const std::string& text) {
   for (const char* marker : {"#", "//", "/*", "--", ";", "%"}) {
     if (text.rfind(marker, 0) == 0) return true;
@@ -336,11 +339,13 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
       continue;
     }
     if (g.c < 0x20) continue;
-    // Fake bold draws each glyph twice, a hair apart: the second copy is not text.
+    // Fake bold draws each glyph twice, a hair apart: the second copy is not text. Nor is a
+    // zero-width repeat at the glyph's end (MuPDF writes a multi-character Unicode entry so).
     if (previous && previous->c == g.c && g.box.width() > 0 &&
         std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width()) {
       continue;
     }
+    if (previous && previous->c == g.c && g.box.width() < 0.01 && std::abs(g.box.l - previous->box.r) < 0.01) continue;
     previous = &g;
     // A glyph without a Unicode mapping is written as U+FFFD by MuPDF: at the start of a line it
     // is a symbol-font bullet (kept as one, so the list item is recognised); elsewhere it is
@@ -949,8 +954,19 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         if (overdrawn.contains(line)) continue;
         glyphs.clear();
         for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
-          glyphs.push_back({static_cast<char32_t>(ch->c), quad_box(ch->quad, bounds.x0, bounds.y0),
-                            ch->size, ch->font});
+          const auto c = static_cast<char32_t>(ch->c);
+          const Box box = quad_box(ch->quad, bounds.x0, bounds.y0);
+          // A ToUnicode entry of a UTF-16 surrogate pair (a mathematical letter, say) comes as
+          // its two halves: they are one character. A half alone is none.
+          if (is_low_surrogate(c) && !glyphs.empty() && is_high_surrogate(glyphs.back().c)) {
+            glyphs.back().c = 0x10000 + ((glyphs.back().c - 0xD800) << 10) + (c - 0xDC00);
+            glyphs.back().box = unite(glyphs.back().box, box);
+            continue;
+          }
+          glyphs.push_back({c, box, ch->size, ch->font});
+        }
+        for (Glyph& g : glyphs) {
+          if (is_high_surrogate(g.c) || is_low_surrogate(g.c)) g.c = 0xFFFD;
         }
         // A line of glyphs that mostly map to no character (a font without its Unicode table)
         // holds nothing to read: its glyphs count as drawn marks, so that a block of such lines
