@@ -150,13 +150,14 @@ TEST(Pdf, LinesOfUnmappedGlyphsAreADrawingNotText) {
 }
 
 TEST(Pdf, ACharacterBeyondTheBasicPlaneIsOneCharacter) {
-  // "u" mapped by the ToUnicode table to U+1D707 (mathematical italic mu) as UTF-16, a surrogate
-  // pair: one character, written as valid UTF-8.
+  // "u" mapped by the ToUnicode table to U+1D707 (mathematical italic mu) twice, as UTF-16
+  // surrogate pairs (as a real file does it): MuPDF gives the four halves, the last three at the
+  // glyph's end with no width. One glyph, one character, written as valid UTF-8.
   const std::string text = "10 uL";
   const std::string mu = testing::stream_object(
       "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Mu def "
       "1 begincodespacerange <00> <FF> endcodespacerange 4 beginbfchar <31> <0031> <30> <0030> <20> <0020> <4C> <004C> "
-      "endbfchar 1 beginbfchar <75> <D835DF07> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end");
+      "endbfchar 1 beginbfchar <75> <D835DF07D835DF07> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end");
   const std::string content = "BT /F1 10 Tf 72 700 Td (" + text + ") Tj ET\n";
   const Page page = load_text_layer(testing::one_page_pdf(content, {type3_font(text, 6, 7)}, {kBoxGlyph, mu}));
   ASSERT_EQ(page.lines.size(), 1u);
