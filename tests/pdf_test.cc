@@ -149,19 +149,27 @@ TEST(Pdf, LinesOfUnmappedGlyphsAreADrawingNotText) {
   EXPECT_LT(page.drawing_boxes[0].b, 120);
 }
 
-TEST(Pdf, ACharacterBeyondTheBasicPlaneIsOneCharacter) {
+TEST(Pdf, UnicodeEntriesOfSeveralCharacters) {
   // "u" mapped by the ToUnicode table to U+1D707 (mathematical italic mu) twice, as UTF-16
-  // surrogate pairs (as a real file does it): MuPDF gives the four halves, the last three at the
-  // glyph's end with no width. One glyph, one character, written as valid UTF-8.
-  const std::string text = "10 uL";
-  const std::string mu = testing::stream_object(
-      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Mu def "
-      "1 begincodespacerange <00> <FF> endcodespacerange 4 beginbfchar <31> <0031> <30> <0030> <20> <0020> <4C> <004C> "
-      "endbfchar 1 beginbfchar <75> <D835DF07D835DF07> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end");
+  // surrogate pairs, as a real file does it: MuPDF gives the four halves, the last three at the
+  // glyph's end with no width. One glyph, one character, written as valid UTF-8. And "x" mapped
+  // to the three letters of its ligature, "ffi": all three are text ("office").
+  const std::string text = "10 uL oxce";
+  std::string map = "<20> <0020> ";
+  for (char c : std::string("10Loce")) {
+    char hex[24];
+    std::snprintf(hex, sizeof hex, "<%02X> <%04X> ", c, c);
+    map += hex;
+  }
+  const std::string cmap = testing::stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Several def "
+      "1 begincodespacerange <00> <FF> endcodespacerange 7 beginbfchar " + map +
+      "endbfchar 2 beginbfchar <75> <D835DF07D835DF07> <78> <006600660069> endbfchar endcmap CMapName currentdict "
+      "/CMap defineresource pop end end");
   const std::string content = "BT /F1 10 Tf 72 700 Td (" + text + ") Tj ET\n";
-  const Page page = load_text_layer(testing::one_page_pdf(content, {type3_font(text, 6, 7)}, {kBoxGlyph, mu}));
+  const Page page = load_text_layer(testing::one_page_pdf(content, {type3_font(text, 6, 7)}, {kBoxGlyph, cmap}));
   ASSERT_EQ(page.lines.size(), 1u);
-  EXPECT_EQ(page.lines[0].text, "10 \U0001D707L");
+  EXPECT_EQ(page.lines[0].text, "10 \U0001D707L office");
 }
 
 TEST(Pdf, TextDrawnTwiceIsReadOnce) {

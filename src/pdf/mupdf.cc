@@ -340,12 +340,17 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     }
     if (g.c < 0x20) continue;
     // Fake bold draws each glyph twice, a hair apart: the second copy is not text. Nor is a
-    // zero-width repeat at the glyph's end (MuPDF writes a multi-character Unicode entry so).
+    // zero-width repeat of a character beyond the basic plane at the glyph's end (a ToUnicode
+    // entry naming it twice; MuPDF writes the extra characters of an entry so). A ligature's
+    // letters repeat that way too ("ffi"), so only those characters.
     if (previous && previous->c == g.c && g.box.width() > 0 &&
         std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width()) {
       continue;
     }
-    if (previous && previous->c == g.c && g.box.width() < 0.01 && std::abs(g.box.l - previous->box.r) < 0.01) continue;
+    if (previous && previous->c == g.c && g.c >= 0x10000 && g.box.width() < 0.01 &&
+        std::abs(g.box.l - previous->box.r) < 0.01) {
+      continue;
+    }
     previous = &g;
     // A glyph without a Unicode mapping is written as U+FFFD by MuPDF: at the start of a line it
     // is a symbol-font bullet (kept as one, so the list item is recognised); elsewhere it is

@@ -141,18 +141,33 @@ void fill(TableData& table, const std::vector<WordRef>& words, const std::vector
   for (size_t k = 0; k < words.size(); ++k) in_cell[cells[k]].push_back(&words[k]);
   std::vector<bool> bold_cell(table.cells.size(), false);
   for (size_t c = 0; c < table.cells.size(); ++c) {
-    auto& ws = in_cell[c];
-    std::stable_sort(ws.begin(), ws.end(), [](const WordRef* a, const WordRef* b) {
-      const Box &x = a->word->box, &y = b->word->box;
+    const auto& ws = in_cell[c];
+    // The cell's lines top to bottom (side by side, left to right), each line's words in the
+    // line's own order: a rotated header reads along its line, not down the page.
+    std::vector<std::pair<Box, std::vector<const WordRef*>>> cell_lines;
+    for (const WordRef* w : ws) {
+      auto same = std::find_if(cell_lines.begin(), cell_lines.end(),
+                               [&](const auto& l) { return l.second.front()->line == w->line; });
+      if (same == cell_lines.end()) {
+        cell_lines.push_back({w->word->box, {w}});
+      } else {
+        same->first = unite(same->first, w->word->box);
+        same->second.push_back(w);
+      }
+    }
+    std::stable_sort(cell_lines.begin(), cell_lines.end(), [](const auto& a, const auto& b) {
+      const Box &x = a.first, &y = b.first;
       const double overlap = std::min(x.b, y.b) - std::max(x.t, y.t);
       if (overlap > 0.5 * std::min(x.height(), y.height())) return x.l < y.l;
       return x.t < y.t;
     });
     std::string text;
     size_t bold = 0;
-    for (const WordRef* w : ws) {
-      text += (text.empty() ? "" : " ") + w->word->text;
-      bold += w->bold;
+    for (const auto& [box, line_words] : cell_lines) {
+      for (const WordRef* w : line_words) {
+        text += (text.empty() ? "" : " ") + w->word->text;
+        bold += w->bold;
+      }
     }
     table.cells[c].text = text;
     bold_cell[c] = !ws.empty() && bold * 2 > ws.size();
