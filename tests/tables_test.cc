@@ -286,6 +286,29 @@ TEST(Tables, ATableOfContentsIsATableOfEntries) {
   EXPECT_LT(page.tables[0].first.b, top + 60);  // the paragraph stays out
 }
 
+TEST(Tables, ARotatedHeaderReadsAlongItsLine) {
+  // A ruled 2x3 grid at 2 px per point; the third header is set vertically, read bottom to top:
+  // its first word lies below its second.
+  const double scale = 2;
+  cv::Mat raster(600, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int xs[] = {100, 300, 500, 700}, ys[] = {200, 360, 420};
+  for (int y : ys) cv::line(raster, {xs[0], y}, {xs[3], y}, cv::Scalar(0, 0, 0), 1);
+  for (int x : xs) cv::line(raster, {x, ys[0]}, {x, ys[2]}, cv::Scalar(0, 0, 0), 1);
+  TextLine rotated;
+  rotated.font_size = 10;
+  rotated.words = {{"No", {295, 160, 305, 175}}, {"Authority", {295, 110, 305, 155}}};
+  rotated.text = "No Authority";
+  rotated.box = {295, 110, 305, 175};
+  const std::vector<TextLine> lines = {
+      line_of_words({{"Action", 60}, {"Role", 160}}, 150), rotated,
+      line_of_words({{"SET", 60}, {"X", 160}, {"-", 260}}, 190),
+  };
+  const Recognised r = recognise({45, 95, 355, 215}, lines, raster, scale);
+  EXPECT_EQ(r.method, "lattice");
+  ASSERT_EQ(r.table.cols, 3);
+  EXPECT_EQ(cell(r.table, 0, 2).text, "No Authority");
+}
+
 TEST(Tables, LatticeGridWithASpannedCell) {
   // A 3x3 ruled grid at 2 px per point whose top row has no rule between columns 1 and 2.
   const double scale = 2;
