@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
 #include "assemble/document_assembler.h"
 #include "assemble/page_assembler.h"
@@ -315,6 +316,37 @@ TEST(PageAssembly, AListingTheDetectorCalledAPictureIsCode) {
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].element.label, Label::code);
   EXPECT_EQ(blocks[0].element.text, "> x <- c(1, 2)\n> x\n[1] 1 2\n> mean(x)");
+}
+
+TEST(PageAssembly, AChartTheDetectorMissedIsAPictureByItsSlantedLabels) {
+  // A bar chart drawn with paths: its title, tick values down the left, slanted bar labels under
+  // it, its caption below; a paragraph above. Then a watermark set at a slant across a paragraph.
+  std::vector<TextLine> lines = {line("Body text of the report, a full paragraph line above the chart.", 72, 60, 500),
+                                 line("Base Models", 250, 100, 310)};
+  for (int k = 0; k < 4; ++k) lines.push_back(line(std::to_string(60 - 10 * k), 160, 115 + 16.0 * k, 170));
+  for (int k = 0; k < 5; ++k) {
+    TextLine label = line("Model-" + std::to_string(k), 180 + 40.0 * k, 180, 220 + 40.0 * k);
+    label.box.b += 30;  // a 45-degree line's box is as tall as it is wide
+    label.slanted = true;
+    lines.push_back(label);
+  }
+  lines.push_back(line("Figure 1: Average performance of base models across tasks.", 150, 240, 460));
+  const auto blocks = assemble_page(page_with(lines));
+  ASSERT_EQ(blocks.size(), 3u);
+  std::map<Label, std::string> text_of;
+  for (const auto& b : blocks) text_of[b.element.label] = b.element.text;
+  EXPECT_EQ(text_of[Label::text], "Body text of the report, a full paragraph line above the chart.");
+  EXPECT_EQ(text_of[Label::picture], "Base Models 60 50 40 30 Model-0 Model-1 Model-2 Model-3 Model-4");
+  EXPECT_EQ(text_of[Label::caption], "Figure 1: Average performance of base models across tasks.");
+
+  std::vector<TextLine> watermarked = {line("A paragraph of running text that a watermark crosses here.", 72, 100, 500),
+                                       line("and its second line, with more words in it.", 72, 112, 480)};
+  for (int k = 0; k < 3; ++k) {
+    TextLine mark = line("www.example.com", 100 + 60.0 * k, 90 + 10.0 * k, 180 + 60.0 * k);
+    mark.slanted = true;
+    watermarked.push_back(mark);
+  }
+  for (const auto& b : assemble_page(page_with(watermarked))) EXPECT_NE(b.element.label, Label::picture);
 }
 
 TEST(PageAssembly, ALineInASizeOfItsOwnStartsABlock) {

@@ -101,6 +101,83 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
+// A chart the detector missed shows in its labels: text set at a slant (axis labels at 45°) is a
+// figure's, never prose. Three slanted lines or more close together, with the short lines around
+// and above them (tick values, an axis title, the chart's title: up to the first line of prose),
+// make a picture, or widen the picture they touch; their text stays with it, as in any picture.
+void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones, std::vector<size_t>& orphans) {
+  auto in_figure = [&](size_t i) {
+    return std::any_of(zones.begin(), zones.end(), [&](const Zone& z) {
+      return (z.label == Label::picture || z.label == Label::table) && std::find(z.lines.begin(), z.lines.end(), i) != z.lines.end();
+    });
+  };
+  std::vector<size_t> slanted;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].slanted && !in_figure(i)) slanted.push_back(i);
+  }
+  if (slanted.size() < 3) return;
+  std::sort(slanted.begin(), slanted.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
+  auto near = [](const Box& a, const Box& b, double reach) {
+    return a.l - reach <= b.r && b.l <= a.r + reach && a.t - reach <= b.b && b.t <= a.b + reach;
+  };
+  std::vector<std::pair<Box, size_t>> clusters;  // box, members
+  for (size_t i : slanted) {
+    const double reach = 2 * std::max(1.0, lines[i].font_size);
+    auto joined = std::find_if(clusters.begin(), clusters.end(), [&](const auto& c) { return near(c.first, lines[i].box, reach); });
+    if (joined == clusters.end()) {
+      clusters.push_back({lines[i].box, 1});
+    } else {
+      joined->first = unite(joined->first, lines[i].box);
+      ++joined->second;
+    }
+  }
+  for (auto [box, members] : clusters) {
+    if (members < 3) continue;
+    const double size = std::max(1.0, lines[slanted.front()].font_size);
+    auto label_like = [&](const TextLine& l) { return l.words.size() <= 3 || l.text.size() <= 12; };
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        const Box& lb = lines[i].box;
+        if (centre_inside(lb, box) || !label_like(lines[i]) || in_figure(i)) continue;
+        const bool beside = lb.b >= box.t - 2 * size && lb.t <= box.b && lb.l <= box.r + 4 * size && lb.r >= box.l - 4 * size;
+        if (beside) {
+          box = unite(box, lb);
+          grew = true;
+        }
+      }
+    }
+    // Slanted text over prose is a watermark, not a chart.
+    const bool over_prose = std::any_of(lines.begin(), lines.end(), [&](const TextLine& l) {
+      return centre_inside(l.box, box) && !l.slanted && !label_like(l);
+    });
+    if (over_prose) continue;
+    auto picture = std::find_if(zones.begin(), zones.end(), [&](const Zone& z) {
+      return z.label == Label::picture && intersection(z.box, box) > 0;
+    });
+    if (picture == zones.end()) {
+      zones.push_back({Label::picture, box, 0, {}});
+      picture = zones.end() - 1;
+    } else {
+      picture->box = unite(picture->box, box);
+    }
+    Zone& chart = *picture;
+    for (auto& z : zones) {
+      if (&z == &chart || !text_like(z.label)) continue;
+      std::erase_if(z.lines, [&](size_t i) {
+        if (!centre_inside(lines[i].box, chart.box)) return false;
+        chart.lines.push_back(i);
+        return true;
+      });
+    }
+    std::erase_if(orphans, [&](size_t i) {
+      if (!centre_inside(lines[i].box, chart.box)) return false;
+      chart.lines.push_back(i);
+      return true;
+    });
+  }
+}
+
 // Images the PDF draws, and drawings it makes of paths, where the detector saw no picture or table
 // are pictures (logos, emblems, small photos: the bundled model was trained on papers), unless
 // text is set over them (a coloured band behind a heading, a table's rules) or they are too small
@@ -767,6 +844,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<size_t> orphans = assign_lines(lines, zones);
   dissolve_text_pictures(lines, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
+  add_chart_pictures(lines, zones, orphans);
   add_orphan_zones(lines, std::move(orphans), zones);
   add_unclaimed_images(page, lines, zones);
   take_table_words_out(page, zones, lines);

@@ -30,6 +30,7 @@ struct TextLine {
   double font_size = 0;
   bool bold = false, italic = false;
   bool monospace = false;  // code: 4/5 of its glyphs monospaced, or a monospaced comment marker first
+  bool slanted = false;  // set at an angle, neither across nor up the page: a chart's axis label
   int block = 0;  // index of the text block MuPDF grouped the line into (a paragraph hint)
   bool from_ocr = false;
   float confidence = 1;

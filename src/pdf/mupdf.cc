@@ -982,6 +982,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
           continue;
         }
         TextLine made = make_line(ctx_, glyphs, block_index, fixed_pitch);
+        made.slanted = std::abs(line->dir.x) > 0.2f && std::abs(line->dir.y) > 0.2f;
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }
