@@ -514,16 +514,22 @@ TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
   EXPECT_EQ(by_text["7.5 Is this an answer."]->label, Label::text);
 }
 
-// Two letter pages of the blocks `blocks_of` gives for each, through document assembly: the
-// elements by their text.
+// One letter page of `blocks` through document assembly: the elements' labels by their text.
+std::map<std::string, Label> labels_on_one_page(std::vector<Block> blocks) {
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<std::vector<Block>> pages = {std::move(blocks)};
+  assemble_document(doc, pages);
+  std::map<std::string, Label> label;
+  for (const auto& e : doc.elements) label[e.text] = e.label;
+  return label;
+}
+
 TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
   // Bold labels each with its value on the row where its reading ends (to the right; to the left
   // in Persian), and a bold heading that has its row to itself, beside which a paragraph of the
   // other column passes; a bold label whose line holds its value across a gutter.
-  Document doc;
-  doc.pages.push_back(letter_page(1));
-  std::vector<std::vector<Block>> pages(1);
-  auto& b = pages[0];
+  std::vector<Block> b;
   b.push_back(block(Label::text, "Applicant", 1, {72, 100, 160, 112}, 10, true));
   b.push_back(block(Label::text, "Jane Doe", 1, {200, 100, 260, 112}));
   b.push_back(block(Label::text, "Standard number", 1, {72, 120, 180, 132}, 10, true));
@@ -537,9 +543,7 @@ TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
   Block gutter = block(Label::section_header, "Date of filing 2024/12/19", 1, {72, 420, 400, 432}, 10, true);
   gutter.spans_gutter = true;
   b.push_back(gutter);
-  assemble_document(doc, pages);
-  std::map<std::string, Label> label;
-  for (const auto& e : doc.elements) label[e.text] = e.label;
+  std::map<std::string, Label> label = labels_on_one_page(std::move(b));
   EXPECT_EQ(label["Applicant"], Label::text);
   EXPECT_EQ(label["Standard number"], Label::text);
   EXPECT_EQ(label["\u062a\u0627\u0631\u064a\u062e"], Label::text);
@@ -549,24 +553,21 @@ TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
 }
 
 TEST(DocumentAssembly, AnItalicTitleCaseLineAloneIsARunInHeading) {
-  Document doc;
-  doc.pages.push_back(letter_page(1));
-  std::vector<std::vector<Block>> pages(1);
-  auto& b = pages[0];
+  std::vector<Block> b;
   b.push_back(block(Label::text, "Boots Self-Locking Nut", 1, {72, 100, 170, 112}));
   b.push_back(block(Label::text, "The nut is of one piece, all-metal construction designed to hold tight.", 1,
                     {72, 114, 310, 160}));
   b.push_back(block(Label::text, "an italic remark in lower case", 1, {72, 170, 250, 182}));
   b.push_back(block(Label::text, "Figure 3. Spring Washers Compared.", 1, {72, 190, 250, 202}));
   for (size_t k : {0, 2, 3}) b[k].italic = true;
-  assemble_document(doc, pages);
-  std::map<std::string, Label> label;
-  for (const auto& e : doc.elements) label[e.text] = e.label;
+  std::map<std::string, Label> label = labels_on_one_page(std::move(b));
   EXPECT_EQ(label["Boots Self-Locking Nut"], Label::section_header);
   EXPECT_EQ(label["an italic remark in lower case"], Label::text);
   EXPECT_EQ(label["Figure 3. Spring Washers Compared."], Label::text);
 }
 
+// Two letter pages of the blocks `blocks_of` gives for each, through document assembly: the
+// elements by their text.
 std::map<std::string, Element> assemble_two_pages(const std::function<std::vector<Block>(int)>& blocks_of) {
   Document doc;
   std::vector<std::vector<Block>> pages;
