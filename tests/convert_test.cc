@@ -126,6 +126,34 @@ TEST(Convert, DrawnCheckboxesAreFormItems) {
   EXPECT_EQ(md.find("\u2610"), std::string::npos) << md;
 }
 
+TEST(Convert, APageSetSidewaysIsTurnedToReadAcross) {
+  // A letter page whose lines run up the page (a wide table set sideways), one under another as
+  // the turned page shows them, and a page number set across.
+  std::string content;
+  const char* rows[] = {"Facies and their setting", "First row of the sideways page", "Second row of the sideways page",
+                        "Third row, the last of them"};
+  for (int k = 0; k < 4; ++k) {
+    content += "BT /F1 12 Tf 0 1 -1 0 " + std::to_string(100 + 20 * k) + " 150 Tm (" + rows[k] + ") Tj ET\n";
+  }
+  content += "BT /F1 10 Tf 300 40 Td (7) Tj ET\n";
+  ScratchDir dir;
+  Document doc;
+  shared_converter().convert({{dir.file("sideways.pdf", testing::one_page_pdf(content, {"Helvetica"})), nullptr}},
+                             [&](Document&& d) { doc = std::move(d); });
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc.pages.size(), 1u);
+  EXPECT_EQ(doc.pages[0].rotation, 90);
+  EXPECT_EQ(doc.pages[0].width, 792);
+  EXPECT_EQ(doc.pages[0].height, 612);
+  const std::string md = to_markdown(doc);
+  size_t at = 0;
+  for (const char* row : rows) {
+    const size_t found = md.find(row, at);
+    ASSERT_NE(found, std::string::npos) << row << " in order in\n" << md;
+    at = found;
+  }
+}
+
 TEST(Convert, PicturesCarryTheirPixelsWhenAsked) {
   Options options;
   options.picture_images = true;

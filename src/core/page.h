@@ -31,6 +31,7 @@ struct TextLine {
   bool bold = false, italic = false;
   bool monospace = false;  // code: 4/5 of its glyphs monospaced, or a monospaced comment marker first
   bool slanted = false;  // set at an angle, neither across nor up the page: a chart's axis label
+  int sideways = 0;      // 1: reads down the page, -1: up it, 0: across
   int block = 0;  // index of the text block MuPDF grouped the line into (a paragraph hint)
   bool from_ocr = false;
   float confidence = 1;
@@ -103,7 +104,7 @@ struct Page : pipeline::Item {
   std::vector<Box> ocr_regions;  // bitmaps inside a digital page to read (--ocr-pictures)
   cv::Mat ocr_raster;            // BGR at ocr_scale, only for pages that need OCR
   double ocr_scale = 0;
-  int rotation = 0;              // degrees the OCR stage turned the page to read it upright
+  int rotation = 0;              // degrees the page was turned clockwise to read it upright
 
   std::vector<TextLine> lines;
   std::vector<Region> regions;

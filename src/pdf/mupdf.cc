@@ -343,8 +343,10 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     // zero-width repeat of a character beyond the basic plane at the glyph's end (a ToUnicode
     // entry naming it twice; MuPDF writes the extra characters of an entry so). A ligature's
     // letters repeat that way too ("ffi"), so only those characters.
-    if (previous && previous->c == g.c && g.box.width() > 0 &&
-        std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width()) {
+    // Both ways: in a line running up or down the page, a glyph's neighbour lies across its width.
+    if (previous && previous->c == g.c && g.box.width() > 0 && g.box.height() > 0 &&
+        std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width() &&
+        std::min(g.box.b, previous->box.b) - std::max(g.box.t, previous->box.t) > 0.7 * g.box.height()) {
       continue;
     }
     if (previous && previous->c == g.c && g.c >= 0x10000 && g.box.width() < 0.01 &&
@@ -983,6 +985,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         }
         TextLine made = make_line(ctx_, glyphs, block_index, fixed_pitch);
         made.slanted = std::abs(line->dir.x) > 0.2f && std::abs(line->dir.y) > 0.2f;
+        if (std::abs(line->dir.y) > 0.9f) made.sideways = line->dir.y > 0 ? 1 : -1;
         if (!made.words.empty()) page.lines.push_back(std::move(made));
       }
     }

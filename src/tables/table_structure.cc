@@ -405,9 +405,13 @@ bool mostly_monospaced(const std::vector<WordRef>& words, const std::vector<Text
 
 // A paragraph beside a column of short lines (a cover's blurb beside its sidebar) comes out as one
 // cell spanning the rows that the other column's lines make: a table's spanning cells are labels.
+// Nor is a grid whose one cell holds four in five of its words (25 or more) a table.
 bool holds_paragraph_cell(const TableData& table) {
-  return std::any_of(table.cells.begin(), table.cells.end(), [](const TableCell& c) {
-    return c.row_span >= 3 && split_words(c.text).size() >= 25;
+  size_t all = 0;
+  for (const auto& c : table.cells) all += split_words(c.text).size();
+  return std::any_of(table.cells.begin(), table.cells.end(), [&](const TableCell& c) {
+    const size_t words = split_words(c.text).size();
+    return words >= 25 && (c.row_span >= 3 || words * 5 >= all * 4);
   });
 }
 
