@@ -95,6 +95,28 @@ TEST(Tables, AParagraphBesideASidebarIsNoTable) {
   EXPECT_TRUE(earns_grid(r.table, {45, 95, 405, 225}, lines));  // no word space cut: the cell's prose condemns it
 }
 
+TEST(Tables, AGridWhoseOneCellHoldsTheTextIsNoTable) {
+  // A ruled box whose top row, one cell across both columns, holds three lines of prose, and two
+  // rows of two short cells under it: a framed paragraph, not a table.
+  const double scale = 2;
+  cv::Mat raster(500, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int y : {200, 300, 340, 380}) cv::line(raster, {100, y}, {700, y}, cv::Scalar(0, 0, 0), 1);
+  for (int x : {100, 700}) cv::line(raster, {x, 200}, {x, 380}, cv::Scalar(0, 0, 0), 1);
+  cv::line(raster, {400, 300}, {400, 380}, cv::Scalar(0, 0, 0), 1);
+  std::vector<TextLine> lines;
+  const std::vector<std::string> prose = {"The", "framed", "note", "tells", "the", "reader", "how", "to", "go", "on"};
+  for (int k = 0; k < 3; ++k) {
+    std::vector<std::pair<std::string, double>> words;
+    for (size_t w = 0; w < prose.size(); ++w) words.push_back({prose[w], 60.0 + 28 * static_cast<double>(w)});
+    lines.push_back(line_of_words(words, 105 + 14.0 * k));
+  }
+  lines.push_back(line_of_words({{"Left", 60}, {"Right", 210}}, 155));
+  lines.push_back(line_of_words({{"Down", 60}, {"Under", 210}}, 175));
+  const Recognised r = recognise({45, 95, 355, 195}, lines, raster, scale);
+  EXPECT_EQ(r.method, "lattice");
+  EXPECT_FALSE(r.earned);
+}
+
 TEST(Tables, ProseTakenForATableDoesNotEarnItsGrid) {
   // A four-column grid (as a table model may propose it) over lines of running text: the column
   // edges fall on the ordinary spaces between the words of each line.
