@@ -94,9 +94,11 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
 }
 
 // A Type 3 face for the characters of `text`, every glyph (object `glyph_object`, a filled box)
-// advancing 600 units, with no fixed-pitch flag and no name. Its glyphs map to their characters,
-// or, with `unmapped_by` the number of a ToUnicode stream object, to whatever that table says.
-std::string type3_font(const std::string& text, int glyph_object, int unmapped_by = 0) {
+// advancing 600 units, with no fixed-pitch flag and no name, its bounding box `bbox`. Its glyphs
+// map to their characters, or, with `unmapped_by` the number of a ToUnicode stream object, to
+// whatever that table says.
+std::string type3_font(const std::string& text, int glyph_object, int unmapped_by = 0,
+                       const std::string& bbox = "0 0 600 700") {
   std::string differences, procs, widths;
   for (unsigned char c = 32; c < 127; ++c) {
     widths += "600 ";
@@ -106,7 +108,7 @@ std::string type3_font(const std::string& text, int glyph_object, int unmapped_b
     procs += "/" + name + " " + std::to_string(glyph_object) + " 0 R ";
   }
   const std::string to_unicode = unmapped_by ? "/ToUnicode " + std::to_string(unmapped_by) + " 0 R " : "";
-  return "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] "
+  return "<< /Type /Font /Subtype /Type3 /FontBBox [" + bbox + "] /FontMatrix [0.001 0 0 0.001 0 0] "
          "/FirstChar 32 /LastChar 126 /Widths [" + widths + "] /Encoding << /Type /Encoding /Differences [" +
          differences + "] >> /CharProcs << " + procs + ">> " + to_unicode + ">>";
 }
@@ -147,6 +149,20 @@ TEST(Pdf, LinesOfUnmappedGlyphsAreADrawingNotText) {
   ASSERT_EQ(page.drawing_boxes.size(), 1u);
   EXPECT_NEAR(page.drawing_boxes[0].l, 72, 12);
   EXPECT_LT(page.drawing_boxes[0].b, 120);
+}
+
+TEST(Pdf, ATallUnmappedGlyphAloneIsNoBullet) {
+  // A display formula's big operator in a face that maps nothing, alone on its line (four times
+  // the height of its type), over a line of text.
+  const std::string unmapped = testing::stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Unmapped def "
+      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <53> <FFFD> endbfchar endcmap "
+      "CMapName currentdict /CMap defineresource pop end end");
+  const std::string content = "BT /F1 10 Tf 72 700 Td (S) Tj ET\nBT /F2 10 Tf 72 600 Td (where N is the number) Tj ET\n";
+  const Page page = load_text_layer(
+      testing::one_page_pdf(content, {type3_font("S", 7, 8, "0 -1500 600 2500"), "Helvetica"}, {kBoxGlyph, unmapped}));
+  ASSERT_EQ(page.lines.size(), 1u);
+  EXPECT_EQ(page.lines[0].text, "where N is the number");
 }
 
 TEST(Pdf, UnicodeEntriesOfSeveralCharacters) {

@@ -332,6 +332,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     word_started = false;
   };
   const Glyph* previous = nullptr;
+  bool tall_unmapped_alone = false;
   for (const auto& g : glyphs) {
     if (is_space(g.c)) {
       flush_word();
@@ -359,6 +360,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     // nothing a reader could use.
     if (g.c == 0xFFFD) {
       if (line_started) continue;
+      tall_unmapped_alone = g.box.height() > 1.5 * g.size;
       append_utf8(word.text, 0x2022);
       grow(word.box, g.box, true);
       grow(line.box, g.box, true);
@@ -366,6 +368,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
       flush_word();
       continue;
     }
+    tall_unmapped_alone = false;
     append_utf8(word.text, g.c);
     grow(word.box, g.box, !word_started);
     grow(line.box, g.box, !line_started);
@@ -376,6 +379,9 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     sizes.push_back(g.size);
   }
   flush_word();
+  // An unmapped glyph alone on its line and taller than its type (a display formula's big
+  // operator) is no bullet: nothing to read.
+  if (tall_unmapped_alone) return TextLine{};
   if (sizes.empty()) return line;
   std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
   line.font_size = sizes[sizes.size() / 2];
