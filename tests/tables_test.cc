@@ -331,6 +331,28 @@ TEST(Tables, ARotatedHeaderReadsAlongItsLine) {
   EXPECT_EQ(cell(r.table, 0, 2).text, "No Authority");
 }
 
+TEST(Tables, RulesDrawnOnlyAroundBandsOfRowsDoNotMakeTheGrid) {
+  // A booktabs table: rules above and below the header and at the bottom, one rule between the
+  // label column and the figures. The rules make a 2x2 grid whose body cells hold four rows
+  // each; the rows and the figures' columns come from the text.
+  const double scale = 2;
+  cv::Mat raster(600, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int y : {200, 240, 400}) cv::line(raster, {100, y}, {700, y}, cv::Scalar(0, 0, 0), 1);
+  cv::line(raster, {300, 200}, {300, 400}, cv::Scalar(0, 0, 0), 1);
+  std::vector<TextLine> lines = {line_of_words({{"Model", 60}, {"2B", 200}, {"8B", 260}}, 105)};
+  const char* labels[] = {"Layers", "Heads", "Width", "Experts"};
+  for (int k = 0; k < 4; ++k) {
+    lines.push_back(line_of_words({{labels[k], 60}, {std::to_string(10 + k), 200}, {std::to_string(20 + k), 260}},
+                                  125 + 18.0 * k));
+  }
+  const Recognised r = recognise({45, 95, 355, 205}, lines, raster, scale);
+  EXPECT_NE(r.method, "lattice");
+  ASSERT_EQ(r.table.rows, 5);
+  ASSERT_EQ(r.table.cols, 3);
+  EXPECT_EQ(cell(r.table, 3, 0).text, "Width");
+  EXPECT_EQ(cell(r.table, 3, 2).text, "22");
+}
+
 TEST(Tables, LatticeGridWithASpannedCell) {
   // A 3x3 ruled grid at 2 px per point whose top row has no rule between columns 1 and 2.
   const double scale = 2;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include <opencv2/imgproc.hpp>
 
@@ -397,6 +398,36 @@ bool grid_earned(const TableData& table, const std::vector<WordRef>& words, cons
   return at_word_space < 3 || at_word_space * 10 < crossings * 3;
 }
 
+// A ruled grid drawn with only some of its rules (a booktabs table: rules under the header and
+// above a total, one between the label column and the figures) holds whole rows of the table in
+// one of its cells. Its rows show in the lines: cells side by side whose lines start, three of
+// them or more, at the same heights, holding half the table's words, in a grid of four bands of
+// rows at most. Cells of wrapped text beside a one-line label do not, nor does a column of signs
+// beside a column of row numbers, nor a fully ruled grid whose cells wrap their text.
+bool rows_hidden_in_cells(const TableData& table, const std::vector<WordRef>& words, const std::vector<size_t>& cells) {
+  if (table.rows > 4) return false;
+  std::vector<std::set<int>> tops(table.cells.size());  // each cell's line tops, in half points
+  std::vector<size_t> count(table.cells.size(), 0);
+  for (size_t k = 0; k < words.size(); ++k) {
+    tops[cells[k]].insert(static_cast<int>(std::lround(words[k].word->box.t * 2)));
+    ++count[cells[k]];
+  }
+  auto shared = [](const std::set<int>& a, const std::set<int>& b) {
+    size_t n = 0;
+    for (int t : a) n += b.count(t) || b.count(t - 1) || b.count(t + 1);
+    return n;
+  };
+  std::vector<bool> hiding(table.cells.size(), false);
+  for (size_t a = 0; a < table.cells.size(); ++a) {
+    for (size_t b = a + 1; b < table.cells.size(); ++b) {
+      if (table.cells[a].row == table.cells[b].row && shared(tops[a], tops[b]) >= 3) hiding[a] = hiding[b] = true;
+    }
+  }
+  size_t hidden_words = 0;
+  for (size_t c = 0; c < table.cells.size(); ++c) hidden_words += hiding[c] ? count[c] : 0;
+  return hidden_words * 2 >= words.size() && hidden_words > 0;
+}
+
 // Code set in a monospaced font lines its tokens up like columns; it is read as code.
 bool mostly_monospaced(const std::vector<WordRef>& words, const std::vector<TextLine>& lines) {
   const auto monospaced = std::count_if(words.begin(), words.end(), [&](const WordRef& w) { return lines[w.line].monospace; });
@@ -430,7 +461,8 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
   if (engine == Engine::model) try_model();
   const auto masks = out.method.empty() ? rule_masks(region, raster, scale) : std::nullopt;
   if (masks) {
-    if (auto grid = lattice(*masks, words)) {
+    auto grid = lattice(*masks, words);
+    if (grid && !rows_hidden_in_cells(*grid, words, cells_of(*grid, words))) {
       out.table = std::move(*grid);
       out.method = "lattice";
     }
