@@ -120,20 +120,25 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
   auto near = [](const Box& a, const Box& b, double reach) {
     return a.l - reach <= b.r && b.l <= a.r + reach && a.t - reach <= b.b && b.t <= a.b + reach;
   };
-  std::vector<std::pair<Box, size_t>> clusters;  // box, members
+  struct Cluster {
+    Box box;
+    size_t members = 0;
+    double size = 1;  // the largest type among them
+  };
+  std::vector<Cluster> clusters;
   for (size_t i : slanted) {
-    const double reach = 2 * std::max(1.0, lines[i].font_size);
-    auto joined = std::find_if(clusters.begin(), clusters.end(), [&](const auto& c) { return near(c.first, lines[i].box, reach); });
+    const double size = std::max(1.0, lines[i].font_size);
+    auto joined = std::find_if(clusters.begin(), clusters.end(), [&](const Cluster& c) { return near(c.box, lines[i].box, 2 * size); });
     if (joined == clusters.end()) {
-      clusters.push_back({lines[i].box, 1});
+      clusters.push_back({lines[i].box, 1, size});
     } else {
-      joined->first = unite(joined->first, lines[i].box);
-      ++joined->second;
+      joined->box = unite(joined->box, lines[i].box);
+      ++joined->members;
+      joined->size = std::max(joined->size, size);
     }
   }
-  for (auto [box, members] : clusters) {
+  for (auto [box, members, size] : clusters) {
     if (members < 3) continue;
-    const double size = std::max(1.0, lines[slanted.front()].font_size);
     auto label_like = [&](const TextLine& l) { return l.words.size() <= 3 || l.text.size() <= 12; };
     for (bool grew = true; grew;) {
       grew = false;

@@ -340,16 +340,17 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
       continue;
     }
     if (g.c < 0x20) continue;
-    // Fake bold draws each glyph twice, a hair apart: the second copy is not text. Nor is a
-    // zero-width repeat of a character beyond the basic plane at the glyph's end (a ToUnicode
-    // entry naming it twice; MuPDF writes the extra characters of an entry so). A ligature's
-    // letters repeat that way too ("ffi"), so only those characters.
-    // Both ways: in a line running up or down the page, a glyph's neighbour lies across its width.
+    // Fake bold draws each glyph twice, a hair apart: the second copy is not text. The copies
+    // overlap both ways (in a line running up or down the page, the next glyph lies across the
+    // width of this one).
     if (previous && previous->c == g.c && g.box.width() > 0 && g.box.height() > 0 &&
         std::min(g.box.r, previous->box.r) - std::max(g.box.l, previous->box.l) > 0.7 * g.box.width() &&
         std::min(g.box.b, previous->box.b) - std::max(g.box.t, previous->box.t) > 0.7 * g.box.height()) {
       continue;
     }
+    // Nor is a zero-width repeat of a character beyond the basic plane at the glyph's end (a
+    // ToUnicode entry naming it twice; MuPDF writes the extra characters of an entry so). A
+    // ligature's letters repeat that way too ("ffi"), so only those characters.
     if (previous && previous->c == g.c && g.c >= 0x10000 && g.box.width() < 0.01 &&
         std::abs(g.box.l - previous->box.r) < 0.01) {
       continue;
