@@ -278,6 +278,25 @@ std::vector<TextLine> contents_entry(const std::string& number, const std::vecto
   return {line_of_words({{number, 50}}, top), line_of_words(spaced(words, 80), top)};
 }
 
+TEST(Tables, TwoColumnsOfLabelsAndFiguresAreATable) {
+  // Years and counts, as a spreadsheet prints them: a table. A form's fields with their values
+  // in words (ColumnsOfProseAndTwoColumnFormsAreNoTable) or three rows of figures are not.
+  std::vector<TextLine> counts, short_run;
+  for (int r = 0; r < 6; ++r) {
+    const double top = 100 + 14.0 * r;
+    counts.push_back(line_of_words({{std::to_string(2019 + r), 112}, {std::to_string(120 + 15 * r), 240}}, top));
+    if (r < 3) short_run.push_back(counts.back());
+  }
+  const Page page = tables_of(counts);
+  ASSERT_EQ(page.tables.size(), 1u);
+  const TableData& table = page.tables[0].second;
+  EXPECT_EQ(table.rows, 6);
+  EXPECT_EQ(table.cols, 2);
+  EXPECT_EQ(cell(table, 2, 1).text, "150");
+  short_run.push_back(line_of_words(spaced({"A", "sentence", "of", "running", "text", "below"}, 50), 200));
+  EXPECT_TRUE(tables_of(short_run).tables.empty());
+}
+
 TEST(Tables, ATableOfContentsIsATableOfEntries) {
   std::vector<TextLine> lines = {line_of_words({{"Preface.........", 50}, {"1", 200}}, 80)};
   double top = 95;

@@ -137,8 +137,10 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
       joined->size = std::max(joined->size, size);
     }
   }
-  for (auto [box, members, size] : clusters) {
-    if (members < 3) continue;
+  for (const Cluster& cluster : clusters) {
+    if (cluster.members < 3) continue;
+    Box box = cluster.box;
+    const double size = cluster.size;
     auto label_like = [&](const TextLine& l) { return l.words.size() <= 3 || l.text.size() <= 12; };
     for (bool grew = true; grew;) {
       grew = false;

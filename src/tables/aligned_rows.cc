@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <string>
 
 namespace pageflow::tables {
 
@@ -12,9 +14,23 @@ constexpr double kCellGap = 0.9;
 
 struct Row {
   std::vector<Box> cells;  // left to right
+  std::vector<std::string> texts;  // each cell's words
   Box box;
   double font_size = 0;
 };
+
+// A figure: digits, with the signs, separators and brackets numbers are written with.
+bool is_figure(const std::string& text) {
+  bool digit = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (!std::strchr(" .,%()+-$", c)) {
+      return false;
+    }
+  }
+  return digit;
+}
 
 // The page's lanes: side-by-side stretches (the pages of a two-page spread, columns of text)
 // parted by a gutter no line crosses with running text on both sides. A table's own gutters
@@ -59,24 +75,26 @@ std::vector<Row> rows_of(std::vector<const TextLine*> free) {
         continue;
       }
     }
-    rows.push_back({{}, line->box, 0});
+    rows.push_back({{}, {}, line->box, 0});
     members.push_back({line});
   }
   for (size_t i = 0; i < rows.size(); ++i) {
-    std::vector<Box> words;
+    std::vector<const Word*> words;
     double size = 0;
     for (const TextLine* line : members[i]) {
       size = std::max(size, type_size(*line));
-      for (const auto& word : line->words) words.push_back(word.box);
+      for (const auto& word : line->words) words.push_back(&word);
     }
-    std::sort(words.begin(), words.end(), [](const Box& a, const Box& b) { return a.l < b.l; });
+    std::sort(words.begin(), words.end(), [](const Word* a, const Word* b) { return a->box.l < b->box.l; });
     rows[i].font_size = size;
-    for (const Box& word : words) {
+    for (const Word* word : words) {
       // Nearer than about three spaces: the same cell.
-      if (!rows[i].cells.empty() && word.l - rows[i].cells.back().r < kCellGap * size) {
-        rows[i].cells.back() = unite(rows[i].cells.back(), word);
+      if (!rows[i].cells.empty() && word->box.l - rows[i].cells.back().r < kCellGap * size) {
+        rows[i].cells.back() = unite(rows[i].cells.back(), word->box);
+        rows[i].texts.back() += " " + word->text;
       } else {
-        rows[i].cells.push_back(word);
+        rows[i].cells.push_back(word->box);
+        rows[i].texts.push_back(word->text);
       }
     }
   }
@@ -101,14 +119,22 @@ bool close_below(const Row& upper, const Row& lower) {
   return lower.box.t - upper.box.b <= 2.5 * std::max(upper.font_size, lower.font_size);
 }
 
+// A row of a label (or figure) and a figure: two columns make a table only in a run of such rows
+// (a year and its count, an item and its amount); two columns of words are a form or a list.
+bool label_and_figure(const Row& row) { return row.cells.size() == 2 && is_figure(row.texts.back()); }
+
 // Runs of rows in the same columns, each with the header rows right above it.
 void add_runs(const std::vector<Row>& rows, std::vector<Box>& tables) {
   for (size_t start = 0; start < rows.size();) {
     size_t end = start + 1;
-    if (rows[start].cells.size() >= 3) {
-      while (end < rows.size() && close_below(rows[end - 1], rows[end]) && same_columns(rows[end - 1], rows[end])) ++end;
+    const bool figures = label_and_figure(rows[start]);
+    if (rows[start].cells.size() >= 3 || figures) {
+      while (end < rows.size() && close_below(rows[end - 1], rows[end]) && same_columns(rows[end - 1], rows[end]) &&
+             (!figures || label_and_figure(rows[end]))) {
+        ++end;
+      }
     }
-    if (end - start < 3) {
+    if (end - start < (figures ? 4u : 3u)) {
       start = end;
       continue;
     }

@@ -12,7 +12,8 @@ namespace pageflow::tables {
 // Candidate table boxes among `lines`, leaving out monospaced lines (code) and lines inside
 // `taken` (regions already tables). A row is the lines side by side at one height; a cell a run of its words parted
 // by less than about three word spaces. Three or more rows in a row, each of three or
-// more cells starting, ending or centred at the same x as the row above, make a table; rows
+// more cells starting, ending or centred at the same x as the row above, make a table, and so do
+// four or more of two cells whose second is a figure (a year and its count); rows
 // right above it whose every piece stands over one of its columns are its header. Candidates
 // only: the caller keeps those whose grid is earned and looks tabular.
 // A line's type size: its font size, or its height where the font gave none.

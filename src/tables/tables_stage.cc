@@ -48,8 +48,8 @@ bool TablesStage::wants(const pipeline::Item& item) const {
   const auto& page = static_cast<const Page&>(item);
   if (!page.doc->settings->tables) return false;
   const auto& regions = page.regions;
-  // Three rows of three cells at least, or a region to read.
-  return page.lines.size() >= 9 ||
+  // Four rows of a label and a figure at least (aligned_rows.h), or a region to read.
+  return page.lines.size() >= 4 ||
          std::any_of(regions.begin(), regions.end(),
                      [](const Region& r) { return r.label == Label::table || r.label == Label::picture; });
 }
