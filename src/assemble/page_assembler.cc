@@ -106,14 +106,14 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
 // and above them (tick values, an axis title, the chart's title: up to the first line of prose),
 // make a picture, or widen the picture they touch; their text stays with it, as in any picture.
 void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones, std::vector<size_t>& orphans) {
-  auto in_figure = [&](size_t i) {
-    return std::any_of(zones.begin(), zones.end(), [&](const Zone& z) {
-      return (z.label == Label::picture || z.label == Label::table) && std::find(z.lines.begin(), z.lines.end(), i) != z.lines.end();
-    });
-  };
+  std::vector<bool> in_figure(lines.size(), false);  // owned by a picture or table zone
+  for (const Zone& z : zones) {
+    if (z.label != Label::picture && z.label != Label::table) continue;
+    for (size_t i : z.lines) in_figure[i] = true;
+  }
   std::vector<size_t> slanted;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].slanted && !in_figure(i)) slanted.push_back(i);
+    if (lines[i].slanted && !in_figure[i]) slanted.push_back(i);
   }
   if (slanted.size() < 3) return;
   std::sort(slanted.begin(), slanted.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
@@ -146,7 +146,7 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
       grew = false;
       for (size_t i = 0; i < lines.size(); ++i) {
         const Box& lb = lines[i].box;
-        if (centre_inside(lb, box) || !label_like(lines[i]) || in_figure(i)) continue;
+        if (centre_inside(lb, box) || !label_like(lines[i]) || in_figure[i]) continue;
         const bool beside = lb.b >= box.t - 2 * size && lb.t <= box.b && lb.l <= box.r + 4 * size && lb.r >= box.l - 4 * size;
         if (beside) {
           box = unite(box, lb);
@@ -169,19 +169,16 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
       picture->box = unite(picture->box, box);
     }
     Zone& chart = *picture;
-    for (auto& z : zones) {
-      if (&z == &chart || !text_like(z.label)) continue;
-      std::erase_if(z.lines, [&](size_t i) {
-        if (!centre_inside(lines[i].box, chart.box)) return false;
-        chart.lines.push_back(i);
-        return true;
-      });
-    }
-    std::erase_if(orphans, [&](size_t i) {
+    auto take_into_chart = [&](size_t i) {
       if (!centre_inside(lines[i].box, chart.box)) return false;
       chart.lines.push_back(i);
+      in_figure[i] = true;
       return true;
-    });
+    };
+    for (auto& z : zones) {
+      if (&z != &chart && text_like(z.label)) std::erase_if(z.lines, take_into_chart);
+    }
+    std::erase_if(orphans, take_into_chart);
   }
 }
 

@@ -405,7 +405,6 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
       glyphs_in_mono += latin->second;
     }
   }
-
   line.monospace = glyphs_in_mono >= 0.8 * all_glyphs;
   // A listing's comment set in roman after a monospaced marker ("## plot it": texinfo sets R's
   // comments so) is a line of the listing.

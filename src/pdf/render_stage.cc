@@ -18,7 +18,8 @@ void turn_sideways_text_upright(Page& page) {
   size_t all = 0, down = 0, up = 0;
   for (const auto& line : page.lines) {
     all += line.text.size();
-    (line.sideways > 0 ? down : line.sideways < 0 ? up : all) += line.sideways != 0 ? line.text.size() : 0;
+    if (line.sideways > 0) down += line.text.size();
+    if (line.sideways < 0) up += line.text.size();
   }
   if (all == 0 || std::max(down, up) * 4 < all * 3) return;
   // Text reading up turns a quarter clockwise, text reading down a quarter counterclockwise.
