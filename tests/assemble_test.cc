@@ -85,6 +85,21 @@ TEST(PageAssembly, OneRegionOverTwoColumnsIsReadColumnByColumn) {
   EXPECT_EQ(blocks[1].element.text.substr(0, 28), "right column words in line 0");
 }
 
+TEST(PageAssembly, AHeadlineOverColumnsInOneRegionIsReadBeforeThem) {
+  // One detector box over an article: its headline across the top, two columns of prose under it.
+  std::vector<TextLine> lines = {line("Headline Across Both Columns", 40, 70, 560, 16)};
+  const auto columns =
+      side_by_side("left column words in line ", {40, 280}, "right column words in line ", {320, 560}, 12);
+  lines.insert(lines.end(), columns.begin(), columns.end());
+  for (auto& l : lines) l.from_ocr = true;
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 60, 570, 160}, 0.9f}}));
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.text, "Headline Across Both Columns");
+  EXPECT_EQ(blocks[1].element.text.substr(0, 27), "left column words in line 0");
+  EXPECT_NE(blocks[1].element.text.find("left column words in line 3"), std::string::npos);
+  EXPECT_EQ(blocks[2].element.text.substr(0, 28), "right column words in line 0");
+}
+
 TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   // A key-value list in one region: its short columns line up row by row and are read across.
   const std::vector<TextLine> lines = side_by_side("Key ", {40, 80}, "Value ", {320, 370}, 14);

@@ -100,6 +100,60 @@ TEST(OcrText, ALoneIdeographOnALatinPageIsDropped) {
   EXPECT_TRUE(mostly_ideographs({ocr_line({"\u53e3\u8bed\u548c\u4e66\u9762\u8bed", "(oral)"}, 0)}));
 }
 
+// An OCR line of `words` 30 wide (10 apart) from `left` at `top`, 20 high.
+TextLine ocr_row(const std::vector<std::string>& words, double left, double top) {
+  TextLine line;
+  double x = left;
+  for (const auto& w : words) {
+    line.words.push_back({w, {x, top, x + 30, top + 20}});
+    line.text += (line.text.empty() ? "" : " ") + w;
+    x += 40;
+  }
+  line.box = {left, top, x - 10, top + 20};
+  line.from_ocr = true;
+  return line;
+}
+
+TEST(OcrText, ALineBridgingANarrowGutterIsCutThere) {
+  // A newspaper's two columns, 12 apart: the detector ran the first row of both into one line.
+  std::vector<TextLine> lines;
+  std::vector<std::vector<double>> blanks;
+  TextLine bridged = ocr_row({"left", "words", "here"}, 10, 100);
+  const TextLine right = ocr_row({"right", "words", "here"}, 132, 100);
+  bridged.words.insert(bridged.words.end(), right.words.begin(), right.words.end());
+  bridged.box.r = right.box.r;
+  join_words(bridged);
+  lines.push_back(bridged);
+  blanks.push_back({0, 5, 5, 14, 5, 5});  // white before each word, measured on the line image
+  for (int row = 1; row <= 4; ++row) {
+    for (double left : {10.0, 132.0}) {
+      lines.push_back(ocr_row({"more", "column", "text"}, left, 100 + 22.0 * row));
+      blanks.push_back({0, 5, 5});
+    }
+  }
+  // A line of one column whose justified space is as wide, with ink above and below it.
+  lines.push_back(ocr_row({"one", "column", "justified", "line"}, 10, 400));
+  lines.back().words[2].box = {112, 400, 142, 420};
+  lines.back().words[3].box = {152, 400, 182, 420};
+  blanks.push_back({0, 5, 14, 5});
+  for (int row = 1; row <= 4; ++row) {
+    lines.push_back(ocr_row({"prose", "of", "one", "column", "across", "it"}, 10, 400 + 22.0 * row));
+    blanks.push_back({0, 5, 5, 5, 5, 5});
+  }
+  split_lines_at_gutters(lines, blanks);
+  ASSERT_EQ(lines.size(), 15u);
+  EXPECT_EQ(lines[0].text, "left words here");
+  EXPECT_DOUBLE_EQ(lines[0].box.r, 120);
+  EXPECT_EQ(lines[1].text, "right words here");
+  EXPECT_DOUBLE_EQ(lines[1].box.l, 132);
+  EXPECT_EQ(lines[10].text, "one column justified line");
+
+  // The same white between words without a channel down the page (no neighbours) is a space.
+  std::vector<TextLine> alone = {bridged};
+  split_lines_at_gutters(alone, {{0, 5, 5, 14, 5, 5}});
+  EXPECT_EQ(alone.size(), 1u);
+}
+
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
   double scale = 0;
   const cv::Mat image = scanned_page(&scale);

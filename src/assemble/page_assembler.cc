@@ -735,13 +735,44 @@ void tie_captions(std::vector<Block>& blocks) {
   }
 }
 
+// The side-by-side columns `ids` fall into, or nothing when they are one column or when they are
+// short lines whose rows line up (a key-value list or a form, read across). Columns of prose are
+// columns whatever their rows. A narrow group (list markers set apart from their text) stays
+// with the column on its right.
+std::vector<std::vector<size_t>> columns_of(const std::vector<TextLine>& lines, const std::vector<Box>& boxes,
+                                            const std::vector<size_t>& ids, double zone_width) {
+  std::vector<std::vector<size_t>> columns;
+  for (auto& group : cut(boxes, ids, 0)) {
+    if (!columns.empty() && box_of(lines, columns.back()).width() < 0.1 * zone_width) {
+      columns.back().insert(columns.back().end(), group.begin(), group.end());
+    } else {
+      columns.push_back(std::move(group));
+    }
+  }
+  bool prose = true, aligned = false;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    size_t words = 0, rows_shared = 0;
+    for (size_t i : columns[c]) {
+      words += lines[i].words.size();
+      if (c > 0 && std::any_of(columns[c - 1].begin(), columns[c - 1].end(),
+                               [&](size_t j) { return same_row(lines[i].box, lines[j].box); })) {
+        ++rows_shared;
+      }
+    }
+    prose &= words >= 4 * columns[c].size() && columns[c].size() >= 2;
+    aligned |= c > 0 && rows_shared * 2 > columns[c].size();
+  }
+  if (columns.size() < 2 || (!prose && aligned)) return {};
+  return columns;
+}
+
 // A text zone whose lines fall into side-by-side columns (a detector box spanning a gutter, a
 // dissolved picture, OCR lines no region claimed) is one zone per column, so that each column
-// is read to its end before the next. Columns of prose are split whatever their rows; columns
-// of short lines only when their rows do not line up, because row-aligned short columns are a
-// key-value list or a form read across. A narrow group (list markers set apart from their
-// text) stays with the column on its right.
+// is read to its end before the next. A box may also take in the headline across the columns'
+// tops (a newspaper's article): up to three lines standing above all the others are peeled off
+// as a zone of their own when the lines under them are columns of prose.
 void split_at_gutters(const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  constexpr size_t kMostHeadlineLines = 3;
   std::vector<Box> boxes;
   for (const auto& line : lines) boxes.push_back(line.box);
   std::vector<Zone> split;
@@ -750,30 +781,23 @@ void split_at_gutters(const std::vector<TextLine>& lines, std::vector<Zone>& zon
       split.push_back(std::move(zone));
       continue;
     }
-    std::vector<std::vector<size_t>> columns;
-    for (auto& group : cut(boxes, zone.lines, 0)) {
-      if (!columns.empty() && box_of(lines, columns.back()).width() < 0.1 * zone.box.width()) {
-        columns.back().insert(columns.back().end(), group.begin(), group.end());
-      } else {
-        columns.push_back(std::move(group));
-      }
+    std::vector<size_t> by_top = zone.lines;
+    std::stable_sort(by_top.begin(), by_top.end(), [&](size_t a, size_t b) { return boxes[a].t < boxes[b].t; });
+    size_t headline = 0;
+    auto columns = columns_of(lines, boxes, zone.lines, zone.box.width());
+    for (size_t k = 1; columns.empty() && k <= kMostHeadlineLines && 4 * k <= by_top.size(); ++k) {
+      const std::vector<size_t> above(by_top.begin(), by_top.begin() + k), below(by_top.begin() + k, by_top.end());
+      if (box_of(lines, above).b > box_of(lines, below).t + 1.0) continue;
+      columns = columns_of(lines, boxes, below, zone.box.width());
+      headline = columns.empty() ? 0 : k;
     }
-    bool prose = true, aligned = false;
-    for (size_t c = 0; c < columns.size(); ++c) {
-      size_t words = 0, rows_shared = 0;
-      for (size_t i : columns[c]) {
-        words += lines[i].words.size();
-        if (c > 0 && std::any_of(columns[c - 1].begin(), columns[c - 1].end(),
-                                 [&](size_t j) { return same_row(lines[i].box, lines[j].box); })) {
-          ++rows_shared;
-        }
-      }
-      prose &= words >= 4 * columns[c].size() && columns[c].size() >= 2;
-      aligned |= c > 0 && rows_shared * 2 > columns[c].size();
-    }
-    if (columns.size() < 2 || (!prose && aligned)) {
+    if (columns.empty()) {
       split.push_back(std::move(zone));
       continue;
+    }
+    if (headline > 0) {
+      std::vector<size_t> top(by_top.begin(), by_top.begin() + headline);
+      split.push_back({zone.label, box_of(lines, top), zone.score, std::move(top)});
     }
     for (auto& column : columns) split.push_back({zone.label, box_of(lines, column), zone.score, std::move(column)});
   }

@@ -33,6 +33,13 @@ class Engine {
                                      int worker) = 0;
 };
 
+// A detected line may bridge a narrow gutter where the rows of two columns line up (a
+// newspaper's): it is cut where the white between two of its words (`blank_before[line][word]`,
+// measured on the line image, in page units) is over 0.6 of its height and a channel of white
+// runs down the page through it: no line around it has ink across the gap, and three or more end
+// at the gap, start at it or have a gap of their own there.
+void split_lines_at_gutters(std::vector<TextLine>& lines, const std::vector<std::vector<double>>& blank_before);
+
 // Groups lines into blocks (paragraph hints for assembly): a line joins the block of the nearest
 // line above it that it overlaps horizontally, unless a gap larger than a line or a change of
 // type size separates them.

@@ -558,6 +558,10 @@ void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
   }
 }
 
+// CTC emits a character at one time step of 8 px of the 48-px line image; a word's box reaches
+// this fraction of the line's width past its first and last characters.
+constexpr double kCharReach = 0.02;
+
 std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad> found, int) {
   std::vector<Quad> quads = found.empty() ? detect(bgr) : std::vector<Quad>(found.begin(), found.end());
   std::vector<cv::Mat> crops;
@@ -565,8 +569,11 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
   std::vector<Recognition> texts = recognize(crops);
   read_vertical_text(bgr, quads, texts);
   std::vector<TextLine> lines;
+  std::vector<std::vector<double>> blank_before;  // per kept line and word: the white before it
   for (size_t i = 0; i < quads.size(); ++i) {
     const Recognition& r = texts[i];
+    const ColumnInk ink(crops[i]);
+    std::vector<double> blanks;
     TextLine line;
     const auto b = quads[i].bounds();
     line.box = {b.x / scale, b.y / scale, (b.x + b.width) / scale, (b.y + b.height) / scale};
@@ -578,9 +585,15 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
     // Words from the recognised text; their x extent from where CTC emitted their characters.
     size_t char_index = 0;
     Word word;
-    double first = -1, last = 0;
+    double first = -1, last = 0, previous_last = -1;
     auto flush = [&] {
       if (word.text.empty()) return;
+      const double first_x = first + kCharReach;
+      blanks.push_back(previous_last < 0 ? 0
+                                         : ink.widest_gap(static_cast<int>(previous_last * ink.width()),
+                                                          static_cast<int>(first_x * ink.width())) *
+                                               line.box.height() / std::max(1, crops[i].rows));
+      previous_last = last - kCharReach;
       word.box = {line.box.l + first * line.box.width(), line.box.t, line.box.l + last * line.box.width(), line.box.b};
       if (!line.text.empty()) line.text += ' ';
       line.text += word.text;
@@ -596,16 +609,20 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
       if (ch == " ") {
         flush();
       } else {
-        if (first < 0) first = std::max(0.0, x - 0.02);
-        last = std::min(1.0, x + 0.02);
+        if (first < 0) first = std::max(0.0, x - kCharReach);
+        last = std::min(1.0, x + kCharReach);
         word.text += ch;
       }
       pos += len;
       ++char_index;
     }
     flush();
-    if (!line.words.empty() && r.confidence >= 0.5f) lines.push_back(std::move(line));
+    if (!line.words.empty() && r.confidence >= 0.5f) {
+      lines.push_back(std::move(line));
+      blank_before.push_back(std::move(blanks));
+    }
   }
+  split_lines_at_gutters(lines, blank_before);
   drop_stray_cjk(lines);
   assign_blocks(lines);
   return lines;
@@ -658,6 +675,63 @@ void drop_stray_cjk(std::vector<TextLine>& lines) {
     join_words(line);
   }
   std::erase_if(lines, [](const TextLine& line) { return line.words.empty(); });
+}
+
+void split_lines_at_gutters(std::vector<TextLine>& lines, const std::vector<std::vector<double>>& blank_before) {
+  // Lines whose middles lie within this many of a line's heights are its neighbours; white
+  // between two words this many heights wide may be a gutter (a word space is a third of a
+  // height, a justified line's widest seldom half); a neighbour ends or starts at the gutter
+  // within this many heights of its edge.
+  constexpr double kNeighbourhood = 4.0, kWidestSpace = 0.6, kEdge = 0.8;
+  constexpr int kOpenNeighbours = 3;
+  auto similar = [](const TextLine& a, const TextLine& b) {
+    return a.box.height() < 1.5 * b.box.height() && b.box.height() < 1.5 * a.box.height();
+  };
+  // Where a word's ink is: its box less the reach CTC's time steps give it, keeping its middle.
+  auto inked = [](const TextLine& line, const Word& w, double x) {
+    const double reach = std::min(kCharReach * line.box.width(), 0.25 * w.box.width());
+    return w.box.l + reach < x && x < w.box.r - reach;
+  };
+  auto gutter_at = [&](const TextLine& line, double gap_l, double gap_r) {
+    const double h = line.box.height(), x = (gap_l + gap_r) / 2;
+    int open = 0;
+    for (const auto& other : lines) {
+      if (&other == &line || !similar(line, other) ||
+          std::abs((other.box.t + other.box.b) - (line.box.t + line.box.b)) / 2 > kNeighbourhood * h) {
+        continue;
+      }
+      if (std::any_of(other.words.begin(), other.words.end(), [&](const Word& w) { return inked(other, w, x); })) {
+        return false;
+      }
+      const bool ends_here = std::abs(other.box.r - gap_l) < kEdge * h;
+      const bool starts_here = std::abs(other.box.l - gap_r) < kEdge * h;
+      open += ends_here || starts_here || (other.box.l < x && x < other.box.r);
+    }
+    return open >= kOpenNeighbours;
+  };
+  std::vector<TextLine> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    TextLine& line = lines[i];
+    size_t from = 0;
+    for (size_t k = 1; k <= line.words.size(); ++k) {
+      if (k < line.words.size() &&
+          !(i < blank_before.size() && k < blank_before[i].size() &&
+            blank_before[i][k] > kWidestSpace * line.box.height() &&
+            gutter_at(line, line.words[k - 1].box.r, line.words[k].box.l))) {
+        continue;
+      }
+      if (from == 0 && k == line.words.size()) break;  // no gutter: the line as it was
+      TextLine part = line;
+      part.words.assign(line.words.begin() + static_cast<long>(from), line.words.begin() + static_cast<long>(k));
+      part.box.l = part.words.front().box.l;
+      part.box.r = part.words.back().box.r;
+      join_words(part);
+      out.push_back(std::move(part));
+      from = k;
+    }
+    if (from == 0) out.push_back(std::move(line));
+  }
+  lines = std::move(out);
 }
 
 void assign_blocks(std::vector<TextLine>& lines) {
