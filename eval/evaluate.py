@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 MARKUP = re.compile(r"<!--.*?-->|```|\$\$|^#+\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\|[-:| ]+\|", re.M)
-ESCAPE = re.compile(r"\\(?=[_*#|\\])")
+ESCAPE = re.compile(r"\\(?=[_*#|\\.)+-])")
 
 
 def words(markdown):

@@ -19,11 +19,21 @@ std::string escape_underscores(const std::string& text) {
 }
 
 // A paragraph whose text starts with "#" (a shell or R comment quoted in prose, a list of
-// "# ..." lines run together) would read as a heading, one starting with "* " or "+ " (a
-// footnote under an author's asterisk) as a list item.
+// "# ..." lines run together) would read as a heading, one starting with "* ", "+ " or "- " (a
+// footnote under an author's asterisk) as a list item, and so would one starting with a number
+// of four to nine digits and "." or ")" (a year at the head of a wrapped line: "2026) ..."), which
+// CommonMark takes for an ordered list's first item: its punctuation is escaped. Up to three
+// digits are an enumerator, as assembly reads them (`list_marker_length`), and stay as printed.
 std::string paragraph(const std::string& text) {
-  const bool markup = text.rfind('#', 0) == 0 || text.rfind("* ", 0) == 0 || text.rfind("+ ", 0) == 0;
-  return (markup ? "\\" : "") + escape_underscores(text);
+  const bool markup = text.rfind('#', 0) == 0 || text.rfind("* ", 0) == 0 || text.rfind("+ ", 0) == 0 ||
+                      text.rfind("- ", 0) == 0;
+  if (markup) return "\\" + escape_underscores(text);
+  const size_t digits = text.find_first_not_of("0123456789");
+  const bool year_like = digits >= 4 && digits <= 9 && digits < text.size() &&
+                          (text[digits] == '.' || text[digits] == ')') &&
+                          (digits + 1 == text.size() || text[digits + 1] == ' ');
+  if (year_like) return text.substr(0, digits) + "\\" + escape_underscores(text.substr(digits));
+  return escape_underscores(text);
 }
 
 std::string heading(const Element& e) {
