@@ -220,6 +220,29 @@ TEST(PageAssembly, ImagesNoRegionClaimsArePictures) {
   EXPECT_EQ(pictures[2], (Box{480, 740, 550, 780}));
 }
 
+TEST(PageAssembly, ADiagramDrawnWithPathsAndCaptionedKeepsItsText) {
+  // A statement's clauses with a callout explaining each: far more text than a chart's labels.
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 8; ++k) {
+    lines.push_back(line("Names the part of the statement that follows below", 300, 110 + 36.0 * k, 540, 8));
+    lines.push_back(line("CLAUSE " + std::to_string(k) + " <operand name>", 140, 124 + 36.0 * k, 290, 10, 0, true));
+  }
+  lines.push_back(line("Figure 3-1 The statement's syntax", 136, 412, 340, 8));
+  Page page = page_with(lines, {{Label::picture, {130, 100, 552, 405}, 0.96f}});
+  page.drawing_boxes = {{190, 104, 546, 400}};  // the callouts' lines and boxes
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.label, Label::picture);
+  EXPECT_NE(blocks[0].element.text.find("CLAUSE 7"), std::string::npos);  // its text stays with it
+  EXPECT_EQ(blocks[1].element.text, "Figure 3-1 The statement's syntax");
+  // Without the drawing, or without the caption, so much text is a page the detector misread.
+  page.drawing_boxes.clear();
+  EXPECT_GT(assemble_page(page).size(), 2u);
+  page.drawing_boxes = {{190, 104, 546, 400}};
+  page.lines.back() = line("The statement's syntax is shown above", 136, 412, 340, 8);
+  EXPECT_GT(assemble_page(page).size(), 2u);
+}
+
 TEST(PageAssembly, RegionsDecideLabelsAndTextInPicturesIsNotBody) {
   Page page = page_with(
       {line("Results", 72, 60, 140, 16), line("Body text of the section.", 72, 90, 300),

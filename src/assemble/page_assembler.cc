@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <regex>
 #include <set>
 
@@ -261,9 +262,12 @@ void take_table_words_out(const Page& page, std::vector<Zone>& zones, std::vecto
 // of it) or a listing (lines set in a monospaced font, four in five) is a misdetection, typically
 // a text page, a table or code drawn as one block: it is dissolved and its lines are read as if
 // no region had claimed them. Real figures carry a few short labels scattered over a mostly
-// graphical area.
-void dissolve_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& zones,
-                            std::vector<size_t>& orphans) {
+// graphical area — or, in a diagram drawn with paths (a statement's clauses with callouts
+// explaining each), much text: a picture mostly covered by drawn paths, with a "Figure N" caption
+// against its top or bottom, stays a picture whatever it holds.
+void dissolve_text_pictures(const std::vector<TextLine>& lines, const std::vector<Box>& drawings,
+                            std::vector<Zone>& zones, std::vector<size_t>& orphans) {
+  static const std::regex figure_caption(R"(^(Figure|Fig\.)\s*[0-9IVXivx]+)", std::regex::icase);
   for (auto& z : zones) {
     if (z.label != Label::picture || z.lines.size() < 4) continue;
     double text_area = 0;
@@ -274,6 +278,15 @@ void dissolve_text_pictures(const std::vector<TextLine>& lines, std::vector<Zone
       chars += lines[i].text.size();
       monospaced += lines[i].monospace;
     }
+    const double drawn = std::accumulate(drawings.begin(), drawings.end(), 0.0,
+                                         [&](double sum, const Box& d) { return sum + intersection(d, z.box); });
+    const bool captioned = std::any_of(lines.begin(), lines.end(), [&](const TextLine& line) {
+      const double reach = 3 * line.box.height();
+      const bool against = (line.box.b > z.box.b && line.box.t <= z.box.b + reach) ||
+                           (line.box.t < z.box.t && line.box.b >= z.box.t - reach);
+      return against && line.box.l < z.box.r && line.box.r > z.box.l && std::regex_search(line.text, figure_caption);
+    });
+    if (captioned && drawn >= 0.5 * z.box.area()) continue;
     const bool prose = words >= 4 * z.lines.size();
     const bool listing = monospaced * 5 >= z.lines.size() * 4;
     const bool text_heavy = chars >= 400;  // far more than a chart's labels
@@ -870,7 +883,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<TextLine> lines = page.lines;  // words a table's grid holds are taken out of other lines
   std::vector<Zone> zones = zones_from_regions(page.regions);
   std::vector<size_t> orphans = assign_lines(lines, zones);
-  dissolve_text_pictures(lines, zones, orphans);
+  dissolve_text_pictures(lines, page.drawing_boxes, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
   add_chart_pictures(lines, zones, orphans);
   add_orphan_zones(lines, std::move(orphans), zones);
