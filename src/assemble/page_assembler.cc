@@ -278,19 +278,21 @@ void dissolve_text_pictures(const std::vector<TextLine>& lines, const std::vecto
       chars += lines[i].text.size();
       monospaced += lines[i].monospace;
     }
+    const bool prose = words >= 4 * z.lines.size();
+    const bool listing = monospaced * 5 >= z.lines.size() * 4;
+    const bool text_heavy = chars >= 400;  // far more than a chart's labels
+    const bool misread = ((prose || listing) && text_area > 0.15 * z.box.area()) || text_heavy;
+    if (!misread) continue;
     const double drawn = std::accumulate(drawings.begin(), drawings.end(), 0.0,
                                          [&](double sum, const Box& d) { return sum + intersection(d, z.box); });
-    const bool captioned = std::any_of(lines.begin(), lines.end(), [&](const TextLine& line) {
+    const auto caption_against = [&](const TextLine& line) {
       const double reach = 3 * line.box.height();
       const bool against = (line.box.b > z.box.b && line.box.t <= z.box.b + reach) ||
                            (line.box.t < z.box.t && line.box.b >= z.box.t - reach);
       return against && line.box.l < z.box.r && line.box.r > z.box.l && std::regex_search(line.text, figure_caption);
-    });
-    if (captioned && drawn >= 0.5 * z.box.area()) continue;
-    const bool prose = words >= 4 * z.lines.size();
-    const bool listing = monospaced * 5 >= z.lines.size() * 4;
-    const bool text_heavy = chars >= 400;  // far more than a chart's labels
-    if (((prose || listing) && text_area > 0.15 * z.box.area()) || text_heavy) dissolve(z, orphans);
+    };
+    const bool drawn_figure = drawn >= 0.5 * z.box.area() && std::any_of(lines.begin(), lines.end(), caption_against);
+    if (!drawn_figure) dissolve(z, orphans);
   }
 }
 
