@@ -126,6 +126,20 @@ TEST(Convert, DrawnCheckboxesAreFormItems) {
   EXPECT_EQ(md.find("\u2610"), std::string::npos) << md;
 }
 
+TEST(Convert, WingdingsBoxesAreFormItemsAndItsBulletsListItems) {
+  ScratchDir dir;
+  Document form;
+  shared_converter().convert({{dir.file("form.pdf", testing::symbol_font_form_pdf()), nullptr}},
+                             [&](Document&& d) { form = std::move(d); });
+  ASSERT_TRUE(form.ok());
+  const std::string md = to_markdown(form);
+  for (const char* item : {"- [ ] Yes, at the national level\n", "- [x] No, never\n", "- [ ] Not applicable\n",
+                           "- A first bullet item\n- A second bullet item\n"}) {
+    EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
+  }
+  EXPECT_EQ(md.find("\uF06F"), std::string::npos) << md;
+}
+
 TEST(Convert, APageSetSidewaysIsTurnedToReadAcross) {
   // A letter page whose lines run up the page (a wide table set sideways), one under another as
   // the turned page shows them, and a page number set across.

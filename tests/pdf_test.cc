@@ -2,6 +2,7 @@
 
 #include "core/page.h"
 #include "pdf/mupdf.h"
+#include "pdf/symbol_fonts.h"
 #include "test_util.h"
 
 namespace pageflow::pdf {
@@ -214,6 +215,30 @@ TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
                                              "\u2612 Ticked with a glyph", "1 2 3", "Inside a large frame"};
   EXPECT_EQ(texts, expected);
   EXPECT_NEAR(page.lines[0].box.l, 72, 1);  // the line now starts at its box
+}
+
+TEST(Pdf, WingdingsBoxesAndBulletsReadAsTheirCharacters) {
+  const Page page = load_text_layer(testing::symbol_font_form_pdf());
+  std::vector<std::string> texts;
+  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> expected = {"\u25A1 Yes, at the national level", "\u2612 No, never",
+                                             "\u2751 Not applicable", "o is a letter in Helvetica",
+                                             "\u25AA A first bullet item", "\u25AA A second bullet item"};
+  EXPECT_EQ(texts, expected);
+}
+
+TEST(Pdf, SymbolFacesByName) {
+  EXPECT_EQ(pdf::symbol_face("ABCDEF+Wingdings-Regular"), pdf::SymbolFace::wingdings);
+  EXPECT_EQ(pdf::symbol_face("Wingdings"), pdf::SymbolFace::wingdings);
+  EXPECT_EQ(pdf::symbol_face("Wingdings2"), pdf::SymbolFace::none);  // another glyph order
+  EXPECT_EQ(pdf::symbol_face("Wingdings 3"), pdf::SymbolFace::none);
+  EXPECT_EQ(pdf::symbol_face("XYZ+Symbol"), pdf::SymbolFace::symbol);
+  EXPECT_EQ(pdf::symbol_face("Helvetica"), pdf::SymbolFace::none);
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF0B7), U'\u2022');
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xB7), U'\u00B7');  // a middle dot stays one
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::wingdings, 0xF0FE), U'\u2611');
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::wingdings, U'A'), U'A');  // no box: left as it is
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::none, U'o'), U'o');
 }
 
 TEST(Pdf, PathsDrawnTogetherAreOneDrawing) {

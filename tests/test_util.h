@@ -92,6 +92,31 @@ inline std::string drawn_form_pdf() {
   return one_page_pdf(content, {"Helvetica", "ZapfDingbats"});
 }
 
+// A form and a list set as Word sets them: boxes and bullets in Wingdings, which has no Unicode
+// table, given as private-use codes by a ToUnicode table (F1) or as the font's bare one-byte codes
+// (F3); an "o" in Helvetica between them.
+inline std::string symbol_font_form_pdf() {
+  const std::string content =
+      "BT /F1 10 Tf 72 500 Td (o) Tj /F2 10 Tf ( Yes, at the national level) Tj ET\n"
+      "BT /F1 10 Tf 72 480 Td (\\375) Tj /F2 10 Tf ( No, never) Tj ET\n"
+      "BT /F3 10 Tf 72 460 Td (q) Tj /F2 10 Tf ( Not applicable) Tj ET\n"
+      "BT /F2 10 Tf 72 420 Td (o is a letter in Helvetica) Tj ET\n"
+      "BT /F1 10 Tf 72 380 Td (\\247) Tj /F2 10 Tf ( A first bullet item) Tj ET\n"
+      "BT /F1 10 Tf 72 360 Td (\\247) Tj /F2 10 Tf ( A second bullet item) Tj ET\n";
+  const std::string descriptor =
+      "/FontDescriptor << /Type /FontDescriptor /FontName /Wingdings /Flags 4 /FontBBox [0 -200 1000 900] "
+      "/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>";
+  const std::string private_use = stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /W def 1 begincodespacerange <00> <FF> "
+      "endcodespacerange 3 beginbfchar <6F> <F06F> <FD> <F0FD> <A7> <F0A7> endbfchar endcmap CMapName currentdict "
+      "/CMap defineresource pop end end");
+  return one_page_pdf(content,
+                      {"<< /Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Wingdings-Regular " + descriptor +
+                           " /ToUnicode 8 0 R >>",
+                       "Helvetica", "<< /Type /Font /Subtype /TrueType /BaseFont /Wingdings " + descriptor + " >>"},
+                      {private_use});
+}
+
 // Content that takes MuPDF about a second to draw: 20,000 page-sized rectangles.
 inline std::string rectangle_flood() {
   std::string flood;

@@ -557,8 +557,8 @@ CheckboxState checkbox_state(const std::string& marker) {
   const std::u32string glyphs = decode_utf8(marker);
   if (glyphs.size() != 1) return CheckboxState::none;
   const char32_t c = glyphs[0];
-  if (c == 0x2610 || c == 0x25A1 || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
-  if (c == 0x2611 || c == 0x2612 || c == 0x22A0) return CheckboxState::ticked;
+  if (c == 0x2610 || c == 0x25A1 || c == 0x25FB || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
+  if (c == 0x2611 || c == 0x2612 || c == 0x22A0 || c == 0x2327) return CheckboxState::ticked;
   return CheckboxState::none;
 }
 
@@ -643,7 +643,7 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
 bool is_bullet(char32_t c) {
   return c == '-' || c == '*' || c == 0xB7 || c == 0x2010 || c == 0x2013 || c == 0x2014 || c == 0x2022 ||
          c == 0x2023 || c == 0x2043 || c == 0x2219 || c == 0x2756 || (c >= 0x25A0 && c <= 0x25FF) ||
-         c == 0x22A0 || (c >= 0x274F && c <= 0x2752) ||
+         c == 0x22A0 || c == 0x2327 || (c >= 0x274F && c <= 0x2752) ||
          (c >= 0x2610 && c <= 0x2612) || (c >= 0x2713 && c <= 0x2714) || (c >= 0x2794 && c <= 0x27BF) ||
          (c >= 0x80 && c <= 0x9F) || (c >= 0xE000 && c <= 0xF8FF);
 }

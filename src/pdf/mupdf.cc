@@ -23,6 +23,7 @@ extern "C" {
 
 #include "core/checkboxes.h"
 #include "core/text.h"
+#include "pdf/symbol_fonts.h"
 #include "pipeline/cancel.h"
 
 namespace pageflow::pdf {
@@ -957,6 +958,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     const std::set<fz_font*> fixed_pitch = fonts_of_fixed_pitch(text);
     const std::set<const fz_stext_line*> overdrawn = overdrawn_lines(text);
     std::vector<Box> unmapped_glyphs;
+    std::map<fz_font*, SymbolFace> symbol_faces;
     for (fz_stext_block* block = text->first_block; block; block = block->next, ++block_index) {
       if (block->type == FZ_STEXT_BLOCK_IMAGE) {
         const fz_rect& r = block->bbox;
@@ -967,7 +969,9 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
         if (overdrawn.contains(line)) continue;
         glyphs.clear();
         for (fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
-          const auto c = static_cast<char32_t>(ch->c);
+          auto face = symbol_faces.find(ch->font);
+          if (face == symbol_faces.end()) face = symbol_faces.emplace(ch->font, symbol_face(ch->font ? fz_font_name(ctx_, ch->font) : "")).first;
+          const char32_t c = symbol_character(face->second, static_cast<char32_t>(ch->c));
           const Box box = quad_box(ch->quad, bounds.x0, bounds.y0);
           // A ToUnicode entry of a UTF-16 surrogate pair (a mathematical letter, say) comes as
           // its two halves: they are one character. A half alone is none.
