@@ -21,6 +21,7 @@ never because of a score.
   eval/evaluate.py --pageflow build/pageflow --corpus ../shared/corpus/docling --out eval/out
 """
 import argparse
+import collections
 import difflib
 import json
 import os
@@ -46,6 +47,15 @@ def list_items(markdown):
     return [m.group(1).strip() for m in re.finditer(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", markdown, re.M)]
 
 
+def word_similarity(a, b):
+    """Of two short texts (a heading, a list item): the better of their word-sequence similarity and
+    the same over their words in any order. Docling's text cells put a section number after its
+    title ("Introduction 1") where the page prints it before; the heading is the same."""
+    in_order = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    shared = sum((collections.Counter(a) & collections.Counter(b)).values())
+    return max(in_order, 2 * shared / (len(a) + len(b)) if a or b else 1.0)
+
+
 def match_count(found, reference):
     """Greedy one-to-one matching of strings whose word similarity is at least 0.8."""
     remaining = list(reference)
@@ -54,7 +64,7 @@ def match_count(found, reference):
         fw = f.split()
         best, best_ratio = None, 0.8
         for i, r in enumerate(remaining):
-            ratio = difflib.SequenceMatcher(None, fw, r.split(), autojunk=False).ratio()
+            ratio = word_similarity(fw, r.split())
             if ratio >= best_ratio:
                 best, best_ratio = i, ratio
         if best is not None:
