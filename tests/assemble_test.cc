@@ -37,6 +37,27 @@ Page page_with(std::vector<TextLine> lines, std::vector<Region> regions = {}) {
   return page;
 }
 
+TEST(PageAssembly, APlainPagesLinesPlacedEachOnItsOwnStillMakeParagraphs) {
+  // No regions (the model skipped or not run): a paragraph whose lines are text blocks of their
+  // own (an indented first line, lines at the margin), a list item whose second line is its own
+  // block under the item's text, and a paragraph starting with an indented line in a new block.
+  const Page page = page_with({line("The purpose of this standard is to explain", 86, 100, 400, 10, 0),
+                               line("the rulings that relate to trading in currencies,", 72, 112, 400, 10, 1),
+                               line("as well as their conditions.", 72, 124, 250, 10, 2),
+                               line("- an item whose text runs on", 72, 148, 400, 10, 3),
+                               line("to a second line", 81, 160, 250, 10, 4),
+                               line("A new paragraph opens indented", 86, 184, 400, 10, 5),
+                               line("and runs on at the margin.", 72, 196, 300, 10, 6)});
+  const auto blocks = assemble_page(page, false);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.text,
+            "The purpose of this standard is to explain the rulings that relate to trading in currencies, as well as "
+            "their conditions.");
+  EXPECT_EQ(blocks[1].element.label, Label::list_item);
+  EXPECT_EQ(blocks[1].element.text, "an item whose text runs on to a second line");
+  EXPECT_EQ(blocks[2].element.text, "A new paragraph opens indented and runs on at the margin.");
+}
+
 TEST(Reflow, JoinsLinesAndRemovesLineEndHyphens) {
   EXPECT_EQ(reflow({"The pipe-", "line runs", "  concurrently. "}), "The pipeline runs concurrently.");
   EXPECT_EQ(reflow({"state-", "Of-the-art"}), "state- Of-the-art");  // capital: a real hyphen

@@ -71,6 +71,36 @@ TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
   EXPECT_LT(summary.first_item_s, summary.stages[0].last_end_s);
 }
 
+TEST(Convert, PlainTextPagesCanSkipTheLayoutModel) {
+  // A page of one column of prose, and a page of two columns.
+  std::string prose, columns;
+  for (int k = 0; k < 12; ++k) {
+    const std::string y = std::to_string(700 - 14 * k);
+    prose += "BT /F1 10 Tf 72 " + y + " Td (A line of running text in one column, number " + std::to_string(k) + ") Tj ET\n";
+    columns += "BT /F1 10 Tf 72 " + y + " Td (Left column, line " + std::to_string(k) + ") Tj ET\n"
+               "BT /F1 10 Tf 330 " + y + " Td (Right column, line " + std::to_string(k) + ") Tj ET\n";
+  }
+  ScratchDir dir;
+  const std::vector<Input> inputs = {{dir.file("prose.pdf", testing::one_page_pdf(prose, {"Helvetica"})), nullptr},
+                                     {dir.file("columns.pdf", testing::one_page_pdf(columns, {"Helvetica"})), nullptr}};
+  Options options;
+  options.skip_layout_on_plain_pages = true;
+  Converter converter(options);
+  pipeline::Trace trace;
+  RunControl control;
+  control.trace = &trace;
+  std::vector<std::string> markdown;
+  converter.convert(inputs, [&](Document&& d) { markdown.push_back(to_markdown(d)); }, {}, control);
+  const auto summary = trace.summary();
+  ASSERT_EQ(summary.stages[2].name, "layout");
+  EXPECT_EQ(summary.stages[2].items, 1u);  // the two-column page only
+  ASSERT_EQ(markdown.size(), 2u);
+  // Its lines, each placed on its own (a text block of MuPDF's each), make one paragraph.
+  EXPECT_NE(markdown[0].find("number 0 A line of running text in one column, number 1 A line"), std::string::npos)
+      << markdown[0];
+  EXPECT_NE(markdown[1].find("Left column, line 11"), std::string::npos) << markdown[1];
+}
+
 // The library checks option values itself (it is used without the CLI too).
 TEST(Convert, UnknownEngineNamesAreRejectedWithTheName) {
   Options options;

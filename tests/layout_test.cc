@@ -124,6 +124,58 @@ std::string construction_error(Manifest manifest) {
   return "";
 }
 
+// A letter page of `rows` lines of running text at the left margin, 12 pt apart from y = 100,
+// each of two words with a word space between them, and a running head in the top margin.
+Page page_of_running_text(int rows) {
+  Page page;
+  page.width = 612;
+  page.height = 792;
+  const auto line = [](const std::string& a, const std::string& b, double left, double top) {
+    TextLine l;
+    l.words = {Word{a, {left, top, left + 60, top + 10}}, Word{b, {left + 63, top, left + 120, top + 10}}};
+    l.box = {left, top, left + 120, top + 10};
+    join_words(l);
+    return l;
+  };
+  page.lines.push_back(line("Chapter", "one", 72, 30));
+  page.lines.push_back(line("page", "7", 500, 30));  // beside it, in the band: no column
+  for (int k = 0; k < rows; ++k) page.lines.push_back(line("running", "text", 72, 100 + 12 * k));
+  return page;
+}
+
+TEST(Layout, APageOfOneColumnOfTextIsPlainAndOthersAreNot) {
+  EXPECT_TRUE(is_plain_text_page(page_of_running_text(20)));
+  EXPECT_FALSE(is_plain_text_page(Page{}));  // nothing to read from a text layer
+
+  Page columns = page_of_running_text(20);
+  columns.lines.back().box.l += 300;  // the last line moved beside the one above it: a second column
+  columns.lines.back().box.r += 300;
+  columns.lines.back().box.t -= 12;
+  columns.lines.back().box.b -= 12;
+  EXPECT_FALSE(is_plain_text_page(columns));
+
+  Page close_pieces = page_of_running_text(20);  // a line MuPDF broke in two where its spacing changed
+  TextLine& piece = close_pieces.lines.back();
+  piece.box = {195, 100 + 12 * 18, 300, 110 + 12 * 18};
+  EXPECT_TRUE(is_plain_text_page(close_pieces));
+
+  Page gutter = page_of_running_text(20);  // a term and its description a gutter apart on one line
+  gutter.lines[5].words[1].box.l += 200;
+  gutter.lines[5].words[1].box.r += 200;
+  EXPECT_FALSE(is_plain_text_page(gutter));
+
+  for (const auto& spoil : std::vector<std::function<void(Page&)>>{
+           [](Page& p) { p.image_boxes.push_back({72, 400, 300, 600}); },
+           [](Page& p) { p.drawing_boxes.push_back({72, 400, 300, 600}); },
+           [](Page& p) { p.needs_ocr = true; },
+           [](Page& p) { p.lines[4].sideways = 1; },
+           [](Page& p) { p.lines[4].slanted = true; }}) {
+    Page page = page_of_running_text(20);
+    spoil(page);
+    EXPECT_FALSE(is_plain_text_page(page));
+  }
+}
+
 TEST(Detector, AModelWithAFixedInputSizeRunsAtThatSize) {
   EXPECT_EQ(Detector(load_manifest(bundled_model()), 1).manifest().input_width, 608);
   Manifest other_size = load_manifest(bundled_model());

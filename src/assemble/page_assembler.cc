@@ -83,22 +83,41 @@ std::vector<size_t> assign_lines(const std::vector<TextLine>& lines, std::vector
 // paragraph grouping), so nothing on the page is lost when the model misses a region. A line of
 // vertical text outside every region is margin furniture (an arXiv stamp, a running spine), never
 // body text.
-void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> orphans, std::vector<Zone>& zones) {
+void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> orphans, const Page& page,
+                      std::vector<Zone>& zones) {
   std::sort(orphans.begin(), orphans.end());
+  // On a page of one column of text without the model's regions, MuPDF's blocks also break where
+  // a line is placed on its own, inside a paragraph: a block whose first line continues the one
+  // before (not indented from where that line's text starts, same type, no more than line
+  // spacing between) joins its zone. An indented first line or a wider gap still starts a paragraph.
+  const bool one_column = page.regions.empty() && is_plain_text_page(page);
   std::map<int, size_t> orphan_zone_of_block;
+  const TextLine* previous = nullptr;
   for (size_t i : orphans) {
-    const Box& lb = lines[i].box;
-    if (looks_vertical(lb, lines[i].text)) {
+    const TextLine& line = lines[i];
+    const Box& lb = line.box;
+    if (looks_vertical(lb, line.text)) {
       zones.push_back({Label::page_header, lb, 0, {i}});
       continue;
     }
-    auto [it, fresh] = orphan_zone_of_block.try_emplace(lines[i].block, zones.size());
+    auto [it, fresh] = orphan_zone_of_block.try_emplace(line.block, zones.size());
+    if (fresh && one_column && previous && !in_margin_band(lb, page.height) && !in_margin_band(previous->box, page.height)) {
+      const double height = std::min(lb.height(), previous->box.height());
+      bool ordered = false;
+      const bool item = list_marker_length(previous->text, &ordered) > 0 && previous->words.size() > 1;
+      const double text_left = item ? previous->words[1].box.l : previous->box.l;
+      const bool continues = lb.l < text_left + 0.5 * height && lb.t - previous->box.b < 0.8 * height &&
+                             lb.t > previous->box.t && std::abs(line.font_size - previous->font_size) < 0.5;
+      if (continues) it->second = orphan_zone_of_block.at(previous->block);
+      fresh = !continues;
+    }
     if (fresh) {
       zones.push_back({Label::text, lb, 0, {}});
     } else {
       zones[it->second].box = unite(zones[it->second].box, lb);
     }
     zones[it->second].lines.push_back(i);
+    previous = &line;
   }
 }
 
@@ -888,7 +907,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   dissolve_text_pictures(lines, page.drawing_boxes, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
   add_chart_pictures(lines, zones, orphans);
-  add_orphan_zones(lines, std::move(orphans), zones);
+  add_orphan_zones(lines, std::move(orphans), page, zones);
   add_unclaimed_images(page, lines, zones);
   take_table_words_out(page, zones, lines);
   split_at_gutters(lines, zones);

@@ -122,4 +122,16 @@ struct Page : pipeline::Item {
   }
 };
 
+// Whether a box lies in a page's top or bottom margin band (8 % of its height), where running
+// heads, page numbers and footers share rows without making columns.
+bool in_margin_band(const Box& box, double page_height);
+
+// Whether a page is one column of running text from its text layer alone: no OCR, no images,
+// no drawings, no line set sideways or at an angle, and outside the margin bands no two lines
+// side by side on a row and no gap as wide as a line is high inside a line (columns, tables,
+// forms, definition lists and figures all have one of these). Such a page's structure
+// (paragraphs, headings by type, lists, code) comes from its text layer alone: the layout
+// model may skip it.
+bool is_plain_text_page(const Page& page);
+
 }  // namespace pageflow

@@ -91,7 +91,7 @@ struct StageSet {
     }
     if (models.detector) {
       // Table regions come from the layout model; the tables stage then frees the raster.
-      layout = std::make_unique<layout::LayoutStage>(*models.detector);
+      layout = std::make_unique<layout::LayoutStage>(*models.detector, o.skip_layout_on_plain_pages);
       add(*layout, o.layout_workers);
       tables = std::make_unique<tables::TablesStage>(models.table_model.get());
       add(*tables, 1);

@@ -114,7 +114,7 @@ std::vector<Region> Detector::detect(const cv::Mat& raster, double scale) const 
 
 bool LayoutStage::wants(const pipeline::Item& item) const {
   const auto& page = static_cast<const Page&>(item);
-  return !page.raster.empty() && !page.blank;
+  return !page.raster.empty() && !page.blank && !(skip_plain_pages_ && is_plain_text_page(page));
 }
 
 void LayoutStage::process(std::span<pipeline::Item* const> batch, int) {

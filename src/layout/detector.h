@@ -36,10 +36,11 @@ class Detector {
   std::vector<std::optional<Label>> class_labels_;
 };
 
-// Pipeline stage running the detector on each page's raster.
+// Pipeline stage running the detector on each page's raster; with `skip_plain_pages`, not on
+// pages is_plain_text_page() (core/page.h) accepts (they are assembled from the text layer alone).
 class LayoutStage : public pipeline::Stage {
  public:
-  explicit LayoutStage(const Detector& detector) : detector_(detector) {}
+  LayoutStage(const Detector& detector, bool skip_plain_pages) : detector_(detector), skip_plain_pages_(skip_plain_pages) {}
   std::string name() const override { return "layout"; }
   void process(std::span<pipeline::Item* const> batch, int worker) override;
   // A page without a raster has nothing to show the model, and a blank page nothing to find.
@@ -47,6 +48,7 @@ class LayoutStage : public pipeline::Stage {
 
  private:
   const Detector& detector_;
+  const bool skip_plain_pages_;
 };
 
 }  // namespace pageflow::layout
