@@ -142,31 +142,29 @@ TEST(Convert, ProducesTheDocumentsContent) {
   }
 }
 
+// The Markdown of a one-document PDF given as bytes, through the shared converter.
+std::string markdown_of(const std::string& pdf) {
+  Document doc;
+  shared_converter().convert({{"form.pdf", std::make_shared<const std::string>(pdf)}}, [&](Document&& d) { doc = std::move(d); });
+  EXPECT_TRUE(doc.ok()) << doc.error;
+  return to_markdown(doc);
+}
+
+void expect_all_in(const std::string& md, std::initializer_list<const char*> items) {
+  for (const char* item : items) EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
+}
+
 TEST(Convert, DrawnCheckboxesAreFormItems) {
-  ScratchDir dir;
-  Document form;
-  shared_converter().convert({{dir.file("form.pdf", testing::drawn_form_pdf()), nullptr}},
-                             [&](Document&& d) { form = std::move(d); });
-  ASSERT_TRUE(form.ok());
-  const std::string md = to_markdown(form);
-  for (const char* item : {"- [ ] Yes, at the national level\n", "- [x] No\n", "- [x] Ticked with a glyph\n"}) {
-    EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
-  }
+  const std::string md = markdown_of(testing::drawn_form_pdf());
+  expect_all_in(md, {"- [ ] Yes, at the national level\n", "- [x] No\n", "- [x] Ticked with a glyph\n"});
   EXPECT_EQ(md.find("- [ ] 1"), std::string::npos) << md;  // numbered grid cells are no boxes
   EXPECT_EQ(md.find("\u2610"), std::string::npos) << md;
 }
 
 TEST(Convert, WingdingsBoxesAreFormItemsAndItsBulletsListItems) {
-  ScratchDir dir;
-  Document form;
-  shared_converter().convert({{dir.file("form.pdf", testing::symbol_font_form_pdf()), nullptr}},
-                             [&](Document&& d) { form = std::move(d); });
-  ASSERT_TRUE(form.ok());
-  const std::string md = to_markdown(form);
-  for (const char* item : {"- [ ] Yes, at the national level\n", "- [x] No, never\n", "- [ ] Not applicable\n",
-                           "- A first bullet item\n- A second bullet item\n"}) {
-    EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
-  }
+  const std::string md = markdown_of(testing::symbol_font_form_pdf());
+  expect_all_in(md, {"- [ ] Yes, at the national level\n", "- [x] No, never\n", "- [ ] Not applicable\n",
+                     "- A first bullet item\n- A second bullet item\n"});
   EXPECT_EQ(md.find("\uF06F"), std::string::npos) << md;
 }
 

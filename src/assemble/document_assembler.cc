@@ -330,11 +330,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
         // An italic title-case line standing alone: a run-in heading of manuals and papers.
         const bool italic_title = b.italic && b.font_size >= 0.95 * body && words <= 8 && title_case(e.text);
-        // "1.8 Commands, case, etc." and an FAQ's "7.18 Why does ...?": a subsection number
-        // opening a line set as a heading outweighs the stop or question mark ending it.
-        const bool subsection = section_number_depth(e.text) >= 2 && (larger || bold_standalone);
-        if (!(larger || bold_standalone || italic_title || capitals_heading(e)) || words == 0 || words > 14 ||
-            (ends_like_sentence(e.text) && !subsection) ||
+        if (!(larger || bold_standalone || italic_title || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
             starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           continue;
         }
