@@ -483,11 +483,6 @@ Block make_block(Label label, const std::vector<TextLine>& lines, const std::vec
   return block;
 }
 
-bool same_row(const Box& a, const Box& b) {
-  const double overlap = std::min(a.b, b.b) - std::max(a.t, b.t);
-  return overlap > 0.5 * std::min(a.height(), b.height());
-}
-
 // Monospace text keeps its line breaks and indentation (in character cells from the left edge).
 Block make_code_block(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number) {
   Block block = make_block(Label::code, lines, ids, page_number);

@@ -37,11 +37,9 @@ bool is_plain_text_page(const Page& page) {
     const Box& a = by_top[i]->box;
     for (size_t j = i + 1; j < by_top.size() && by_top[j]->box.t < a.b; ++j) {
       const Box& b = by_top[j]->box;
-      const double shared_height = std::min(a.b, b.b) - std::max(a.t, b.t);
-      const bool same_row = shared_height > 0.5 * std::min(a.height(), b.height());
       // MuPDF also breaks a line where its spacing changes: only a gutter's width sets two apart.
       const bool apart = std::max(b.l - a.r, a.l - b.r) > 1.5 * std::min(a.height(), b.height());
-      if (same_row && apart) return false;
+      if (same_row(a, b) && apart) return false;
     }
   }
   return true;

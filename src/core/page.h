@@ -42,6 +42,12 @@ inline Box unite(const Box& a, const Box& b) {
   return {std::min(a.l, b.l), std::min(a.t, b.t), std::max(a.r, b.r), std::max(a.b, b.b)};
 }
 
+// Whether two boxes share a row: they overlap by over half the height of the shorter one.
+inline bool same_row(const Box& a, const Box& b) {
+  const double overlap = std::min(a.b, b.b) - std::max(a.t, b.t);
+  return overlap > 0.5 * std::min(a.height(), b.height());
+}
+
 // Whether the centre of `inner` lies inside `area` (edges included).
 inline bool centre_inside(const Box& inner, const Box& area) {
   const double cx = (inner.l + inner.r) / 2, cy = (inner.t + inner.b) / 2;
