@@ -58,6 +58,36 @@ TEST(PageAssembly, APlainPagesLinesPlacedEachOnItsOwnStillMakeParagraphs) {
   EXPECT_EQ(blocks[2].element.text, "A new paragraph opens indented and runs on at the margin.");
 }
 
+TEST(PageAssembly, ParagraphsSetApartByLessThanALineInOneRegionAreTwo) {
+  // The detector boxed two paragraphs as one region; they are set 8 pt apart where its lines are
+  // 2 pt apart: less than a line's height, more than the region's line spacing.
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 3; ++k) lines.push_back(line("first, line " + std::to_string(k), 72, 100 + 14 * k, 400, 10, 0));
+  for (int k = 0; k < 3; ++k) lines.push_back(line("second, line " + std::to_string(k), 72, 148 + 14 * k, 400, 10, 1));
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {60, 90, 560, 200}, 0.9f}}), false);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.text, "first, line 0 first, line 1 first, line 2");
+  EXPECT_EQ(blocks[1].element.text, "second, line 0 second, line 1 second, line 2");
+}
+
+TEST(PageAssembly, APlainPagesBlocksSetApartByMoreThanItsLineSpacingStayApart) {
+  // No regions: a paragraph (one text block) and, below it, example commands each a block of its
+  // own and the prose between them, each set 6 pt apart where the paragraph's lines are 2 pt
+  // apart. The prose after a command is at the margin (it would continue an indented line), yet
+  // the gap parts them.
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 6; ++k) lines.push_back(line("A line of the paragraph that explains the commands", 72, 100 + 14 * k, 500, 10, 0));
+  lines.push_back(line("> help(solve)", 86, 188, 160, 10, 1));
+  lines.push_back(line("An alternative is", 72, 206, 170, 10, 2));
+  lines.push_back(line("> ?solve", 86, 224, 140, 10, 3));
+  lines.push_back(line("For a feature named by special characters, quote it.", 72, 242, 500, 10, 4));
+  const auto blocks = assemble_page(page_with(lines), false);
+  ASSERT_EQ(blocks.size(), 5u);
+  EXPECT_EQ(blocks[1].element.text, "> help(solve)");
+  EXPECT_EQ(blocks[2].element.text, "An alternative is");
+  EXPECT_EQ(blocks[3].element.text, "> ?solve");
+}
+
 TEST(Reflow, JoinsLinesAndRemovesLineEndHyphens) {
   EXPECT_EQ(reflow({"The pipe-", "line runs", "  concurrently. "}), "The pipeline runs concurrently.");
   EXPECT_EQ(reflow({"state-", "Of-the-art"}), "state- Of-the-art");  // capital: a real hyphen
@@ -582,6 +612,28 @@ std::map<std::string, Label> labels_on_one_page(std::vector<Block> blocks) {
   std::map<std::string, Label> label;
   for (const auto& e : doc.elements) label[e.text] = e.label;
   return label;
+}
+
+TEST(DocumentAssembly, ANumberedLineSetAsAHeadingOverItsParagraphIsOne) {
+  // A licence's and a contract's sections, "2. VERBATIM COPYING" in body type and "3. Payment"
+  // in larger bold type, each above its paragraph, read as items of lists of one; a list of
+  // items in capitals stays a list.
+  auto item = [](const std::string& marker, const std::string& text, double top, double size = 10, bool bold = false) {
+    Block b = block(Label::list_item, text, 1, {72, top, 300, top + 12}, size, bold);
+    b.element.marker = marker;
+    b.element.ordered = true;
+    return b;
+  };
+  const auto label = labels_on_one_page({block(Label::text, kBody, 1, {72, 100, 540, 180}),
+                                         item("2.", "VERBATIM COPYING", 190),
+                                         block(Label::text, kBody, 1, {72, 210, 540, 290}),
+                                         item("3.", "Payment", 300, 12, true),
+                                         block(Label::text, kBody, 1, {72, 320, 540, 400}),
+                                         item("1.", "RED APPLES", 410), item("2.", "GREEN PEARS", 424)});
+  EXPECT_EQ(label.at("2. VERBATIM COPYING"), Label::section_header);
+  EXPECT_EQ(label.at("3. Payment"), Label::section_header);
+  EXPECT_EQ(label.at("RED APPLES"), Label::list_item);
+  EXPECT_EQ(label.at("GREEN PEARS"), Label::list_item);
 }
 
 TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {

@@ -21,7 +21,7 @@ TEST(CliOptions, ParsesEveryConvertOption) {
                         "batched", "--render-workers", "3", "--threads", "2", "--batch-size", "4", "--pages",
                         "1-3,7", "--password", "pw", "--trace", "t.json", "--quiet", "--no-layout",
                         "--page-timeout", "500", "--timeout", "9000", "--dpi", "100", "--window", "5",
-                        "--layout-input", "608x800", "--skip-layout-on-plain-pages"});
+                        "--layout-input", "608x800", "--layout-every-page"});
   EXPECT_EQ(o.command, "convert");
   EXPECT_EQ(o.inputs, (std::vector<std::string>{"a.pdf", "b.png"}));
   EXPECT_EQ(o.out_dir, "out");
@@ -41,7 +41,7 @@ TEST(CliOptions, ParsesEveryConvertOption) {
   EXPECT_EQ(o.convert.window, 5u);
   EXPECT_EQ(o.convert.layout_width, 608);
   EXPECT_EQ(o.convert.layout_height, 800);
-  EXPECT_TRUE(o.convert.skip_layout_on_plain_pages);
+  EXPECT_FALSE(o.convert.skip_layout_on_plain_pages);
 }
 
 TEST(CliOptions, RejectsBadInputNamingTheCulprit) {

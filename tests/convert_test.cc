@@ -71,7 +71,7 @@ TEST(Convert, ConcurrentScheduleOverlapsRenderingAndLayout) {
   EXPECT_LT(summary.first_item_s, summary.stages[0].last_end_s);
 }
 
-TEST(Convert, PlainTextPagesCanSkipTheLayoutModel) {
+TEST(Convert, PlainTextPagesSkipTheLayoutModel) {
   // A page of one column of prose, and a page of two columns.
   std::string prose, columns;
   for (int k = 0; k < 12; ++k) {
@@ -83,9 +83,7 @@ TEST(Convert, PlainTextPagesCanSkipTheLayoutModel) {
   ScratchDir dir;
   const std::vector<Input> inputs = {{dir.file("prose.pdf", testing::one_page_pdf(prose, {"Helvetica"})), nullptr},
                                      {dir.file("columns.pdf", testing::one_page_pdf(columns, {"Helvetica"})), nullptr}};
-  Options options;
-  options.skip_layout_on_plain_pages = true;
-  Converter converter(options);
+  Converter converter{Options{}};  // plain pages are skipped by default
   pipeline::Trace trace;
   RunControl control;
   control.trace = &trace;

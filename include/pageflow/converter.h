@@ -49,7 +49,7 @@ struct Options {
   bool layout = true;      // run the neural layout detector
   // Not on pages of one column of running text (is_plain_text_page, core/page.h): they are assembled
   // from their text layer alone, which saves the model's time, most of a digital page's.
-  bool skip_layout_on_plain_pages = false;
+  bool skip_layout_on_plain_pages = true;
   bool picture_images = false;  // keep each picture's pixels (PNG at --dpi) in the output
   std::string table_engine = "auto";  // auto: rules for ruled tables, else the model; rules; model
   std::string ocr = "auto";          // auto: pages without a usable text layer; off; force: every page

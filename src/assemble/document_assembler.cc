@@ -198,15 +198,36 @@ bool title_case(const std::string& text) {
   return capitalised >= 2;
 }
 
-// A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
-// how a scanned page shows most of its headings ("ABSTRACT", "1 INTRODUCTION").
-bool capitals_heading(const Element& e) {
+// A short text in capitals: "ABSTRACT", "1 INTRODUCTION", "2. VERBATIM COPYING".
+bool short_in_capitals(const std::string& text) {
   size_t upper = 0, lower = 0;
-  for (char32_t c : decode_utf8(e.text)) {
+  for (char32_t c : decode_utf8(text)) {
     upper += c >= 'A' && c <= 'Z';
     lower += c >= 'a' && c <= 'z';
   }
-  return e.from_ocr && upper >= 4 && lower == 0 && word_count(e.text) <= 8;
+  return upper >= 4 && lower == 0 && word_count(text) <= 8;
+}
+
+// A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
+// how a scanned page shows most of its headings.
+bool capitals_heading(const Element& e) { return e.from_ocr && short_in_capitals(e.text); }
+
+// An item read as something else (a heading, a footnote): its marker is part of its text again.
+void relabel_item(Element& e, Label label) {
+  if (!e.marker.empty()) e.text = e.marker + " " + e.text;
+  e.label = label;
+  e.marker.clear();
+  e.ordered = false;
+  e.level = 0;
+}
+
+// A numbered line with no item of a list beside it ("0. PREAMBLE" or "1. Interpretation" over its
+// paragraphs, as licences and contracts number their sections) is a candidate heading like any
+// line standing alone, not a list of one item.
+bool lone_numbered_item(const std::vector<Block>& blocks, size_t index) {
+  const Element& e = blocks[index].element;
+  auto item_at = [&](size_t k) { return k < blocks.size() && blocks[k].element.label == Label::list_item; };
+  return e.label == Label::list_item && e.ordered && !e.marker.empty() && !item_at(index - 1) && !item_at(index + 1);
 }
 
 // More digits than anything else: a number, a date, an ISSN or a registration line.
@@ -263,14 +284,9 @@ void promote_numbered_siblings(std::vector<std::vector<Block>>& pages, std::vect
       if ((e.label != Label::text && !item) || word_count(e.text) > 14 || (ends_like_sentence(e.text) && !question)) {
         continue;
       }
-      const std::string text = item ? e.marker + " " + e.text : e.text;
-      const std::string scheme = numbering_scheme(text);
+      const std::string scheme = numbering_scheme(item ? e.marker + " " + e.text : e.text);
       if (scheme.empty() || count[scheme] < 2 || !styles[scheme].count({round_half(b.font_size), b.bold})) continue;
-      e.label = Label::section_header;
-      e.text = text;
-      e.marker.clear();
-      e.ordered = false;
-      e.level = 0;
+      relabel_item(e, Label::section_header);
       headings.push_back(&b);
     }
   }
@@ -306,7 +322,7 @@ void deepen_by_numbering(const std::vector<Block*>& headings) {
 
 // Decides which blocks are headings and at which level.
 void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
-  std::vector<Block*> headings;
+  std::vector<Block*> headings, in_body_type;
   for (auto& blocks : pages) {
     const std::vector<bool> labels = field_labels(blocks);
     for (size_t index = 0; index < blocks.size(); ++index) {
@@ -325,16 +341,24 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
           e.label = Label::text;
           continue;
         }
-      } else if (e.label == Label::text) {
+      } else if (const bool item = lone_numbered_item(blocks, index); e.label == Label::text || item) {
         const bool larger = b.font_size >= 1.15 * body;
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
         // An italic title-case line standing alone: a run-in heading of manuals and papers.
         const bool italic_title = b.italic && b.font_size >= 0.95 * body && words <= 8 && title_case(e.text);
-        if (!(larger || bold_standalone || italic_title || capitals_heading(e)) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
+        // Capitals make the heading of a numbered section even in body type.
+        const bool capitals = capitals_heading(e) || (item && short_in_capitals(e.text));
+        if (!(larger || bold_standalone || italic_title || capitals) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
             starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           continue;
         }
-        e.label = Label::section_header;
+        relabel_item(e, Label::section_header);
+        // Numbered headings in the body's type make no sibling set: its type would take in
+        // every short numbered item of the document.
+        if (!(larger || bold_standalone || italic_title || e.from_ocr)) {
+          in_body_type.push_back(&b);
+          continue;
+        }
       } else {
         continue;
       }
@@ -342,6 +366,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
     }
   }
   promote_numbered_siblings(pages, headings);
+  headings.insert(headings.end(), in_body_type.begin(), in_body_type.end());
   if (headings.empty()) return;
   // Larger type is a higher level; headings at body size share the deepest level.
   std::set<double, std::greater<>> sizes;
@@ -489,10 +514,7 @@ void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, doubl
       if ((e.label != Label::text && !symbol_item) || b.font_size <= 0 || b.font_size > 0.85 * body) continue;
       if (e.box.t < 0.6 * doc.pages[p].height) continue;
       if (symbol_item) {
-        e.label = Label::footnote;
-        e.text = e.marker + " " + e.text;
-        e.marker.clear();
-        e.level = 0;
+        relabel_item(e, Label::footnote);
       } else if (std::regex_search(e.text, marker)) {
         e.label = Label::footnote;
       }

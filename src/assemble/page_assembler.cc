@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -25,6 +26,12 @@ struct Zone {
 
 double intersection(const Box& a, const Box& b) {
   return Box{std::max(a.l, b.l), std::max(a.t, b.t), std::min(a.r, b.r), std::min(a.b, b.b)}.area();
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  return values[values.size() / 2];
 }
 
 bool is_cjk(char32_t c) {
@@ -89,8 +96,23 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   // On a page of one column of text without the model's regions, MuPDF's blocks also break where
   // a line is placed on its own, inside a paragraph: a block whose first line continues the one
   // before (not indented from where that line's text starts, same type, no more than line
-  // spacing between) joins its zone. An indented first line or a wider gap still starts a paragraph.
+  // spacing between) joins its zone. An indented first line or a wider gap still starts a paragraph;
+  // "wider" is measured against the page's own line spacing, the usual gap between a line and the
+  // next, since paragraphs set apart by half a line would otherwise pass for one.
   const bool one_column = page.regions.empty() && is_plain_text_page(page);
+  auto stacked_gap = [&](const TextLine& above, const TextLine& below) -> std::optional<double> {
+    const double gap = below.box.t - above.box.b;
+    const double height = std::min(below.box.height(), above.box.height());
+    if (below.box.t <= above.box.t || gap >= 0.8 * height || std::abs(below.font_size - above.font_size) >= 0.5) {
+      return std::nullopt;
+    }
+    return gap;
+  };
+  std::vector<double> line_gaps;
+  for (size_t k = 1; one_column && k < orphans.size(); ++k) {
+    if (auto gap = stacked_gap(lines[orphans[k - 1]], lines[orphans[k]])) line_gaps.push_back(*gap);
+  }
+  const double usual_gap = median(line_gaps);
   std::map<int, size_t> orphan_zone_of_block;
   const TextLine* previous = nullptr;
   for (size_t i : orphans) {
@@ -106,8 +128,8 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
       bool ordered = false;
       const bool item = list_marker_length(previous->text, &ordered) > 0 && previous->words.size() > 1;
       const double text_left = item ? previous->words[1].box.l : previous->box.l;
-      const bool continues = lb.l < text_left + 0.5 * height && lb.t - previous->box.b < 0.8 * height &&
-                             lb.t > previous->box.t && std::abs(line.font_size - previous->font_size) < 0.5;
+      const auto gap = stacked_gap(*previous, line);
+      const bool continues = lb.l < text_left + 0.5 * height && gap && *gap <= usual_gap + 0.3 * height;
       if (continues) it->second = orphan_zone_of_block.at(previous->block);
       fresh = !continues;
     }
@@ -420,12 +442,6 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
   return out;
 }
 
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
-}
-
 double median_height(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
   std::vector<double> h;
   for (size_t i : ids) h.push_back(lines[i].box.height());
@@ -580,10 +596,11 @@ CheckboxState checkbox_state(const std::string& marker) {
 void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number,
                       std::vector<Block>& out) {
   const double line_height = median_height(lines, ids);
-  // OCR gives no weights and no text-layer blocks: a paragraph break (or a heading above its
-  // paragraph) shows only as more space than the zone's usual line spacing.
+  // A paragraph break (or a heading above its paragraph, in OCR which gives no weights) shows as
+  // more space than the zone's usual line spacing; the detector often boxes several paragraphs
+  // set half a line apart as one region.
   double break_gap = 0.8 * line_height;
-  if (std::all_of(ids.begin(), ids.end(), [&](size_t i) { return lines[i].from_ocr; }) && ids.size() >= 3) {
+  if (ids.size() >= 3) {
     std::vector<double> gaps;
     for (size_t k = 1; k < ids.size(); ++k) {
       if (!same_row(lines[ids[k - 1]].box, lines[ids[k]].box)) gaps.push_back(lines[ids[k]].box.t - lines[ids[k - 1]].box.b);

@@ -143,9 +143,9 @@ Convert options:
   --password PW           password for encrypted PDFs
   --dpi N                 raster resolution for layout detection (default: 72)
   --no-layout             skip the neural layout detector (text layer blocks only)
-  --skip-layout-on-plain-pages
-                          not the detector on pages of one column of running text without
-                          images, drawings or side-by-side lines (most of a manual's pages)
+  --layout-every-page     run the detector on every page; by default pages of one column of
+                          running text without images, drawings or side-by-side lines (most of
+                          a manual's pages) are read from their text layer alone
   --picture-images        embed each picture's pixels (PNG at --dpi; try --dpi 144)
   --table-engine NAME     auto (default: ruling lines, else the SLANet-plus model), rules, model
   --layout-model PATH     another layout model (.onnx) or its manifest (.json)
@@ -274,7 +274,7 @@ CliOptions parse_arguments(const std::vector<std::string>& args) {
       {"--password", [&](auto& opt) { o.convert.password = value(opt); }},
       {"--dpi", [&](auto& opt) { o.convert.dpi = static_cast<double>(parse_integer(opt, value(opt), 18, 1200)); }},
       {"--no-layout", [&](auto&) { o.convert.layout = false; }},
-      {"--skip-layout-on-plain-pages", [&](auto&) { o.convert.skip_layout_on_plain_pages = true; }},
+      {"--layout-every-page", [&](auto&) { o.convert.skip_layout_on_plain_pages = false; }},
       {"--picture-images", [&](auto&) { o.convert.picture_images = true; }},
       {"--table-engine", [&](auto& opt) {
          o.convert.table_engine = value(opt);
