@@ -76,7 +76,9 @@ TEST(PageAssembly, APlainPagesBlocksSetApartByMoreThanItsLineSpacingStayApart) {
   // apart. The prose after a command is at the margin (it would continue an indented line), yet
   // the gap parts them.
   std::vector<TextLine> lines;
-  for (int k = 0; k < 6; ++k) lines.push_back(line("A line of the paragraph that explains the commands", 72, 100 + 14 * k, 500, 10, 0));
+  for (int k = 0; k < 6; ++k) {
+    lines.push_back(line("A line of the paragraph that explains the commands", 72, 100 + 14 * k, 500, 10, 0));
+  }
   lines.push_back(line("> help(solve)", 86, 188, 160, 10, 1));
   lines.push_back(line("An alternative is", 72, 206, 170, 10, 2));
   lines.push_back(line("> ?solve", 86, 224, 140, 10, 3));
@@ -634,6 +636,16 @@ TEST(DocumentAssembly, ANumberedLineSetAsAHeadingOverItsParagraphIsOne) {
   EXPECT_EQ(label.at("3. Payment"), Label::section_header);
   EXPECT_EQ(label.at("RED APPLES"), Label::list_item);
   EXPECT_EQ(label.at("GREEN PEARS"), Label::list_item);
+}
+
+TEST(DocumentAssembly, AHeadingMayEndInEtc) {
+  const auto label =
+      labels_on_one_page({block(Label::text, "Commands, case sensitivity, etc.", 1, {72, 100, 400, 114}, 12, true),
+                          block(Label::text, kBody, 1, {72, 120, 540, 200}),
+                          block(Label::text, "A bold sentence ends here.", 1, {72, 210, 400, 224}, 12, true),
+                          block(Label::text, kBody, 1, {72, 230, 540, 300})});
+  EXPECT_EQ(label.at("Commands, case sensitivity, etc."), Label::section_header);
+  EXPECT_EQ(label.at("A bold sentence ends here."), Label::text);
 }
 
 TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {

@@ -123,7 +123,8 @@ void mark_furniture(Document& doc, std::vector<std::vector<Block>>& pages,
 }
 
 bool ends_like_sentence(const std::string& text) {
-  if (text.empty()) return false;
+  // "etc." closes a list, which headings have too ("1.8 R commands, case sensitivity, etc.").
+  if (text.empty() || text.ends_with(" etc.")) return false;
   const std::u32string letters = decode_utf8(text);
   const char32_t last = letters.back();
   // Arabic question mark, comma and full stop, and the ideographic full stop, too.
