@@ -90,6 +90,24 @@ TEST(PageAssembly, APlainPagesBlocksSetApartByMoreThanItsLineSpacingStayApart) {
   EXPECT_EQ(blocks[3].element.text, "> ?solve");
 }
 
+TEST(PageAssembly, ANumberedTitleInCapitalsEndsItsItem) {
+  // A licence's section: its numbered title in capitals, the paragraph under the title's text.
+  // The paragraph is no part of a one-line "item"; an item in capitals that goes on in capitals
+  // stays one.
+  const Page page = page_with({line("0. PREAMBLE", 72, 100, 160, 10, 0),
+                               line("The purpose of this License is to make a manual free,", 86, 114, 500, 10, 0),
+                               line("in the sense of freedom.", 86, 128, 300, 10, 0),
+                               line("1. TERMS AND", 72, 148, 160, 10, 1),
+                               line("CONDITIONS", 86, 162, 200, 10, 1)},
+                              {{Label::text, {60, 90, 560, 200}, 0.9f}});
+  const auto blocks = assemble_page(page, false);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.label, Label::list_item);
+  EXPECT_EQ(blocks[0].element.text, "PREAMBLE");
+  EXPECT_EQ(blocks[1].element.text, "The purpose of this License is to make a manual free, in the sense of freedom.");
+  EXPECT_EQ(blocks[2].element.text, "TERMS AND CONDITIONS");
+}
+
 TEST(Reflow, JoinsLinesAndRemovesLineEndHyphens) {
   EXPECT_EQ(reflow({"The pipe-", "line runs", "  concurrently. "}), "The pipeline runs concurrently.");
   EXPECT_EQ(reflow({"state-", "Of-the-art"}), "state- Of-the-art");  // capital: a real hyphen

@@ -199,16 +199,6 @@ bool title_case(const std::string& text) {
   return capitalised >= 2;
 }
 
-// A short text in capitals: "ABSTRACT", "1 INTRODUCTION", "2. VERBATIM COPYING".
-bool short_in_capitals(const std::string& text) {
-  size_t upper = 0, lower = 0;
-  for (char32_t c : decode_utf8(text)) {
-    upper += c >= 'A' && c <= 'Z';
-    lower += c >= 'a' && c <= 'z';
-  }
-  return upper >= 4 && lower == 0 && word_count(text) <= 8;
-}
-
 // A short line in capitals standing alone: OCR loses weight and its sizes are coarse, so this is
 // how a scanned page shows most of its headings.
 bool capitals_heading(const Element& e) { return e.from_ocr && short_in_capitals(e.text); }

@@ -127,4 +127,13 @@ std::string normalize_space(std::string_view text) {
   return out;
 }
 
+bool short_in_capitals(std::string_view text) {
+  size_t upper = 0, lower = 0;
+  for (char32_t c : decode_utf8(text)) {
+    upper += c >= 'A' && c <= 'Z';
+    lower += c >= 'a' && c <= 'z';
+  }
+  return upper >= 4 && lower == 0 && split_words(text).size() <= 8;
+}
+
 }  // namespace pageflow

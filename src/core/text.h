@@ -29,4 +29,8 @@ std::string fold_punctuation(std::string_view text);
 // Collapses whitespace runs to one space and trims the ends.
 std::string normalize_space(std::string_view text);
 
+// A short text in capitals, as headings are set: "ABSTRACT", "1 INTRODUCTION", "2. VERBATIM
+// COPYING" (four capitals or more, no small letter, at most eight words).
+bool short_in_capitals(std::string_view text);
+
 }  // namespace pageflow
