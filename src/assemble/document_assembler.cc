@@ -218,7 +218,8 @@ void relabel_item(Element& e, Label label) {
 bool lone_numbered_item(const std::vector<Block>& blocks, size_t index) {
   const Element& e = blocks[index].element;
   auto item_at = [&](size_t k) { return k < blocks.size() && blocks[k].element.label == Label::list_item; };
-  return e.label == Label::list_item && e.ordered && !e.marker.empty() && !item_at(index - 1) && !item_at(index + 1);
+  return e.label == Label::list_item && e.ordered && !e.marker.empty() && !(index > 0 && item_at(index - 1)) &&
+         !item_at(index + 1);
 }
 
 // More digits than anything else: a number, a date, an ISSN or a registration line.
@@ -337,16 +338,17 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
         const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
         // An italic title-case line standing alone: a run-in heading of manuals and papers.
         const bool italic_title = b.italic && b.font_size >= 0.95 * body && words <= 8 && title_case(e.text);
+        const bool set_apart = larger || bold_standalone || italic_title;
         // Capitals make the heading of a numbered section even in body type.
         const bool capitals = capitals_heading(e) || (item && short_in_capitals(e.text));
-        if (!(larger || bold_standalone || italic_title || capitals) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
+        if (!(set_apart || capitals) || words == 0 || words > 14 || ends_like_sentence(e.text) ||
             starts_lower(e.text) || !has_letters(e.text) || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
           continue;
         }
         relabel_item(e, Label::section_header);
         // Numbered headings in the body's type make no sibling set: its type would take in
         // every short numbered item of the document.
-        if (!(larger || bold_standalone || italic_title || e.from_ocr)) {
+        if (!set_apart && !e.from_ocr) {
           in_body_type.push_back(&b);
           continue;
         }
