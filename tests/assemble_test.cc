@@ -171,6 +171,25 @@ TEST(PageAssembly, AHeadlineOverColumnsInOneRegionIsReadBeforeThem) {
   EXPECT_EQ(blocks[2].element.text.substr(0, 28), "right column words in line 0");
 }
 
+TEST(PageAssembly, WhatARuledFrameHoldsIsReadAsAUnit) {
+  // A scanned page: a column on the left; on the right a boxed ad, and under its rule more of the
+  // article, set so close that the recogniser put both in one block.
+  std::vector<TextLine> lines;
+  for (int row = 0; row < 6; ++row) lines.push_back(line("left column line " + std::to_string(row), 40, 100 + 14 * row, 280));
+  for (int row = 0; row < 3; ++row) lines.push_back(line("Ad line " + std::to_string(row), 320, 100 + 14 * row, 400, 10, 1));
+  for (int row = 3; row < 6; ++row) {
+    lines.push_back(line("right column line " + std::to_string(row), 310, 100 + 14 * row, 560, 10, 1));
+  }
+  for (auto& l : lines) l.from_ocr = true;
+  Page page = page_with(lines);
+  page.frames = {{300, 90, 570, 140}};
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.text.substr(0, 19), "left column line 0 ");
+  EXPECT_EQ(blocks[1].element.text, "Ad line 0 Ad line 1 Ad line 2");
+  EXPECT_EQ(blocks[2].element.text.substr(0, 20), "right column line 3 ");
+}
+
 TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   // A key-value list in one region: its short columns line up row by row and are read across.
   const std::vector<TextLine> lines = side_by_side("Key ", {40, 80}, "Value ", {320, 370}, 14);
@@ -237,6 +256,21 @@ TEST(ReadingOrder, CentredAuthorRowsBeforeTheColumnsUnderThem) {
       {237, 412, 421, 500},  // 9 right column, below an aligned gap
   };
   EXPECT_EQ(reading_order(boxes), (std::vector<size_t>{2, 5, 6, 7, 4, 1, 0, 8, 3, 9}));
+}
+
+TEST(ReadingOrder, WithoutACleanCutAScansBoxesFollowTheBoxesAboveThem) {
+  // A scanned newspaper page: a headline over two columns of unequal length, a third column beside it
+  // from the top, and a box under the second and third columns. No gutter or row runs through
+  // the whole page, yet each column is read down before the next and the box under two columns
+  // after both.
+  const std::vector<Box> boxes = {
+      {410, 10, 600, 150},  // 0 third column, from the top
+      {205, 50, 400, 200},  // 1 second column, short
+      {10, 10, 400, 40},    // 2 headline over the first two
+      {205, 210, 600, 300}, // 3 box under the second and third
+      {10, 50, 195, 300},   // 4 first column, long
+  };
+  EXPECT_EQ(reading_order(boxes, true), (std::vector<size_t>{2, 4, 1, 0, 3}));
 }
 
 TEST(Text, PunctuationIsFoldedAsDoclingFoldsIt) {

@@ -10,6 +10,7 @@
 #include "ocr/form_boxes.h"
 #include "ocr/paddle_ocr.h"
 #include "ocr/policy.h"
+#include "ocr/ruled_frames.h"
 #include "ocr/tesseract_ocr.h"
 #include "pageflow/converter.h"
 #include "pdf/mupdf.h"
@@ -384,6 +385,38 @@ TEST(FormBoxes, HollowSquaresOpeningALineAreBoxesLettersAreNot) {
   EXPECT_GT(past[0].bounds().x, 130);
   EXPECT_FLOAT_EQ(past[2].bounds().x, 160);
   EXPECT_FLOAT_EQ(past[5].bounds().x, 100);
+}
+
+TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNot) {
+  // At 150 dpi: a page-wide border, a boxed ad with a rule across it and text inside, a ruled
+  // 3x3 table beside it, and a box too small to hold a block.
+  const double scale = 150 / 72.0;
+  cv::Mat page(1650, 1275, CV_8UC3, cv::Scalar(255, 255, 255));
+  const cv::Scalar black(0, 0, 0);
+  cv::rectangle(page, cv::Rect(40, 40, 1195, 1570), black, 4);
+  cv::rectangle(page, cv::Rect(100, 150, 500, 400), black, 3);
+  cv::line(page, {100, 300}, {600, 300}, black, 3);
+  for (int row = 0; row < 6; ++row) {
+    cv::putText(page, "Open daily 11 to 11", {130, 200 + 50 * row}, cv::FONT_HERSHEY_SIMPLEX, 1.0, black, 2);
+  }
+  for (int x : {700, 850, 1000, 1150}) cv::line(page, {x, 150}, {x, 550}, black, 3);
+  for (int y : {150, 283, 416, 550}) cv::line(page, {700, y}, {1150, y}, black, 3);
+  cv::rectangle(page, cv::Rect(100, 700, 20, 20), black, 2);
+  const auto frames = find_ruled_frames(page, scale);
+  const auto in_pixels = [&](const Box& b) {
+    return cv::Rect(cv::Point(static_cast<int>(b.l * scale), static_cast<int>(b.t * scale)),
+                    cv::Point(static_cast<int>(b.r * scale), static_cast<int>(b.b * scale)));
+  };
+  const cv::Rect ad(100, 150, 500, 400), table(700, 150, 450, 400);
+  int ads = 0;
+  for (const Box& frame : frames) {
+    const cv::Rect found = in_pixels(frame);
+    // The band between the border's top and the boxes under it is ruled all round: it may count.
+    EXPECT_LT(found.area(), page.total() / 2) << found;
+    EXPECT_LT((found & table).area(), found.area() / 10) << found;
+    if ((found & ad).area() >= 0.95 * std::max(found.area(), ad.area())) ++ads;
+  }
+  EXPECT_EQ(ads, 1);
 }
 
 TEST(OcrConversion, PrintedFormBoxesAreFormItems) {

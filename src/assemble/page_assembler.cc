@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -26,6 +27,17 @@ struct Zone {
 
 double intersection(const Box& a, const Box& b) {
   return Box{std::max(a.l, b.l), std::max(a.t, b.t), std::min(a.r, b.r), std::min(a.b, b.b)}.area();
+}
+
+// The smallest of the page's ruled frames larger than `larger_than` that holds `box` (four fifths
+// of it), or -1.
+int frame_of(const std::vector<Box>& frames, const Box& box, double larger_than = 0) {
+  int best = -1;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    if (frames[f].area() <= larger_than || box.area() <= 0 || intersection(frames[f], box) < 0.8 * box.area()) continue;
+    if (best < 0 || frames[f].area() < frames[static_cast<size_t>(best)].area()) best = static_cast<int>(f);
+  }
+  return best;
 }
 
 double median(std::vector<double> values) {
@@ -113,7 +125,9 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
     if (auto gap = stacked_gap(lines[orphans[k - 1]], lines[orphans[k]])) line_gaps.push_back(*gap);
   }
   const double usual_gap = median(line_gaps);
-  std::map<int, size_t> orphan_zone_of_block;
+  // A block of OCR lines never runs across a frame's rule: what a frame holds is read apart.
+  std::map<std::pair<int, int>, size_t> orphan_zone_of_block;
+  const auto block_key = [&](const TextLine& line) { return std::pair(frame_of(page.frames, line.box), line.block); };
   const TextLine* previous = nullptr;
   for (size_t i : orphans) {
     const TextLine& line = lines[i];
@@ -122,7 +136,7 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
       zones.push_back({Label::page_header, lb, 0, {i}});
       continue;
     }
-    auto [it, fresh] = orphan_zone_of_block.try_emplace(line.block, zones.size());
+    auto [it, fresh] = orphan_zone_of_block.try_emplace(block_key(line), zones.size());
     if (fresh && one_column && previous && !in_margin_band(lb, page.height) && !in_margin_band(previous->box, page.height)) {
       const double height = std::min(lb.height(), previous->box.height());
       bool ordered = false;
@@ -130,7 +144,7 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
       const double text_left = item ? previous->words[1].box.l : previous->box.l;
       const auto gap = stacked_gap(*previous, line);
       const bool continues = lb.l < text_left + 0.5 * height && gap && *gap <= usual_gap + 0.3 * height;
-      if (continues) it->second = orphan_zone_of_block.at(previous->block);
+      if (continues) it->second = orphan_zone_of_block.at(block_key(*previous));
       fresh = !continues;
     }
     if (fresh) {
@@ -404,10 +418,103 @@ bool same_columns(const std::vector<Box>& boxes, const std::vector<std::vector<s
   return starts_align || ends_align;
 }
 
+std::vector<size_t> top_down(const std::vector<Box>& boxes, std::vector<size_t> ids) {
+  std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
+    return std::tie(boxes[a].t, boxes[a].l) < std::tie(boxes[b].t, boxes[b].l);
+  });
+  return ids;
+}
+
+// Reading order where no gutter or row runs clean through the boxes (a newspaper page: a headline
+// over columns of unequal length, boxed ads between them): each box is read after the boxes
+// straight above it, column by column. A box leads down to the boxes right under it (overlapping
+// it across, nothing between); reading goes down the leftmost way first, and before a box is
+// read, whatever unread box lies above it is (its column's start, then down to it).
+std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t> ids) {
+  // The links cost n^3 to find; a page with this many zones and no clean cut is read top down.
+  constexpr size_t kMostLinkedZones = 150;
+  const size_t n = ids.size();
+  if (n > kMostLinkedZones) return top_down(boxes, std::move(ids));
+  auto box = [&](size_t k) -> const Box& { return boxes[ids[k]]; };
+  auto across = [&](size_t a, size_t b) { return std::min(box(a).r, box(b).r) > std::max(box(a).l, box(b).l); };
+  auto above = [&](size_t a, size_t b) {
+    return box(a).t < box(b).t && box(a).b <= box(b).t + 0.25 * std::min(box(a).height(), box(b).height());
+  };
+  auto interrupted = [&](size_t a, size_t b) {
+    for (size_t c = 0; c < n; ++c) {
+      if (c != a && c != b && (across(a, c) || across(c, b)) && above(a, c) && above(c, b)) return true;
+    }
+    return false;
+  };
+  std::vector<std::vector<size_t>> up(n), down(n);
+  for (size_t b = 0; b < n; ++b) {
+    for (size_t a = 0; a < n; ++a) {
+      if (a == b || !across(a, b) || !above(a, b) || interrupted(a, b)) continue;
+      up[b].push_back(a);
+      down[a].push_back(b);
+    }
+  }
+  const auto left_first = [&](size_t a, size_t b) { return std::tie(box(a).l, box(a).t) < std::tie(box(b).l, box(b).t); };
+  for (auto& list : up) std::sort(list.begin(), list.end(), left_first);
+  for (auto& list : down) std::sort(list.begin(), list.end(), left_first);
+  std::vector<size_t> heads;
+  for (size_t k = 0; k < n; ++k) {
+    if (up[k].empty()) heads.push_back(k);
+  }
+  std::sort(heads.begin(), heads.end(), left_first);
+
+  std::vector<bool> read(n, false);
+  std::vector<size_t> order;
+  const auto highest_unread = [&](size_t k) {
+    for (bool climbed = true; climbed;) {
+      climbed = false;
+      for (size_t a : up[k]) {
+        if (!read[a]) {
+          k = a;
+          climbed = true;
+          break;
+        }
+      }
+    }
+    return k;
+  };
+  const auto take = [&](size_t k) {
+    read[k] = true;
+    order.push_back(ids[k]);
+  };
+  for (size_t head : heads) {
+    if (read[head]) continue;
+    take(head);
+    std::vector<size_t> path{head};
+    while (!path.empty()) {
+      const size_t at = path.back();
+      size_t next = n;
+      for (size_t below : down[at]) {
+        const size_t candidate = highest_unread(below);
+        if (!read[candidate]) {
+          next = candidate;
+          break;
+        }
+      }
+      if (next == n) {
+        path.pop_back();
+        continue;
+      }
+      take(next);
+      path.push_back(next);
+    }
+  }
+  return order;
+}
+
 // Recursive XY-cut: columns where a vertical gutter runs through the whole group; otherwise
 // rows, but consecutive rows that share their columns are kept together so that a two-column
-// body is read column by column rather than row by row.
-std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, int depth) {
+// body is read column by column rather than row by row. Where nothing cuts, a scan's boxes (made
+// from its OCR lines: a newspaper's columns and ads) are read in their flow; a digital page's (the
+// detector's regions over its text layer, overlapping where nothing cuts) top down, as docling
+// reads them: on docling-parse's test PDFs the flow put a single-column page's list after the
+// paragraphs below it.
+std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, bool scanned, int depth) {
   if (ids.size() <= 1 || depth > 64) return ids;
   std::vector<std::vector<size_t>> groups = cut(boxes, ids, 0);
   if (groups.size() < 2) {
@@ -427,16 +534,10 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
     }
     groups = std::move(rows);
   }
-  if (groups.size() < 2) {
-    // No clean cut: top to bottom, then left to right.
-    std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
-      return std::tie(boxes[a].t, boxes[a].l) < std::tie(boxes[b].t, boxes[b].l);
-    });
-    return ids;
-  }
+  if (groups.size() < 2) return scanned ? flow_order(boxes, std::move(ids)) : top_down(boxes, std::move(ids));
   std::vector<size_t> out;
   for (auto& g : groups) {
-    auto part = xy_cut(boxes, g, depth + 1);
+    auto part = xy_cut(boxes, g, scanned, depth + 1);
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
@@ -912,10 +1013,47 @@ std::string reflow(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::vector<size_t> reading_order(const std::vector<Box>& boxes) {
+std::vector<size_t> reading_order(const std::vector<Box>& boxes, bool scanned) {
   std::vector<size_t> ids(boxes.size());
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = i;
-  return xy_cut(boxes, ids, 0);
+  return xy_cut(boxes, ids, scanned, 0);
+}
+
+// The order of `boxes` when what each ruled frame holds is read as one unit, where the frame stands
+// among the boxes and frames beside it (frames inside frames likewise): XY-cut at every level.
+std::vector<size_t> framed_reading_order(const std::vector<Box>& boxes, const std::vector<Box>& frames, bool scanned) {
+  if (frames.empty()) return reading_order(boxes, scanned);
+  std::vector<int> frame_of_box, parent;
+  for (const Box& b : boxes) frame_of_box.push_back(frame_of(frames, b));
+  for (const Box& f : frames) parent.push_back(frame_of(frames, f, f.area()));
+  std::vector<bool> holds_any(frames.size(), false);  // frames with nothing of the page's inside stay out
+  for (int f : frame_of_box) {
+    for (; f >= 0 && !holds_any[static_cast<size_t>(f)]; f = parent[static_cast<size_t>(f)]) holds_any[static_cast<size_t>(f)] = true;
+  }
+  std::vector<size_t> order;
+  const std::function<void(int)> read = [&](int frame) {
+    std::vector<Box> item_boxes;
+    std::vector<int> items;  // a box's index, or -1 - a frame's
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      if (frame_of_box[i] != frame) continue;
+      item_boxes.push_back(boxes[i]);
+      items.push_back(static_cast<int>(i));
+    }
+    for (size_t f = 0; f < frames.size(); ++f) {
+      if (parent[f] != frame || !holds_any[f]) continue;
+      item_boxes.push_back(frames[f]);
+      items.push_back(-1 - static_cast<int>(f));
+    }
+    for (size_t k : reading_order(item_boxes, scanned)) {
+      if (items[k] >= 0) {
+        order.push_back(static_cast<size_t>(items[k]));
+      } else {
+        read(-1 - items[k]);
+      }
+    }
+  };
+  read(-1);
+  return order;
 }
 
 std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
@@ -942,7 +1080,8 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   }
   for (size_t z : body) body_boxes.push_back(zones[z].box);
   std::vector<size_t> order = headers;
-  for (size_t k : reading_order(body_boxes)) order.push_back(body[k]);
+  const bool scanned = std::any_of(lines.begin(), lines.end(), [](const TextLine& line) { return line.from_ocr; });
+  for (size_t k : framed_reading_order(body_boxes, page.frames, scanned)) order.push_back(body[k]);
   order.insert(order.end(), footers.begin(), footers.end());
 
   std::vector<Block> blocks;

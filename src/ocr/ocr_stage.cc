@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "ocr/form_boxes.h"
+#include "ocr/ruled_frames.h"
 
 namespace pageflow::ocr {
 
@@ -69,6 +70,7 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
       if (rotation != 180) std::swap(page.width, page.height);
     }
     page.rotation = rotation;
+    page.frames = find_ruled_frames(upright, page.ocr_scale);
     page.lines = std::move(lines);
     page.image_boxes.clear();
     page.ocr_raster.release();

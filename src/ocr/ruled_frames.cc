@@ -1,0 +1,156 @@
+#include "ocr/ruled_frames.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+namespace pageflow::ocr {
+
+namespace {
+
+// Works along x for horizontal rules and along y (on the transposed image) for vertical ones.
+struct Rule {
+  int from = 0, to = 0;  // extent along the rule
+  double at = 0;         // position across it, at its middle
+};
+
+// Ink in runs of at least `length` pixels along x and at most `thickness` across: rules, not
+// letters (too short) nor photographs and black bands (too thick). Breaks of a pixel or two in a
+// printed rule are bridged first.
+cv::Mat rule_ink(const cv::Mat& ink, int length, int thickness) {
+  const auto kernel = [](int w, int h) { return cv::getStructuringElement(cv::MORPH_RECT, cv::Size(w, h)); };
+  cv::Mat runs, thick;
+  cv::morphologyEx(ink, runs, cv::MORPH_CLOSE, kernel(5, 1));
+  cv::morphologyEx(runs, runs, cv::MORPH_OPEN, kernel(length, 1));
+  cv::morphologyEx(runs, thick, cv::MORPH_OPEN, kernel(1, thickness + 1));
+  cv::dilate(thick, thick, kernel(3, 3));
+  return runs & ~thick;
+}
+
+// The rules in `mask`: pieces of one printed rule (a skewed scan breaks it into steps, a faint one
+// into dashes) lie in line with each other, the next starting near where the last ended.
+std::vector<Rule> rules_in(const cv::Mat& mask, int least, int thickness) {
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8);
+  std::vector<Rule> pieces;
+  for (int k = 1; k < n; ++k) {
+    const int x = stats.at<int>(k, cv::CC_STAT_LEFT), w = stats.at<int>(k, cv::CC_STAT_WIDTH);
+    pieces.push_back({x, x + w, centroids.at<double>(k, 1)});
+  }
+  std::sort(pieces.begin(), pieces.end(), [](const Rule& a, const Rule& b) { return a.from < b.from; });
+  std::vector<Rule> rules;
+  for (const Rule& piece : pieces) {
+    auto in_line = std::find_if(rules.begin(), rules.end(), [&](const Rule& rule) {
+      return piece.from - rule.to <= least && std::abs(piece.at - rule.at) <= thickness;
+    });
+    if (in_line == rules.end()) {
+      rules.push_back(piece);
+    } else {
+      const double w1 = in_line->to - in_line->from, w2 = piece.to - piece.from;
+      in_line->at = (in_line->at * w1 + piece.at * w2) / (w1 + w2);
+      in_line->to = std::max(in_line->to, piece.to);
+    }
+  }
+  std::erase_if(rules, [&](const Rule& r) { return r.to - r.from < least; });
+  return rules;
+}
+
+// Share of [from, to) along x that rule ink covers within `reach` of row `at`.
+double covered(const cv::Mat& mask, int from, int to, double at, int reach) {
+  const cv::Rect band = cv::Rect(from, static_cast<int>(at) - reach, to - from, 2 * reach + 1) &
+                        cv::Rect(0, 0, mask.cols, mask.rows);
+  if (band.empty()) return 0;
+  cv::Mat columns;
+  cv::reduce(mask(band), columns, 0, cv::REDUCE_MAX);
+  return cv::countNonZero(columns) / static_cast<double>(to - from);
+}
+
+}  // namespace
+
+std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
+  if (bgr.empty()) return {};
+  cv::Mat gray, ink;
+  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const int least = std::max(8, static_cast<int>(std::lround(36 * scale)));  // half an inch
+  const int thickness = std::max(2, static_cast<int>(std::lround(4 * scale)));
+  const int reach = 2 * thickness;  // how far off its side's line a skewed or wavering rule may run
+  const cv::Mat across = rule_ink(ink, least, thickness);
+  const cv::Mat down = rule_ink(ink.t(), least, thickness);  // transposed: x is the page's y
+  const std::vector<Rule> horizontal = rules_in(across, least, thickness);
+  const std::vector<Rule> vertical = rules_in(down, least, thickness);
+
+  // Two rules down, and between them the rules across that span them (half their width at least:
+  // old print fades): each pair of such rules in a row is a frame, when the rules down run along
+  // both its sides (three fifths at least: a scan breaks them near rounded corners) and no rule
+  // down crosses its inside. Where one does, and the rules across run through it too, the rows are
+  // a table's grid, and its columns and cells are no frames.
+  const double page_area = static_cast<double>(bgr.cols) * bgr.rows;
+  std::vector<cv::Rect> frames, grids;
+  for (const Rule& left : vertical) {
+    for (const Rule& right : vertical) {
+      const int l = static_cast<int>(left.at), r = static_cast<int>(right.at);
+      const int top = std::min(left.from, right.from) - least / 2, bottom = std::max(left.to, right.to) + least / 2;
+      if (r - l < least || bottom - top < least) continue;
+      std::vector<std::pair<double, bool>> rows;  // where, and whether the rule runs side to side
+      for (const Rule& rule : horizontal) {
+        if (rule.at < top || rule.at > bottom || rule.to < l || rule.from > r) continue;
+        const double spanned = covered(across, l, r, rule.at, reach);
+        if (spanned >= 0.5) rows.emplace_back(rule.at, spanned >= 0.9);
+      }
+      std::sort(rows.begin(), rows.end());
+      // Rows of one kind stacked on a shared rule between the same sides are one frame (an ad with
+      // a rule across it) or one grid; two rules closer than a frame's least height are two frames'
+      // borders side by side.
+      struct Run {
+        std::vector<cv::Rect>* into;
+        int open = -1;
+      };
+      Run frame_run{&frames}, grid_run{&grids};
+      const auto follow = [&](Run& run, bool on, int y) {
+        if (on && run.open < 0) run.open = y;
+        if (!on && run.open >= 0) {
+          run.into->emplace_back(cv::Point(l, run.open), cv::Point(r, y));
+          run.open = -1;
+        }
+      };
+      for (size_t k = 1; k < rows.size(); ++k) {
+        const int y0 = static_cast<int>(rows[k - 1].first), y1 = static_cast<int>(rows[k].first);
+        const bool walled =
+            y1 - y0 >= least && covered(down, y0, y1, l, reach) >= 0.6 && covered(down, y0, y1, r, reach) >= 0.6;
+        const bool crossed = std::any_of(vertical.begin(), vertical.end(), [&](const Rule& rule) {
+          return rule.at > l + 2 * reach && rule.at < r - 2 * reach &&
+                 std::min(rule.to, y1) - std::max(rule.from, y0) >= 0.8 * (y1 - y0);
+        });
+        follow(frame_run, walled && !crossed, y0);
+        follow(grid_run, walled && crossed && rows[k - 1].second && rows[k].second, y0);
+      }
+      if (!rows.empty()) {
+        follow(frame_run, false, static_cast<int>(rows.back().first));
+        follow(grid_run, false, static_cast<int>(rows.back().first));
+      }
+    }
+  }
+  const auto part_of_grid = [&](const cv::Rect& frame) {
+    return std::any_of(grids.begin(), grids.end(), [&](const cv::Rect& grid) {
+      return grid.width >= frame.width + least && std::abs(grid.y - frame.y) <= reach &&
+             std::abs(grid.br().y - frame.br().y) <= reach && grid.x <= frame.x + reach &&
+             grid.br().x >= frame.br().x - reach;
+    });
+  };
+  // A rule around the whole page sets nothing apart.
+  std::erase_if(frames, [&](const cv::Rect& frame) { return frame.area() > 0.5 * page_area || part_of_grid(frame); });
+  // The same frame found from pieces of its rules more than once: the first stands for all.
+  std::vector<Box> found;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const cv::Rect& a = frames[i];
+    const bool seen = std::any_of(frames.begin(), frames.begin() + static_cast<long>(i), [&](const cv::Rect& b) {
+      return (a & b).area() >= 0.8 * std::max(a.area(), b.area());
+    });
+    if (!seen) found.push_back({a.x / scale, a.y / scale, a.br().x / scale, a.br().y / scale});
+  }
+  return found;
+}
+
+}  // namespace pageflow::ocr
