@@ -82,9 +82,10 @@ TEST(Engine, ASmallJobIsNotStuckBehindALargeOne) {
   const int after = big.pages_done();
   EXPECT_EQ(small_result.pages, 1);
   EXPECT_FALSE(big_job->progress().finished);
-  // The small job's page overtakes the big job's backlog: only the pages already inside a stage
-  // call finish before it (a window of 20 pages is admitted ahead of it).
-  EXPECT_LE(after - before, 10) << "big job pages finished while the 1-page job waited";
+  // The small job's page overtakes the big job's backlog: at most the window of 20 pages admitted
+  // ahead of it finishes first, not the 76 behind. (Fewer when the machine is idle: only those
+  // inside a stage call; a loaded CI machine let 14 through, so the bound is the window.)
+  EXPECT_LE(after - before, 20) << "big job pages finished while the 1-page job waited";
   const RunResult big_result = big_job->wait();
   EXPECT_EQ(big_result.pages, 80);
   ASSERT_EQ(big.docs.size(), 1u);
