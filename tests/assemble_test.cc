@@ -182,12 +182,37 @@ TEST(PageAssembly, WhatARuledFrameHoldsIsReadAsAUnit) {
   }
   for (auto& l : lines) l.from_ocr = true;
   Page page = page_with(lines);
+  page.needs_ocr = true;
   page.frames = {{300, 90, 570, 140}};
   const auto blocks = assemble_page(page);
   ASSERT_EQ(blocks.size(), 3u);
   EXPECT_EQ(blocks[0].element.text.substr(0, 19), "left column line 0 ");
   EXPECT_EQ(blocks[1].element.text, "Ad line 0 Ad line 1 Ad line 2");
   EXPECT_EQ(blocks[2].element.text.substr(0, 20), "right column line 3 ");
+}
+
+TEST(PageAssembly, OnlyAScanReadsUncutZonesInColumnFlow) {
+  // The newspaper layout of ReadingOrder.WithoutACleanCutAScansBoxesFollowTheBoxesAboveThem, once
+  // as a digital page whose picture OCR read (--ocr-pictures), once as a scan. The digital page
+  // keeps top-down order; OCR'd text inside its picture does not make it a scan.
+  auto in = [](const std::string& text, const Box& b) { return line(text, b.l + 2, b.t + 2, b.r - 2); };
+  const Box third{410, 10, 600, 150}, second{205, 50, 400, 200}, headline{10, 10, 400, 40},
+      under{205, 210, 600, 300}, first{10, 50, 195, 300}, picture{10, 320, 600, 500};
+  std::vector<TextLine> lines = {in("Third", third), in("Second", second), in("Headline", headline),
+                                 in("Under", under), in("First", first), in("Label", picture)};
+  lines.back().from_ocr = true;
+  std::vector<Region> regions;
+  for (const Box& b : {third, second, headline, under, first}) regions.push_back({Label::text, b, 0.9f});
+  regions.push_back({Label::picture, picture, 0.9f});
+  auto read = [&](bool scan) {
+    Page page = page_with(lines, regions);
+    page.needs_ocr = scan;
+    std::vector<std::string> texts;
+    for (const Block& block : assemble_page(page)) texts.push_back(block.element.text);
+    return texts;
+  };
+  EXPECT_EQ(read(false), (std::vector<std::string>{"Headline", "Third", "First", "Second", "Under", "Label"}));
+  EXPECT_EQ(read(true), (std::vector<std::string>{"Headline", "First", "Second", "Third", "Under", "Label"}));
 }
 
 TEST(PageAssembly, RowAlignedShortColumnsStayRows) {

@@ -1080,7 +1080,8 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   }
   for (size_t z : body) body_boxes.push_back(zones[z].box);
   std::vector<size_t> order = headers;
-  const bool scanned = std::any_of(lines.begin(), lines.end(), [](const TextLine& line) { return line.from_ocr; });
+  // A page OCR read as a whole is a scan; a digital page with OCR'd pictures is not.
+  const bool scanned = page.needs_ocr;
   for (size_t k : framed_reading_order(body_boxes, page.frames, scanned)) order.push_back(body[k]);
   order.insert(order.end(), footers.begin(), footers.end());
 
