@@ -153,6 +153,46 @@ TEST(OcrText, ALineBridgingANarrowGutterIsCutThere) {
   std::vector<TextLine> alone = {bridged};
   split_lines_at_gutters(alone, {{0, 5, 5, 14, 5, 5}});
   EXPECT_EQ(alone.size(), 1u);
+
+  // Nor with a line across the gap right above it, however early that line comes in the list.
+  std::vector<TextLine> under_prose = {ocr_row({"prose", "of", "one", "column", "across", "it"}, 25, 78), bridged};
+  std::vector<std::vector<double>> under_prose_blanks = {{0, 5, 5, 5, 5, 5}, {0, 5, 5, 14, 5, 5}};
+  for (int row = 1; row <= 4; ++row) {
+    for (double left : {10.0, 132.0}) {
+      under_prose.push_back(ocr_row({"more", "column", "text"}, left, 100 + 22.0 * row));
+      under_prose_blanks.push_back({0, 5, 5});
+    }
+  }
+  split_lines_at_gutters(under_prose, under_prose_blanks);
+  ASSERT_EQ(under_prose.size(), 10u);
+  EXPECT_EQ(under_prose[1].text, bridged.text);
+}
+
+TEST(OcrText, AWordBoxedApartFromItsLineStaysInItsParagraph) {
+  // Two columns of five rows. The detector boxed the first word of the left column's third row
+  // apart, lower than a full line (no descenders); a margin note as low stands beside the right
+  // column, outside it.
+  std::vector<TextLine> lines;
+  for (int row = 0; row < 5; ++row) {
+    const double top = 100 + 22.0 * row;
+    if (row == 2) {
+      lines.push_back(ocr_row({"Prevost,"}, 10, top + 4));
+      lines.back().box.b = lines.back().words[0].box.b = top + 15;
+      lines.push_back(ocr_row({"assistant", "director"}, 50, top));
+    } else {
+      lines.push_back(ocr_row({"left", "column", "text"}, 10, top));
+    }
+    lines.push_back(ocr_row({"right", "column", "text"}, 132, top));
+  }
+  lines.push_back(ocr_row({"note"}, 300, 148));
+  lines.back().box.b = lines.back().words[0].box.b = 159;
+  assign_blocks(lines);
+  const int left = lines[0].block, right = lines[1].block;
+  EXPECT_NE(left, right);
+  for (const TextLine& line : lines) {
+    if (line.text == "note") EXPECT_TRUE(line.block != left && line.block != right);
+    else EXPECT_EQ(line.block, line.box.l < 120 ? left : right) << line.text;
+  }
 }
 
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {

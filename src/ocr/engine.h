@@ -42,7 +42,8 @@ void split_lines_at_gutters(std::vector<TextLine>& lines, const std::vector<std:
 
 // Groups lines into blocks (paragraph hints for assembly): a line joins the block of the nearest
 // line above it that it overlaps horizontally, unless a gap larger than a line or a change of
-// type size separates them.
+// type size separates them. A block whose lines all sit on rows of one larger block, inside its
+// span, is part of it (a word the detector boxed apart from the rest of its line).
 void assign_blocks(std::vector<TextLine>& lines);
 
 // On a page read as Latin script (at least 200 letters, under 2 % CJK), a lone CJK ideograph

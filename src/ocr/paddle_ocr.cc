@@ -711,7 +711,7 @@ void split_lines_at_gutters(std::vector<TextLine>& lines, const std::vector<std:
   };
   std::vector<TextLine> out;
   for (size_t i = 0; i < lines.size(); ++i) {
-    TextLine& line = lines[i];
+    const TextLine& line = lines[i];
     size_t from = 0;
     for (size_t k = 1; k <= line.words.size(); ++k) {
       if (k < line.words.size() &&
@@ -729,10 +729,60 @@ void split_lines_at_gutters(std::vector<TextLine>& lines, const std::vector<std:
       out.push_back(std::move(part));
       from = k;
     }
-    if (from == 0) out.push_back(std::move(line));
+    if (from == 0) out.push_back(line);  // copied: later lines' gutter tests still read it
   }
   lines = std::move(out);
 }
+
+namespace {
+
+// The detector may box a word of a line apart from the rest of it ("Prevost," before "assistant
+// director of", where the justified line has a wide space). Such a fragment is lower than the
+// line beside it, so it fails the type-size test and opens a block of its own, which assembly
+// would print as a paragraph. A block whose every line sits on the row of a line of one larger
+// block, inside that block's span, is part of it.
+void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
+  std::vector<Box> span(static_cast<size_t>(blocks));
+  std::vector<size_t> size(static_cast<size_t>(blocks), 0);
+  for (const auto& line : lines) {
+    const auto b = static_cast<size_t>(line.block);
+    span[b] = size[b]++ == 0 ? line.box : unite(span[b], line.box);
+  }
+  auto same_row = [](const Box& a, const Box& b) {
+    return std::min(a.b, b.b) - std::max(a.t, b.t) >= 0.5 * std::min(a.height(), b.height());
+  };
+  for (int fragment = 0; fragment < blocks; ++fragment) {
+    const auto f = static_cast<size_t>(fragment);
+    int host = -1;
+    bool fits = size[f] > 0;
+    for (const auto& line : lines) {
+      if (!fits) break;
+      if (line.block != fragment) continue;
+      int mate = -1;
+      for (const auto& other : lines) {
+        const auto o = static_cast<size_t>(other.block);
+        if (other.block == fragment || size[o] <= size[f] || !same_row(line.box, other.box)) continue;
+        const Box& column = span[o];
+        if (line.box.l >= column.l - 0.5 * line.box.height() && line.box.r <= column.r + 0.5 * line.box.height()) {
+          mate = other.block;
+          break;
+        }
+      }
+      fits = mate >= 0 && (host < 0 || host == mate);
+      host = mate;
+    }
+    if (!fits) continue;
+    const auto h = static_cast<size_t>(host);
+    for (auto& line : lines) {
+      if (line.block == fragment) line.block = host;
+    }
+    span[h] = unite(span[h], span[f]);
+    size[h] += size[f];
+    size[f] = 0;
+  }
+}
+
+}  // namespace
 
 void assign_blocks(std::vector<TextLine>& lines) {
   std::vector<size_t> order(lines.size());
@@ -756,6 +806,7 @@ void assign_blocks(std::vector<TextLine>& lines) {
                            above->box.height() < 1.5 * line.box.height();
     line.block = continues ? above->block : blocks++;
   }
+  join_row_fragments(lines, blocks);
 }
 
 }  // namespace pageflow::ocr
