@@ -216,6 +216,29 @@ TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
   EXPECT_LT(cer(text, kSentence), 0.03) << text;
 }
 
+TEST(PaddleOcr, CloseSetRowsTheDetectorRanTogetherAreReadRowByRow) {
+  // A large page (the detector sees it scaled to a fifth) of lines set apart, and a paragraph
+  // whose rows nearly touch: scaled down they run into one box that reads as nothing.
+  cv::Mat page(4800, 3600, CV_8UC3, cv::Scalar(255, 255, 255));
+  const std::vector<std::string> spaced = {"Fictitious example text one", "Another sample line two",
+                                           "Some more words here three", "Plain text for reading four",
+                                           "Last spaced line five", "Still one more line six"};
+  for (size_t k = 0; k < spaced.size(); ++k) {
+    cv::putText(page, spaced[k], cv::Point(200, 300 + 90 * static_cast<int>(k)), cv::FONT_HERSHEY_SIMPLEX, 1.2,
+                cv::Scalar(0, 0, 0), 2);
+  }
+  const std::vector<std::string> tight = {"rows of a column set close", "that the detector merged",
+                                          "at a fifth of their size"};
+  for (size_t k = 0; k < tight.size(); ++k) {
+    cv::putText(page, tight[k], cv::Point(200, 1200 + 32 * static_cast<int>(k)), cv::FONT_HERSHEY_SIMPLEX, 1.2,
+                cv::Scalar(0, 0, 0), 2);
+  }
+  PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
+  std::string text;
+  for (const auto& line : paddle.read(page, 200.0 / 72, {}, 0)) text += line.text + "\n";
+  for (const auto& row : tight) EXPECT_NE(text.find(row), std::string::npos) << text;
+}
+
 TEST(PaddleOcr, TypeSizeIsMeasuredFromTheLetters) {
   auto page_of = [](double font_scale) {
     cv::Mat page(1400, 1000, CV_8UC3, cv::Scalar(255, 255, 255));

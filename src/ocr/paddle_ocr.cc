@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -482,6 +483,25 @@ Orientation PaddleOcr::orient(const cv::Mat& bgr) const {
 
 namespace {
 
+Quad quad_of(const cv::Rect2f& r, float score) {
+  Quad q;
+  q.points = {cv::Point2f(r.x, r.y), cv::Point2f(r.x + r.width, r.y), cv::Point2f(r.x + r.width, r.y + r.height),
+              cv::Point2f(r.x, r.y + r.height)};
+  q.score = score;
+  return q;
+}
+
+// Takes out the boxes a better reading replaced, with their crops and readings.
+void erase_replaced(const std::vector<bool>& replaced, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
+                    std::vector<Recognition>& texts) {
+  for (size_t i = replaced.size(); i-- > 0;) {
+    if (!replaced[i]) continue;
+    quads.erase(quads.begin() + static_cast<long>(i));
+    crops.erase(crops.begin() + static_cast<long>(i));
+    texts.erase(texts.begin() + static_cast<long>(i));
+  }
+}
+
 // Runs of detected pieces stacked in a narrow column: vertical text (an arXiv stamp, a spine)
 // reaches detection as short pieces, each read as one wrong letter.
 std::vector<std::vector<size_t>> vertical_runs(const std::vector<Quad>& quads) {
@@ -519,7 +539,7 @@ std::vector<std::vector<size_t>> vertical_runs(const std::vector<Quad>& quads) {
 
 }  // namespace
 
-void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
+void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
                                    std::vector<Recognition>& texts) const {
   std::vector<bool> replaced(quads.size(), false);
   for (const auto& run : vertical_runs(quads)) {
@@ -531,10 +551,7 @@ void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
       piece_confidence += texts[i].confidence;
       piece_chars += texts[i].char_x.size();
     }
-    Quad tall;
-    tall.points = {cv::Point2f(all.x, all.y), cv::Point2f(all.x + all.width, all.y),
-                   cv::Point2f(all.x + all.width, all.y + all.height), cv::Point2f(all.x, all.y + all.height)};
-    tall.score = quads[run.front()].score;
+    const Quad tall = quad_of(all, quads[run.front()].score);
     // crop() turns a tall line counter-clockwise (text running downwards); text running upwards
     // needs the other quarter turn. Both are read; the more confident reading wins.
     const cv::Mat down = crop(bgr, tall);
@@ -548,26 +565,97 @@ void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
     }
     for (size_t i : run) replaced[i] = true;
     quads.push_back(tall);
+    crops.push_back(&best == &readings[0] ? down : up);
     texts.push_back(best);
     replaced.push_back(false);
   }
-  for (size_t i = quads.size(); i-- > 0;) {
-    if (!replaced[i]) continue;
-    quads.erase(quads.begin() + static_cast<long>(i));
-    texts.erase(texts.begin() + static_cast<long>(i));
-  }
+  erase_replaced(replaced, quads, crops, texts);
 }
 
 // CTC emits a character at one time step of 8 px of the 48-px line image; a word's box reaches
 // this fraction of the line's width past its first and last characters.
 constexpr double kCharReach = 0.02;
 
+namespace {
+
+// A reading below this confidence is dropped as no text.
+constexpr float kLeastConfidence = 0.5f;
+
+}  // namespace
+
+void PaddleOcr::read_stacked_lines(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
+                                   std::vector<Recognition>& texts) const {
+  // The page's line height: the median of its boxes read well and lying flat.
+  std::vector<float> heights;
+  for (size_t i = 0; i < quads.size(); ++i) {
+    const cv::Rect2f b = quads[i].bounds();
+    if (texts[i].confidence >= kLeastConfidence && b.width > 2 * b.height) heights.push_back(b.height);
+  }
+  if (heights.size() < 5) return;  // too few lines to tell a line's height
+  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
+  const double line_height = heights[heights.size() / 2];
+  constexpr int kMostRows = 6;
+  const size_t found = quads.size();
+  std::vector<bool> replaced(found, false);
+  for (size_t i = 0; i < found; ++i) {
+    const cv::Rect box = cv::Rect(quads[i].bounds()) & cv::Rect(0, 0, bgr.cols, bgr.rows);
+    const double rows = box.height / line_height;
+    if (rows < 1.6 || rows > kMostRows + 0.5 || box.width < 2 * box.height) continue;
+    // The detector saw the page scaled down to det_max_side, where close-set rows run together;
+    // it looks again at the box and half a line around it at full resolution.
+    const int margin = static_cast<int>(line_height / 2);
+    const cv::Rect around = cv::Rect(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin) &
+                            cv::Rect(0, 0, bgr.cols, bgr.rows);
+    std::vector<cv::Mat> row_crops;
+    std::vector<Quad> row_quads;
+    // A row whose middle another box holds, read well, was read already.
+    auto read_already = [&](const cv::Point2f& middle) {
+      for (size_t j = 0; j < found; ++j) {
+        if (j != i && texts[j].confidence >= kLeastConfidence && quads[j].bounds().contains(middle)) return true;
+      }
+      return false;
+    };
+    for (Quad q : detect(bgr(around))) {
+      for (auto& p : q.points) p += cv::Point2f(static_cast<float>(around.x), static_cast<float>(around.y));
+      const cv::Rect2f b = q.bounds();
+      const cv::Point2f middle(b.x + b.width / 2, b.y + b.height / 2);
+      if (!cv::Rect2f(box).contains(middle) || read_already(middle)) continue;
+      row_crops.push_back(crop(bgr, q));
+      // Read from its tight box; placed with the height the page's other boxes have, so that
+      // its type size matches theirs where it continues their paragraph.
+      const float half = static_cast<float>(std::max<double>(b.height, line_height) / 2);
+      row_quads.push_back(quad_of(cv::Rect2f(b.x, middle.y - half, b.width, 2 * half), q.score));
+    }
+    // One row is a line of large type, as the box was.
+    float top = std::numeric_limits<float>::max(), bottom = 0;
+    for (const Quad& q : row_quads) {
+      const cv::Rect2f b = q.bounds();
+      top = std::min(top, b.y + b.height / 2);
+      bottom = std::max(bottom, b.y + b.height / 2);
+    }
+    if (bottom - top < 0.5 * line_height) continue;
+    std::vector<Recognition> readings = recognize(row_crops);
+    double confidence = 0;
+    for (const Recognition& r : readings) confidence += r.confidence;
+    if (confidence / static_cast<double>(readings.size()) <= texts[i].confidence) continue;
+    replaced[i] = true;
+    for (size_t r = 0; r < readings.size(); ++r) {
+      quads.push_back(row_quads[r]);
+      crops.push_back(row_crops[r]);
+      texts.push_back(std::move(readings[r]));
+      replaced.push_back(false);
+    }
+  }
+  erase_replaced(replaced, quads, crops, texts);
+}
+
 std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad> found, int) {
   std::vector<Quad> quads = found.empty() ? detect(bgr) : std::vector<Quad>(found.begin(), found.end());
   std::vector<cv::Mat> crops;
   for (const auto& q : quads) crops.push_back(crop(bgr, q));
   std::vector<Recognition> texts = recognize(crops);
-  read_vertical_text(bgr, quads, texts);
+  read_vertical_text(bgr, quads, crops, texts);
+  read_stacked_lines(bgr, quads, crops, texts);
   std::vector<TextLine> lines;
   std::vector<std::vector<double>> blank_before;  // per kept line and word: the white before it
   for (size_t i = 0; i < quads.size(); ++i) {
@@ -617,7 +705,7 @@ std::vector<TextLine> PaddleOcr::read(const cv::Mat& bgr, double scale, std::spa
       ++char_index;
     }
     flush();
-    if (!line.words.empty() && r.confidence >= 0.5f) {
+    if (!line.words.empty() && r.confidence >= kLeastConfidence) {
       lines.push_back(std::move(line));
       blank_before.push_back(std::move(blanks));
     }

@@ -64,8 +64,15 @@ class PaddleOcr : public Engine {
   Orientation orient(const cv::Mat& bgr) const;
 
  private:
+  // `quads`, their `crops` and their `texts` stay aligned, index for index, through both.
   // Replaces runs of pieces of vertical text with one line read turned (see vertical_runs).
-  void read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<Recognition>& texts) const;
+  void read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
+                          std::vector<Recognition>& texts) const;
+  // Replaces a box two or more of the page's lines tall whose rows the detector, looking again at
+  // full resolution, tells apart (close-set rows it ran together at det_max_side) with those
+  // rows, each read on its own, when they read with more confidence than the box did.
+  void read_stacked_lines(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
+                          std::vector<Recognition>& texts) const;
 
   PaddleSettings settings_;
   ml::LazyModel det_, rec_, cls_;
