@@ -215,6 +215,15 @@ TEST(PageAssembly, OnlyAScanReadsUncutZonesInColumnFlow) {
   EXPECT_EQ(read(true), (std::vector<std::string>{"Headline", "First", "Second", "Third", "Under", "Label"}));
 }
 
+TEST(PageAssembly, StackedLinesWhoseBoxesReachIntoEachOtherAreReadTopFirst) {
+  // A centred label over its gloss, set close: the boxes overlap by more than half a line down
+  // and across. They are two rows, not one row read from the left.
+  std::vector<TextLine> lines = {line("Blockchain", 100, 100, 160, 14), line("(distributed ledger)", 90, 108, 170, 14)};
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {80, 95, 180, 130}, 0.9f}}));
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].element.text, "Blockchain (distributed ledger)");
+}
+
 TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   // A key-value list in one region: its short columns line up row by row and are read across.
   const std::vector<TextLine> lines = side_by_side("Key ", {40, 80}, "Value ", {320, 370}, 14);

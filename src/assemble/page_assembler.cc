@@ -369,7 +369,13 @@ std::vector<size_t> order_lines(const std::vector<TextLine>& lines, std::vector<
   std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) {
     const Box &x = lines[a].box, &y = lines[b].box;
     const double overlap = std::min(x.b, y.b) - std::max(x.t, y.t);
-    if (overlap > 0.5 * std::min(x.height(), y.height())) return rtl ? x.r > y.r : x.l < y.l;
+    const double across = std::min(x.r, y.r) - std::max(x.l, y.l);
+    // Lines of one row stand side by side; lines that also overlap across are stacked rows
+    // whose boxes reach into each other (OCR boxes of close-set type). A slanted line's box
+    // (a watermark's) spans rows it is not part of: it is ordered as before, by its left.
+    const double half_line = 0.5 * std::min(x.height(), y.height());
+    const bool stacked = across > half_line && !lines[a].slanted && !lines[b].slanted;
+    if (overlap > half_line && !stacked) return rtl ? x.r > y.r : x.l < y.l;
     return x.t < y.t;
   });
   return ids;
