@@ -119,6 +119,15 @@ TEST(OcrText, ALineBridgingANarrowGutterIsCutThere) {
   // A newspaper's two columns, 12 apart: the detector ran the first row of both into one line.
   std::vector<TextLine> lines;
   std::vector<std::vector<double>> blanks;
+  // Rows 1 to 4 of both columns, set apart.
+  const auto add_column_rows = [](std::vector<TextLine>& to, std::vector<std::vector<double>>& white) {
+    for (int row = 1; row <= 4; ++row) {
+      for (double left : {10.0, 132.0}) {
+        to.push_back(ocr_row({"more", "column", "text"}, left, 100 + 22.0 * row));
+        white.push_back({0, 5, 5});
+      }
+    }
+  };
   TextLine bridged = ocr_row({"left", "words", "here"}, 10, 100);
   const TextLine right = ocr_row({"right", "words", "here"}, 132, 100);
   bridged.words.insert(bridged.words.end(), right.words.begin(), right.words.end());
@@ -126,12 +135,7 @@ TEST(OcrText, ALineBridgingANarrowGutterIsCutThere) {
   join_words(bridged);
   lines.push_back(bridged);
   blanks.push_back({0, 5, 5, 14, 5, 5});  // white before each word, measured on the line image
-  for (int row = 1; row <= 4; ++row) {
-    for (double left : {10.0, 132.0}) {
-      lines.push_back(ocr_row({"more", "column", "text"}, left, 100 + 22.0 * row));
-      blanks.push_back({0, 5, 5});
-    }
-  }
+  add_column_rows(lines, blanks);
   // A line of one column whose justified space is as wide, with ink above and below it.
   lines.push_back(ocr_row({"one", "column", "justified", "line"}, 10, 400));
   lines.back().words[2].box = {112, 400, 142, 420};
@@ -157,12 +161,7 @@ TEST(OcrText, ALineBridgingANarrowGutterIsCutThere) {
   // Nor with a line across the gap right above it, however early that line comes in the list.
   std::vector<TextLine> under_prose = {ocr_row({"prose", "of", "one", "column", "across", "it"}, 25, 78), bridged};
   std::vector<std::vector<double>> under_prose_blanks = {{0, 5, 5, 5, 5, 5}, {0, 5, 5, 14, 5, 5}};
-  for (int row = 1; row <= 4; ++row) {
-    for (double left : {10.0, 132.0}) {
-      under_prose.push_back(ocr_row({"more", "column", "text"}, left, 100 + 22.0 * row));
-      under_prose_blanks.push_back({0, 5, 5});
-    }
-  }
+  add_column_rows(under_prose, under_prose_blanks);
   split_lines_at_gutters(under_prose, under_prose_blanks);
   ASSERT_EQ(under_prose.size(), 10u);
   EXPECT_EQ(under_prose[1].text, bridged.text);

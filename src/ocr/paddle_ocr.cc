@@ -576,12 +576,8 @@ void PaddleOcr::read_vertical_text(const cv::Mat& bgr, std::vector<Quad>& quads,
 // this fraction of the line's width past its first and last characters.
 constexpr double kCharReach = 0.02;
 
-namespace {
-
 // A reading below this confidence is dropped as no text.
 constexpr float kLeastConfidence = 0.5f;
-
-}  // namespace
 
 void PaddleOcr::read_stacked_lines(const cv::Mat& bgr, std::vector<Quad>& quads, std::vector<cv::Mat>& crops,
                                    std::vector<Recognition>& texts) const {
@@ -836,9 +832,6 @@ void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
     const auto b = static_cast<size_t>(line.block);
     span[b] = size[b]++ == 0 ? line.box : unite(span[b], line.box);
   }
-  auto same_row = [](const Box& a, const Box& b) {
-    return std::min(a.b, b.b) - std::max(a.t, b.t) >= 0.5 * std::min(a.height(), b.height());
-  };
   for (int fragment = 0; fragment < blocks; ++fragment) {
     const auto f = static_cast<size_t>(fragment);
     int host = -1;
