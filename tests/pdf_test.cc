@@ -166,6 +166,20 @@ TEST(Pdf, ATallUnmappedGlyphAloneIsNoBullet) {
   EXPECT_EQ(page.lines[0].text, "where N is the number");
 }
 
+TEST(Pdf, AControlCodeFromAToUnicodeTableIsAnUnmappedGlyph) {
+  // A form's box glyph that a subset's ToUnicode table gives as U+0084, a C1 control code: at the
+  // start of its line it is the item's bullet, like any glyph that maps to nothing.
+  const std::string control = testing::stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Control def "
+      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <62> <0084> endbfchar endcmap "
+      "CMapName currentdict /CMap defineresource pop end end");
+  const std::string content = "BT /F1 10 Tf 72 700 Td (b) Tj /F2 10 Tf ( There is no such limitation) Tj ET\n";
+  const Page page =
+      load_text_layer(testing::one_page_pdf(content, {type3_font("b", 7, 8), "Helvetica"}, {kBoxGlyph, control}));
+  ASSERT_EQ(page.lines.size(), 1u);
+  EXPECT_EQ(page.lines[0].text, "\u2022 There is no such limitation");
+}
+
 TEST(Pdf, UnicodeEntriesOfSeveralCharacters) {
   // "u" mapped by the ToUnicode table to U+1D707 (mathematical italic mu) twice, as UTF-16
   // surrogate pairs, as a real file does it: MuPDF gives the four halves, the last three at the
@@ -236,6 +250,12 @@ TEST(Pdf, SymbolFacesByName) {
   EXPECT_EQ(pdf::symbol_face("Helvetica"), pdf::SymbolFace::none);
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF0B7), U'\u2022');
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xB7), U'\u00B7');  // a middle dot stays one
+  // Word's codes of Symbol's other glyphs: a menu path's arrow, Greek, an operator.
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF0AE), U'\u2192');
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF061), U'\u03B1');
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF0A3), U'\u2264');
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0x61), U'a');  // a one-byte code stays itself
+  EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::symbol, 0xF0E6), U'\uF0E6');  // a bracket's piece: none
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::wingdings, 0xF0FE), U'\u2611');
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::wingdings, U'A'), U'A');  // no box: left as it is
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::none, U'o'), U'o');

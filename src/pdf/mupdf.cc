@@ -982,8 +982,10 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
           }
           glyphs.push_back({c, box, ch->size, ch->font});
         }
+        // A C1 control code is a font's own code passed through as if it were a character (a
+        // subset's checkbox given as U+0084): it maps to nothing a reader could use.
         for (Glyph& g : glyphs) {
-          if (is_high_surrogate(g.c) || is_low_surrogate(g.c)) g.c = 0xFFFD;
+          if (is_high_surrogate(g.c) || is_low_surrogate(g.c) || (g.c >= 0x7F && g.c < 0xA0)) g.c = 0xFFFD;
         }
         // A line of glyphs that mostly map to no character (a font without its Unicode table)
         // holds nothing to read: its glyphs count as drawn marks, so that a block of such lines
