@@ -114,6 +114,15 @@ std::string type3_font(const std::string& text, int glyph_object, int unmapped_b
          differences + "] >> /CharProcs << " + procs + ">> " + to_unicode + ">>";
 }
 
+// A ToUnicode stream object that gives one-byte code `code` the character `unicode` (both in hex)
+// and maps no other code.
+std::string to_unicode_of_one(const std::string& code, const std::string& unicode) {
+  return testing::stream_object(
+      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /One def "
+      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <" + code + "> <" + unicode +
+      "> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end");
+}
+
 const std::string kBoxGlyph = testing::stream_object("600 0 0 0 500 700 d1 0 0 500 700 re f");
 
 TEST(Pdf, AFaceWhoseLettersAllAdvanceAlikeIsMonospaced) {
@@ -155,10 +164,7 @@ TEST(Pdf, LinesOfUnmappedGlyphsAreADrawingNotText) {
 TEST(Pdf, ATallUnmappedGlyphAloneIsNoBullet) {
   // A display formula's big operator in a face that maps nothing, alone on its line (four times
   // the height of its type), over a line of text.
-  const std::string unmapped = testing::stream_object(
-      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Unmapped def "
-      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <53> <FFFD> endbfchar endcmap "
-      "CMapName currentdict /CMap defineresource pop end end");
+  const std::string unmapped = to_unicode_of_one("53", "FFFD");
   const std::string content = "BT /F1 10 Tf 72 700 Td (S) Tj ET\nBT /F2 10 Tf 72 600 Td (where N is the number) Tj ET\n";
   const Page page = load_text_layer(
       testing::one_page_pdf(content, {type3_font("S", 7, 8, "0 -1500 600 2500"), "Helvetica"}, {kBoxGlyph, unmapped}));
@@ -169,10 +175,7 @@ TEST(Pdf, ATallUnmappedGlyphAloneIsNoBullet) {
 TEST(Pdf, AControlCodeFromAToUnicodeTableIsAnUnmappedGlyph) {
   // A form's box glyph that a subset's ToUnicode table gives as U+0084, a C1 control code: at the
   // start of its line it is the item's bullet, like any glyph that maps to nothing.
-  const std::string control = testing::stream_object(
-      "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Control def "
-      "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <62> <0084> endbfchar endcmap "
-      "CMapName currentdict /CMap defineresource pop end end");
+  const std::string control = to_unicode_of_one("62", "0084");
   const std::string content = "BT /F1 10 Tf 72 700 Td (b) Tj /F2 10 Tf ( There is no such limitation) Tj ET\n";
   const Page page =
       load_text_layer(testing::one_page_pdf(content, {type3_font("b", 7, 8), "Helvetica"}, {kBoxGlyph, control}));
