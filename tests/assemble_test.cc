@@ -58,6 +58,40 @@ TEST(PageAssembly, APlainPagesLinesPlacedEachOnItsOwnStillMakeParagraphs) {
   EXPECT_EQ(blocks[2].element.text, "A new paragraph opens indented and runs on at the margin.");
 }
 
+TEST(PageAssembly, LinesOfProsePlacedEachOnItsOwnMakeParagraphsBesideADrawing) {
+  // No regions, and a drawing on the page (so not one plain column): a right-to-left paragraph
+  // and a left-to-right one whose every line is a text block of its own (justified, the last line
+  // short: the right-to-left one's ends at the right), two short labels one under the other, and
+  // a diagram's two labels in 5-pt type whose boxes touch but whose lines are 13 pt apart.
+  std::vector<TextLine> lines = {
+      line("هذا هو السطر الأول من فقرة عربية طويلة", 100, 100, 540, 10, 0),
+      line("وهذا هو السطر الثاني من الفقرة نفسها تماما", 100, 112, 540, 10, 1),
+      line("وهنا تنتهي الفقرة.", 400, 124, 540, 10, 2),
+      line("The first line of a paragraph that a producer", 72, 200, 500, 10, 3),
+      line("placed on its own, and the second line of it,", 72, 212, 500, 10, 4),
+      line("and its last line.", 72, 224, 200, 10, 5),
+      line("Standard name", 72, 300, 140, 10, 6),
+      line("National number", 72, 312, 150, 10, 7),
+      line("Security: comprehensive, human, emerging and new security", 300, 400, 420, 5, 8),
+      line("Core functions: economy, military, politics, safety, health", 296, 413, 424, 5, 9)};
+  lines[8].box.b = lines[9].box.t;  // the tall boxes of a face with a large ascent and descent
+  lines[9].box.b = lines[9].box.t + 13;
+  Page page = page_with(lines);
+  page.drawing_boxes = {{450, 600, 550, 700}};
+  const auto blocks = assemble_page(page, false);
+  std::vector<std::string> texts;
+  for (const auto& b : blocks) {
+    if (b.element.label != Label::picture) texts.push_back(b.element.text);
+  }
+  const std::vector<std::string> expected = {
+      "هذا هو السطر الأول من فقرة عربية طويلة وهذا هو السطر الثاني من الفقرة نفسها تماما وهنا تنتهي الفقرة.",
+      "The first line of a paragraph that a producer placed on its own, and the second line of it, and its last "
+      "line.",
+      "Standard name", "National number", "Security: comprehensive, human, emerging and new security",
+      "Core functions: economy, military, politics, safety, health"};
+  EXPECT_EQ(texts, expected);
+}
+
 TEST(PageAssembly, ParagraphsSetApartByLessThanALineInOneRegionAreTwo) {
   // The detector boxed two paragraphs as one region; they are set 8 pt apart where its lines are
   // 2 pt apart: less than a line's height, more than the region's line spacing.

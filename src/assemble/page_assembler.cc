@@ -98,6 +98,19 @@ std::vector<size_t> assign_lines(const std::vector<TextLine>& lines, std::vector
   return orphans;
 }
 
+// Strong letters of right-to-left script in `text` less those of left-to-right script.
+long rtl_balance(const std::string& text) {
+  long balance = 0;
+  for (char32_t c : decode_utf8(text)) balance += static_cast<long>(is_rtl_letter(c)) - static_cast<long>(is_ltr_strong(c));
+  return balance;
+}
+
+bool mostly_rtl(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
+  long balance = 0;
+  for (size_t i : ids) balance += rtl_balance(lines[i].text);
+  return balance > 0;
+}
+
 // Lines outside every region become text zones, one per block of the text layer (or of OCR's
 // paragraph grouping), so nothing on the page is lost when the model misses a region. A line of
 // vertical text outside every region is margin furniture (an arXiv stamp, a running spine), never
@@ -111,17 +124,32 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   // spacing between) joins its zone. An indented first line or a wider gap still starts a paragraph;
   // "wider" is measured against the page's own line spacing, the usual gap between a line and the
   // next, since paragraphs set apart by half a line would otherwise pass for one.
+  // Elsewhere on a digital page (beside the model's regions, a drawing, a row of boxes) a producer
+  // may place every line of a paragraph on its own too: there a block joins the zone of a line of
+  // prose above it (six words at least) when its first line starts where that line starts (its
+  // left, or its right in right-to-left script) with no more than line spacing between, so that
+  // a lone short line (a label, a table's cell) never joins what it sits under, nor lines further
+  // apart than twice their type's size (a paragraph's spacing is less: a diagram's labels, each
+  // in its own shape, stand further apart).
   const bool one_column = page.regions.empty() && is_plain_text_page(page);
+  const bool prose_only = !one_column && !page.needs_ocr;
   auto stacked_gap = [&](const TextLine& above, const TextLine& below) -> std::optional<double> {
     const double gap = below.box.t - above.box.b;
     const double height = std::min(below.box.height(), above.box.height());
     if (below.box.t <= above.box.t || gap >= 0.8 * height || std::abs(below.font_size - above.font_size) >= 0.5) {
       return std::nullopt;
     }
+    if (prose_only) {
+      const double offset = rtl_balance(above.text) > 0 ? above.box.r - below.box.r : below.box.l - above.box.l;
+      if (above.words.size() < 6 || std::abs(offset) >= 0.5 * height ||
+          below.box.t - above.box.t > 2 * std::max(above.font_size, below.font_size)) {
+        return std::nullopt;
+      }
+    }
     return gap;
   };
   std::vector<double> line_gaps;
-  for (size_t k = 1; one_column && k < orphans.size(); ++k) {
+  for (size_t k = 1; (one_column || prose_only) && k < orphans.size(); ++k) {
     if (auto gap = stacked_gap(lines[orphans[k - 1]], lines[orphans[k]])) line_gaps.push_back(*gap);
   }
   const double usual_gap = median(line_gaps);
@@ -137,13 +165,16 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
       continue;
     }
     auto [it, fresh] = orphan_zone_of_block.try_emplace(block_key(line), zones.size());
-    if (fresh && one_column && previous && !in_margin_band(lb, page.height) && !in_margin_band(previous->box, page.height)) {
+    if (fresh && (one_column || prose_only) && previous && !in_margin_band(lb, page.height) &&
+        !in_margin_band(previous->box, page.height)) {
       const double height = std::min(lb.height(), previous->box.height());
       bool ordered = false;
       const bool item = list_marker_length(previous->text, &ordered) > 0 && previous->words.size() > 1;
       const double text_left = item ? previous->words[1].box.l : previous->box.l;
+      const bool not_indented =
+          rtl_balance(previous->text) > 0 ? lb.r > previous->box.r - 0.5 * height : lb.l < text_left + 0.5 * height;
       const auto gap = stacked_gap(*previous, line);
-      const bool continues = lb.l < text_left + 0.5 * height && gap && *gap <= usual_gap + 0.3 * height;
+      const bool continues = not_indented && gap && *gap <= usual_gap + 0.3 * height;
       if (continues) it->second = orphan_zone_of_block.at(block_key(*previous));
       fresh = !continues;
     }
@@ -349,17 +380,6 @@ void dissolve_text_pictures(const std::vector<TextLine>& lines, const std::vecto
     const bool drawn_figure = drawn >= 0.5 * z.box.area() && std::any_of(lines.begin(), lines.end(), caption_against);
     if (!drawn_figure) dissolve(z, orphans);
   }
-}
-
-bool mostly_rtl(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
-  size_t rtl = 0, ltr = 0;
-  for (size_t i : ids) {
-    for (char32_t c : decode_utf8(lines[i].text)) {
-      rtl += is_rtl_letter(c);
-      ltr += is_ltr_strong(c);
-    }
-  }
-  return rtl > ltr;
 }
 
 // Lines of a zone in reading order: rows by vertical overlap; within a row left to right, or
