@@ -533,6 +533,25 @@ std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t
   return order;
 }
 
+// Whether two side-by-side groups are a form's or a key-value table's two columns rather than two
+// columns of text: each short box of one (a few lines high) has a box on its row in the other,
+// two rows at least, and no box is taller than such a row. Read across, each label before its
+// value.
+bool rows_line_up(const std::vector<Box>& boxes, const std::vector<size_t>& first, const std::vector<size_t>& second) {
+  constexpr double kRowHeight = 40;  // points: three or four lines of body type
+  auto pairs_in = [&](size_t i, const std::vector<size_t>& other) {
+    return std::any_of(other.begin(), other.end(), [&](size_t j) {
+      const double overlap = std::min(boxes[i].b, boxes[j].b) - std::max(boxes[i].t, boxes[j].t);
+      return overlap > 0.5 * std::min(boxes[i].height(), boxes[j].height());
+    });
+  };
+  auto all_pair = [&](const std::vector<size_t>& group, const std::vector<size_t>& other) {
+    return std::all_of(group.begin(), group.end(),
+                       [&](size_t i) { return boxes[i].height() <= kRowHeight && pairs_in(i, other); });
+  };
+  return first.size() >= 2 && second.size() >= 2 && all_pair(first, second) && all_pair(second, first);
+}
+
 // Recursive XY-cut: columns where a vertical gutter runs through the whole group; otherwise
 // rows, but consecutive rows that share their columns are kept together so that a two-column
 // body is read column by column rather than row by row. Where nothing cuts, a scan's boxes (made
@@ -540,9 +559,16 @@ std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t
 // detector's regions over its text layer, overlapping where nothing cuts) top down, as docling
 // reads them: on docling-parse's test PDFs the flow put a single-column page's list after the
 // paragraphs below it.
-std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, bool scanned, int depth) {
+std::vector<size_t> read_groups(const std::vector<Box>& boxes, const std::vector<std::vector<size_t>>& groups,
+                                const ReadingStyle& style, int depth);
+
+std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, const ReadingStyle& style, int depth) {
   if (ids.size() <= 1 || depth > 64) return ids;
   std::vector<std::vector<size_t>> groups = cut(boxes, ids, 0);
+  if (groups.size() == 2 && rows_line_up(boxes, groups[0], groups[1])) {
+    if (auto rows = cut(boxes, ids, 1); rows.size() >= 2) return read_groups(boxes, rows, style, depth);
+  }
+  if (style.right_to_left) std::reverse(groups.begin(), groups.end());
   if (groups.size() < 2) {
     std::vector<std::vector<size_t>> rows;
     for (auto& row : cut(boxes, ids, 1)) {
@@ -560,10 +586,15 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
     }
     groups = std::move(rows);
   }
-  if (groups.size() < 2) return scanned ? flow_order(boxes, std::move(ids)) : top_down(boxes, std::move(ids));
+  if (groups.size() < 2) return style.scanned ? flow_order(boxes, std::move(ids)) : top_down(boxes, std::move(ids));
+  return read_groups(boxes, groups, style, depth);
+}
+
+std::vector<size_t> read_groups(const std::vector<Box>& boxes, const std::vector<std::vector<size_t>>& groups,
+                                const ReadingStyle& style, int depth) {
   std::vector<size_t> out;
-  for (auto& g : groups) {
-    auto part = xy_cut(boxes, g, scanned, depth + 1);
+  for (const auto& g : groups) {
+    auto part = xy_cut(boxes, g, style, depth + 1);
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
@@ -1039,16 +1070,17 @@ std::string reflow(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::vector<size_t> reading_order(const std::vector<Box>& boxes, bool scanned) {
+std::vector<size_t> reading_order(const std::vector<Box>& boxes, ReadingStyle style) {
   std::vector<size_t> ids(boxes.size());
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = i;
-  return xy_cut(boxes, ids, scanned, 0);
+  return xy_cut(boxes, ids, style, 0);
 }
 
 // The order of `boxes` when what each ruled frame holds is read as one unit, where the frame stands
 // among the boxes and frames beside it (frames inside frames likewise): XY-cut at every level.
-std::vector<size_t> framed_reading_order(const std::vector<Box>& boxes, const std::vector<Box>& frames, bool scanned) {
-  if (frames.empty()) return reading_order(boxes, scanned);
+std::vector<size_t> framed_reading_order(const std::vector<Box>& boxes, const std::vector<Box>& frames,
+                                         const ReadingStyle& style) {
+  if (frames.empty()) return reading_order(boxes, style);
   std::vector<int> frame_of_box, parent;
   for (const Box& b : boxes) frame_of_box.push_back(frame_of(frames, b));
   for (const Box& f : frames) parent.push_back(frame_of(frames, f, f.area()));
@@ -1070,7 +1102,7 @@ std::vector<size_t> framed_reading_order(const std::vector<Box>& boxes, const st
       item_boxes.push_back(frames[f]);
       items.push_back(-1 - static_cast<int>(f));
     }
-    for (size_t k : reading_order(item_boxes, scanned)) {
+    for (size_t k : reading_order(item_boxes, style)) {
       if (items[k] >= 0) {
         order.push_back(static_cast<size_t>(items[k]));
       } else {
@@ -1107,8 +1139,10 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   for (size_t z : body) body_boxes.push_back(zones[z].box);
   std::vector<size_t> order = headers;
   // A page OCR read as a whole is a scan; a digital page with OCR'd pictures is not.
-  const bool scanned = page.needs_ocr;
-  for (size_t k : framed_reading_order(body_boxes, page.frames, scanned)) order.push_back(body[k]);
+  std::vector<size_t> all_lines(lines.size());
+  std::iota(all_lines.begin(), all_lines.end(), 0);
+  const ReadingStyle style{.scanned = page.needs_ocr, .right_to_left = mostly_rtl(lines, all_lines)};
+  for (size_t k : framed_reading_order(body_boxes, page.frames, style)) order.push_back(body[k]);
   order.insert(order.end(), footers.begin(), footers.end());
 
   std::vector<Block> blocks;

@@ -20,9 +20,14 @@ namespace pageflow {
 // With `crop_pictures`, picture elements carry their pixels from the page raster as PNG.
 std::vector<Block> assemble_page(const Page& page, bool crop_pictures = false);
 
-// Reading order of boxes by recursive XY-cut; returns indices into `boxes`. Boxes of a `scanned`
-// page that no gutter or row cuts apart are read column by column in their flow, others top down.
-std::vector<size_t> reading_order(const std::vector<Box>& boxes, bool scanned = false);
+// How a page's boxes are read where their places leave a choice.
+struct ReadingStyle {
+  bool scanned = false;        // boxes no gutter or row cuts apart: column by column in their flow, not top down
+  bool right_to_left = false;  // side-by-side columns from the right (an Arabic, Hebrew or Persian page)
+};
+
+// Reading order of boxes by recursive XY-cut; returns indices into `boxes`.
+std::vector<size_t> reading_order(const std::vector<Box>& boxes, ReadingStyle style = {});
 
 // List marker at the start of a line: returns its length in bytes (0 if none) and whether it is
 // an enumeration ("1.", "a)", "(iv)") rather than a bullet.
