@@ -5,6 +5,7 @@
 
 #include "assemble/document_assembler.h"
 #include "assemble/page_assembler.h"
+#include "core/checkboxes.h"
 #include "core/text.h"
 
 namespace pageflow {
@@ -276,6 +277,35 @@ TEST(PageAssembly, BoxGlyphsAreCheckboxesNotListItems) {
   EXPECT_EQ(blocks[1].element.label, Label::checkbox_selected);
   EXPECT_EQ(blocks[1].element.text, "Applies to me");
   EXPECT_EQ(blocks[2].element.label, Label::list_item);
+}
+
+TEST(PageAssembly, EachOptionOfAFormsRowIsACheckboxOfItsOwn) {
+  // A question with its options on its row; a row whose boxes follow their labels stays whole.
+  const auto blocks = assemble_page(page_with({line("Does it amend a request? \u2610 Yes \u2612 No", 72, 100, 400),
+                                              line("Yes \u2610 No \u2610", 72, 130, 200)}));
+  std::vector<std::pair<Label, std::string>> got;
+  for (const auto& b : blocks) got.emplace_back(b.element.label, b.element.text);
+  const std::vector<std::pair<Label, std::string>> expected = {{Label::text, "Does it amend a request?"},
+                                                               {Label::checkbox_unselected, "Yes"},
+                                                               {Label::checkbox_selected, "No"},
+                                                               {Label::text, "Yes \u2610 No \u2610"}};
+  EXPECT_EQ(got, expected);
+}
+
+TEST(Checkboxes, BoxesOfARightToLeftLineStandBeforeTheirLabels) {
+  // A Persian form's row, its words in reading order from the right: a label, then "yes" with an
+  // empty drawn box right of it, then "no" with a box filled black right of it.
+  TextLine row;
+  row.words = {{"نام", {500, 100, 540, 112}}, {"بلی", {330, 100, 350, 112}}, {"خير", {280, 100, 300, 112}}};
+  row.box = {280, 100, 540, 112};
+  join_words(row);
+  std::vector<TextLine> lines = {row};
+  DrawnShapes shapes;
+  shapes.squares = {{355, 102, 363, 110}};
+  shapes.dark_squares = {{305, 102, 313, 110}};
+  place_drawn_checkboxes(lines, shapes);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].text, "نام \u2610 بلی \u2612 خير");
 }
 
 TEST(PageAssembly, AWordInATableGridIsNotWrittenAgainInText) {

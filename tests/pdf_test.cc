@@ -123,6 +123,13 @@ std::string to_unicode_of_one(const std::string& code, const std::string& unicod
       "> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end");
 }
 
+// The text of each of the page's lines, in order.
+std::vector<std::string> line_texts(const Page& page) {
+  std::vector<std::string> texts;
+  for (const auto& line : page.lines) texts.push_back(line.text);
+  return texts;
+}
+
 const std::string kBoxGlyph = testing::stream_object("600 0 0 0 500 700 d1 0 0 500 700 re f");
 
 TEST(Pdf, AFaceWhoseLettersAllAdvanceAlikeIsMonospaced) {
@@ -217,8 +224,7 @@ TEST(Pdf, TextDrawnTwiceIsReadOnce) {
       "BT /F1 10 Tf 72 660 Td (Spelled twice, in two places) Tj ET\n"
       "BT /F1 10 Tf 72 640 Td (Spelled twice, in two places) Tj ET\n";
   const Page page = load_text_layer(testing::one_page_pdf(content, {"Courier"}));
-  std::vector<std::string> texts;
-  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> texts = line_texts(page);
   const std::vector<std::string> expected = {"ENFORCED FOR ALL ACCESS", "Specifies the row", "Spelled twice, in two places",
                                              "Spelled twice, in two places"};
   EXPECT_EQ(texts, expected);
@@ -226,18 +232,29 @@ TEST(Pdf, TextDrawnTwiceIsReadOnce) {
 
 TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
   const Page page = load_text_layer(testing::drawn_form_pdf());
-  std::vector<std::string> texts;
-  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> texts = line_texts(page);
   const std::vector<std::string> expected = {"\u2610 Yes, at the national level", "\u2612 No",
                                              "\u2612 Ticked with a glyph", "1 2 3", "Inside a large frame"};
   EXPECT_EQ(texts, expected);
   EXPECT_NEAR(page.lines[0].box.l, 72, 1);  // the line now starts at its box
 }
 
+TEST(Pdf, ADarkSquareBesideAFormsEmptyBoxIsTheChosenOption) {
+  // A row of two options, the first an empty drawn box, the second a box filled black (the one
+  // chosen); under it a list item whose bullet is a small black square with no box on its row.
+  const std::string content =
+      "1 w 300 700 10 10 re S BT /F1 10 Tf 314 701 Td (Yes) Tj ET 350 700 10 10 re f "
+      "BT /F1 10 Tf 364 701 Td (No) Tj ET\n"
+      "72 662 6 6 re f BT /F1 10 Tf 86 661 Td (A bulleted item) Tj ET\n";
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica"}));
+  const std::vector<std::string> texts = line_texts(page);
+  const std::vector<std::string> expected = {"\u2610 Yes", "\u2612 No", "A bulleted item"};
+  EXPECT_EQ(texts, expected);
+}
+
 TEST(Pdf, WingdingsBoxesAndBulletsReadAsTheirCharacters) {
   const Page page = load_text_layer(testing::symbol_font_form_pdf());
-  std::vector<std::string> texts;
-  for (const auto& line : page.lines) texts.push_back(line.text);
+  const std::vector<std::string> texts = line_texts(page);
   const std::vector<std::string> expected = {"\u25A1 Yes, at the national level", "\u2612 No, never",
                                              "\u2751 Not applicable", "o is a letter in Helvetica",
                                              "\u25AA A first bullet item", "\u25AA A second bullet item"};

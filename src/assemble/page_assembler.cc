@@ -54,6 +54,49 @@ bool text_like(Label l) {
   return l != Label::picture && l != Label::table;
 }
 
+enum class CheckboxState { none, empty, ticked };
+
+// Box glyphs at the start of a line. Check marks alone (✓ ✔) stay bullets: lists use them too.
+CheckboxState checkbox_state(const std::string& marker) {
+  const std::u32string glyphs = decode_utf8(marker);
+  if (glyphs.size() != 1) return CheckboxState::none;
+  const char32_t c = glyphs[0];
+  if (c == 0x2610 || c == 0x25A1 || c == 0x25FB || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
+  if (c == 0x2611 || c == 0x2612 || c == 0x22A0 || c == 0x2327) return CheckboxState::ticked;
+  return CheckboxState::none;
+}
+
+// A form's row of options ("Label ☐ Yes ☒ No"): each box glyph inside a line opens a line of its
+// own with the words after it, so that every option is an item of its own, as docling writes
+// them. A line that ends with a box sets its boxes after their labels: it stays whole.
+void split_lines_at_boxes(std::vector<TextLine>& lines) {
+  std::vector<TextLine> out;
+  for (TextLine& line : lines) {
+    const auto& words = line.words;
+    const bool boxes_lead = !words.empty() && checkbox_state(words.back().text) == CheckboxState::none &&
+                            std::any_of(words.begin() + 1, words.end(), [](const Word& w) {
+                              return checkbox_state(w.text) != CheckboxState::none;
+                            });
+    if (!boxes_lead) {
+      out.push_back(std::move(line));
+      continue;
+    }
+    TextLine part = line;
+    part.words.clear();
+    for (const Word& w : words) {
+      if (!part.words.empty() && checkbox_state(w.text) != CheckboxState::none) {
+        out.push_back(part);
+        part.words.clear();
+      }
+      part.box = part.words.empty() ? w.box : unite(part.box, w.box);
+      part.words.push_back(w);
+      join_words(part);
+    }
+    out.push_back(std::move(part));
+  }
+  lines = std::move(out);
+}
+
 // Detector regions, strongest first, without near-duplicates (the detector often proposes the
 // same block under two classes).
 std::vector<Zone> zones_from_regions(const std::vector<Region>& regions) {
@@ -96,13 +139,6 @@ std::vector<size_t> assign_lines(const std::vector<TextLine>& lines, std::vector
     }
   }
   return orphans;
-}
-
-// Strong letters of right-to-left script in `text` less those of left-to-right script.
-long rtl_balance(const std::string& text) {
-  long balance = 0;
-  for (char32_t c : decode_utf8(text)) balance += static_cast<long>(is_rtl_letter(c)) - static_cast<long>(is_ltr_strong(c));
-  return balance;
 }
 
 bool mostly_rtl(const std::vector<TextLine>& lines, const std::vector<size_t>& ids) {
@@ -738,18 +774,6 @@ void attach_section_numbers(std::vector<Block>& blocks) {
   blocks = std::move(out);
 }
 
-enum class CheckboxState { none, empty, ticked };
-
-// Box glyphs at the start of a line. Check marks alone (✓ ✔) stay bullets: lists use them too.
-CheckboxState checkbox_state(const std::string& marker) {
-  const std::u32string glyphs = decode_utf8(marker);
-  if (glyphs.size() != 1) return CheckboxState::none;
-  const char32_t c = glyphs[0];
-  if (c == 0x2610 || c == 0x25A1 || c == 0x25FB || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
-  if (c == 0x2611 || c == 0x2612 || c == 0x22A0 || c == 0x2327) return CheckboxState::ticked;
-  return CheckboxState::none;
-}
-
 // Splits lines of prose (in reading order) into paragraphs and list items.
 void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number,
                       std::vector<Block>& out) {
@@ -802,7 +826,9 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     const size_t marker = list_marker_length(line.text, &ordered);
     const double gap = previous ? line.box.t - previous->box.b : 0;
     const bool in_row = previous && same_row(previous->box, line.box);
-    bool starts_new = previous == nullptr || (marker > 0 && !in_row) || gap > break_gap;
+    // A box opens an option of its own even on its row (split_lines_at_boxes).
+    const bool box = marker > 0 && checkbox_state(normalize_space(line.text.substr(0, marker))) != CheckboxState::none;
+    bool starts_new = previous == nullptr || (marker > 0 && (!in_row || box)) || gap > break_gap;
     // A bold line above regular text is a run-in heading of its own; so is a line in a size of
     // its own (a paragraph keeps one size).
     if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
@@ -1116,6 +1142,7 @@ std::vector<size_t> framed_reading_order(const std::vector<Box>& boxes, const st
 
 std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   std::vector<TextLine> lines = page.lines;  // words a table's grid holds are taken out of other lines
+  split_lines_at_boxes(lines);
   std::vector<Zone> zones = zones_from_regions(page.regions);
   std::vector<size_t> orphans = assign_lines(lines, zones);
   dissolve_text_pictures(lines, page.drawing_boxes, zones, orphans);

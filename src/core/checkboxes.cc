@@ -46,8 +46,28 @@ bool inside(const Box& inner, const Box& outer) {
 }  // namespace
 
 void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& shapes) {
+  struct Candidate {
+    Box square;
+    bool filled;
+  };
+  std::vector<Candidate> candidates;
   for (const Box& square : shapes.squares) {
-    if (!is_checkbox_side(square) || abuts_another(square, shapes.squares)) continue;
+    if (is_checkbox_side(square) && !abuts_another(square, shapes.squares)) candidates.push_back({square, false});
+  }
+  const size_t outlined = candidates.size();
+  for (const Box& fill : shapes.dark_squares) {
+    if (!is_checkbox_side(fill) || abuts_another(fill, shapes.dark_squares)) continue;
+    const double cy = (fill.t + fill.b) / 2, side = fill.width();
+    bool own_frame = false, beside_a_box = false;
+    for (size_t k = 0; k < outlined; ++k) {
+      const Box& box = candidates[k].square;
+      own_frame = own_frame || inside(fill, box);
+      const double apart = std::max(box.l - fill.r, fill.l - box.r);
+      beside_a_box = beside_a_box || (cy > box.t && cy < box.b && apart < 12 * side);
+    }
+    if (!own_frame && beside_a_box) candidates.push_back({fill, true});
+  }
+  for (const auto& [square, filled] : candidates) {
     // Text inside the square: a tick or cross glyph ticks it; anything else means a cell or a
     // frame around a letter, not a box to tick.
     bool holds_text = false, holds_tick = false;
@@ -58,20 +78,26 @@ void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& sha
     }
     if (holds_text) continue;
     const double cy = (square.t + square.b) / 2, side = square.width();
-    // The line through the square's middle that contains it or starts within a few sides of it.
+    // The line through the square's middle that contains it or starts within a few sides of it
+    // (right of it; left of it in right-to-left script).
     const auto host = std::find_if(lines.begin(), lines.end(), [&](const TextLine& line) {
       if (cy < line.box.t || cy > line.box.b) return false;
-      const bool starts_after = line.box.l >= square.r - 1 && line.box.l <= square.r + std::max(12.0, 2.5 * side);
+      const double reach = std::max(12.0, 2.5 * side);
+      const bool starts_after = rtl_balance(line.text) > 0
+                                    ? line.box.r <= square.l + 1 && line.box.r >= square.l - reach
+                                    : line.box.l >= square.r - 1 && line.box.l <= square.r + reach;
       const bool runs_through = square.l >= line.box.l && square.r <= line.box.r;
       return starts_after || runs_through;
     });
     if (host == lines.end()) continue;
-    const bool ticked = holds_tick || std::any_of(shapes.marks.begin(), shapes.marks.end(), [&](const Box& m) {
-      return inside(m, square) && m.width() < 1.2 * side;
-    });
+    const auto within = [&](const Box& m) { return inside(m, square) && m.width() < 1.2 * side; };
+    const bool ticked = filled || holds_tick || std::any_of(shapes.marks.begin(), shapes.marks.end(), within) ||
+                        std::any_of(shapes.dark_squares.begin(), shapes.dark_squares.end(), within);
     auto& words = host->words;
     std::erase_if(words, [&](const Word& w) { return centre_inside(w.box, square); });
-    const auto at = std::find_if(words.begin(), words.end(), [&](const Word& w) { return w.box.l >= square.l; });
+    const bool rtl = rtl_balance(host->text) > 0;
+    const auto at = std::find_if(words.begin(), words.end(),
+                                 [&](const Word& w) { return rtl ? w.box.r <= square.r : w.box.l >= square.l; });
     words.insert(at, Word{ticked ? "\u2612" : "\u2610", square});
     host->box = unite(host->box, square);
     join_words(*host);

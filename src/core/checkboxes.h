@@ -14,12 +14,15 @@ namespace pageflow {
 struct DrawnShapes {
   std::vector<Box> squares;
   std::vector<Box> marks;
+  std::vector<Box> dark_squares;  // small rectangles filled in a dark colour
 };
 
 // A square whose side is that of a checkbox (4-24 pt), alone (no square abutting it, as grid
 // cells do) and holding no text but a tick or cross glyph, becomes a word "☐" — "☒" when a
-// drawn mark or such a glyph lies inside it (the glyph is then dropped) — at its place in the
-// line that runs through it or starts just right of it. Squares beside no line stay out.
+// drawn mark, a dark fill or such a glyph lies inside it (the glyph is then dropped) — at its
+// place in the line that runs through it or starts just right of it, in the line's reading
+// order. A dark filled square of that size on the row of such a box (a form's chosen option
+// beside the others' empty boxes) is a ticked box too. Squares beside no line stay out.
 void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& shapes);
 
 }  // namespace pageflow

@@ -65,6 +65,12 @@ bool is_ltr_strong(char32_t c) {
          (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x52F);
 }
 
+long rtl_balance(std::string_view text) {
+  long balance = 0;
+  for (char32_t c : decode_utf8(text)) balance += static_cast<long>(is_rtl_letter(c)) - static_cast<long>(is_ltr_strong(c));
+  return balance;
+}
+
 bool is_space(char32_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0 || (c >= 0x2000 && c <= 0x200B) ||
          c == 0x3000;

@@ -14,6 +14,10 @@ bool is_rtl_letter(char32_t c);   // Hebrew, Arabic and related scripts
 bool is_ltr_strong(char32_t c);   // Latin/Greek/Cyrillic letters and digits
 bool is_space(char32_t c);
 
+// Strong letters of right-to-left script in `text` less those of left-to-right script: above zero,
+// the text reads from the right.
+long rtl_balance(std::string_view text);
+
 // Splits on whitespace runs.
 std::vector<std::string> split_words(std::string_view text);
 

@@ -650,7 +650,11 @@ const fz_path_walker kOutlineWalker = {
     },
 };
 
-void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, bool stroked) {
+// How a path is painted: its outline, or filled (in a dark colour: a mark on the page, not a
+// background).
+enum class Paint { stroke, fill, dark_fill };
+
+void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, Paint paint) {
   const auto* collector = reinterpret_cast<PathCollector*>(dev);
   PathOutline outline;
   fz_walk_path(ctx, path, &kOutlineWalker, &outline);
@@ -674,8 +678,10 @@ void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matri
   }
   if (!rectangle) {
     collector->drawn->shapes.marks.push_back(box);
-  } else if (stroked) {
+  } else if (paint == Paint::stroke) {
     collector->drawn->shapes.squares.push_back(box);
+  } else if (paint == Paint::dark_fill) {
+    collector->drawn->shapes.dark_squares.push_back(box);
   }
 }
 
@@ -689,10 +695,16 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
     dev = &collector->super;
     collector->drawn = &drawn;
     collector->origin = {bounds.x0, bounds.y0};
-    dev->fill_path = [](fz_context* c, fz_device* d, const fz_path* path, int, fz_matrix ctm, fz_colorspace*,
-                        const float*, float, fz_color_params) { collect_path(c, d, path, ctm, false); };
+    dev->fill_path = [](fz_context* c, fz_device* d, const fz_path* path, int, fz_matrix ctm, fz_colorspace* space,
+                        const float* colour, float alpha, fz_color_params params) {
+      float grey = 1;
+      if (space && colour) fz_convert_color(c, space, colour, fz_device_gray(c), &grey, nullptr, params);
+      collect_path(c, d, path, ctm, grey < 0.5f && alpha > 0.5f ? Paint::dark_fill : Paint::fill);
+    };
     dev->stroke_path = [](fz_context* c, fz_device* d, const fz_path* path, const fz_stroke_state*, fz_matrix ctm,
-                          fz_colorspace*, const float*, float, fz_color_params) { collect_path(c, d, path, ctm, true); };
+                          fz_colorspace*, const float*, float, fz_color_params) {
+      collect_path(c, d, path, ctm, Paint::stroke);
+    };
     // A tick set in a dingbat font inside a box (form fields' "On" appearance) maps to no
     // character worth keeping (MuPDF gives ZapfDingbats' check a control code): a mark too.
     dev->fill_text = [](fz_context* c, fz_device* d, const fz_text* text, fz_matrix ctm, fz_colorspace*, const float*,
