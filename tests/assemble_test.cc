@@ -352,9 +352,13 @@ TEST(ReadingOrder, AKeyValueTableIsReadRowByRowAndTwoColumnsOfProseColumnByColum
       {250, 160, 500, 172}, // 5 value
   };
   EXPECT_EQ(reading_order(form), (std::vector<size_t>{0, 2, 3, 1, 4, 5}));
-  // Two columns of paragraphs whose rows happen to line up are still columns.
+  // Two columns of paragraphs whose rows happen to line up are still columns; so are two columns
+  // of an index whose entries, one line each, follow each other at line spacing.
   const std::vector<Box> prose = {{72, 100, 290, 200}, {300, 100, 540, 200}, {72, 210, 290, 300}, {300, 210, 540, 300}};
   EXPECT_EQ(reading_order(prose), (std::vector<size_t>{0, 2, 1, 3}));
+  const std::vector<Box> index = {{72, 100, 290, 112}, {300, 100, 540, 112}, {72, 113, 290, 125},
+                                  {300, 113, 540, 125}, {72, 126, 290, 138}, {300, 126, 540, 138}};
+  EXPECT_EQ(reading_order(index), (std::vector<size_t>{0, 2, 4, 1, 3, 5}));
 }
 
 TEST(PageAssembly, ARightToLeftFormReadsEachLabelBeforeTheValueLeftOfIt) {

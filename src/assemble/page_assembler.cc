@@ -571,19 +571,23 @@ std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t
 
 // Whether two side-by-side groups are a form's or a key-value table's two columns rather than two
 // columns of text: each short box of one (a few lines high) has a box on its row in the other,
-// two rows at least, and no box is taller than such a row. Read across, each label before its
-// value.
+// two rows at least, no box is taller than such a row, and the rows stand apart (a cell's padding;
+// the entries of a two-column index or list follow each other at line spacing). Read across, each
+// label before its value.
 bool rows_line_up(const std::vector<Box>& boxes, const std::vector<size_t>& first, const std::vector<size_t>& second) {
   constexpr double kRowHeight = 40;  // points: three or four lines of body type
-  auto pairs_in = [&](size_t i, const std::vector<size_t>& other) {
-    return std::any_of(other.begin(), other.end(), [&](size_t j) {
-      const double overlap = std::min(boxes[i].b, boxes[j].b) - std::max(boxes[i].t, boxes[j].t);
-      return overlap > 0.5 * std::min(boxes[i].height(), boxes[j].height());
-    });
-  };
-  auto all_pair = [&](const std::vector<size_t>& group, const std::vector<size_t>& other) {
-    return std::all_of(group.begin(), group.end(),
-                       [&](size_t i) { return boxes[i].height() <= kRowHeight && pairs_in(i, other); });
+  auto all_pair = [&](std::vector<size_t> group, const std::vector<size_t>& other) {
+    std::sort(group.begin(), group.end(), [&](size_t a, size_t b) { return boxes[a].t < boxes[b].t; });
+    for (size_t k = 0; k < group.size(); ++k) {
+      const Box& box = boxes[group[k]];
+      if (box.height() > kRowHeight) return false;
+      if (std::none_of(other.begin(), other.end(), [&](size_t j) { return same_row(box, boxes[j]); })) return false;
+      if (k > 0) {
+        const Box& above = boxes[group[k - 1]];
+        if (box.t - above.b < 0.25 * std::min(box.height(), above.height())) return false;
+      }
+    }
+    return true;
   };
   return first.size() >= 2 && second.size() >= 2 && all_pair(first, second) && all_pair(second, first);
 }

@@ -67,7 +67,8 @@ void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& sha
     }
     if (!own_frame && beside_a_box) candidates.push_back({fill, true});
   }
-  for (const auto& [square, filled] : candidates) {
+  for (const Candidate& candidate : candidates) {
+    const Box& square = candidate.square;
     // Text inside the square: a tick or cross glyph ticks it; anything else means a cell or a
     // frame around a letter, not a box to tick.
     bool holds_text = false, holds_tick = false;
@@ -91,7 +92,7 @@ void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& sha
     });
     if (host == lines.end()) continue;
     const auto within = [&](const Box& m) { return inside(m, square) && m.width() < 1.2 * side; };
-    const bool ticked = filled || holds_tick || std::any_of(shapes.marks.begin(), shapes.marks.end(), within) ||
+    const bool ticked = candidate.filled || holds_tick || std::any_of(shapes.marks.begin(), shapes.marks.end(), within) ||
                         std::any_of(shapes.dark_squares.begin(), shapes.dark_squares.end(), within);
     auto& words = host->words;
     std::erase_if(words, [&](const Word& w) { return centre_inside(w.box, square); });
