@@ -341,42 +341,6 @@ TEST(ReadingOrder, ColumnsUnderAFullWidthTitle) {
   EXPECT_EQ(reading_order(boxes, {.right_to_left = true}), (std::vector<size_t>{1, 0, 4, 3, 2}));
 }
 
-TEST(ReadingOrder, AKeyValueTableIsReadRowByRowAndTwoColumnsOfProseColumnByColumn) {
-  // Labels left, values right, each value on its label's row (one label wrapped over two lines).
-  const std::vector<Box> form = {
-      {72, 100, 200, 112},  // 0 label
-      {250, 130, 500, 142}, // 1 value of the two-line label
-      {250, 100, 500, 112}, // 2 value
-      {72, 124, 200, 148},  // 3 two-line label
-      {72, 160, 200, 172},  // 4 label
-      {250, 160, 500, 172}, // 5 value
-  };
-  EXPECT_EQ(reading_order(form), (std::vector<size_t>{0, 2, 3, 1, 4, 5}));
-  // Two columns of paragraphs whose rows happen to line up are still columns; so are two columns
-  // of an index whose entries, one line each, follow each other at line spacing.
-  const std::vector<Box> prose = {{72, 100, 290, 200}, {300, 100, 540, 200}, {72, 210, 290, 300}, {300, 210, 540, 300}};
-  EXPECT_EQ(reading_order(prose), (std::vector<size_t>{0, 2, 1, 3}));
-  const std::vector<Box> index = {{72, 100, 290, 112}, {300, 100, 540, 112}, {72, 113, 290, 125},
-                                  {300, 113, 540, 125}, {72, 126, 290, 138}, {300, 126, 540, 138}};
-  EXPECT_EQ(reading_order(index), (std::vector<size_t>{0, 2, 4, 1, 3, 5}));
-}
-
-TEST(PageAssembly, ARightToLeftFormReadsEachLabelBeforeTheValueLeftOfIt) {
-  // A key-value table of a Persian form: labels in the right column (one wrapped over two lines),
-  // values in the left; a value sits higher than its two-line label's first line.
-  const Page page = page_with({line("نام استاندارد ملی کالا", 400, 100, 540, 10, 0),
-                               line("۲۰۳۰۰", 200, 100, 240, 10, 1),
-                               line("نحوه تعيين قيمت پايه پس از پذيرش کالا در", 330, 130, 540, 10, 2),
-                               line("بورس", 515, 142, 540, 10, 3),
-                               line("بر اساس قيمت های جهانی", 120, 128, 240, 10, 4)});
-  std::vector<std::string> texts;
-  for (const auto& b : assemble_page(page, false)) texts.push_back(b.element.text);
-  const std::vector<std::string> expected = {"نام استاندارد ملی کالا", "۲۰۳۰۰",
-                                             "نحوه تعيين قيمت پايه پس از پذيرش کالا در بورس",
-                                             "بر اساس قيمت های جهانی"};
-  EXPECT_EQ(texts, expected);
-}
-
 TEST(ReadingOrder, CentredAuthorRowsBeforeTheColumnsUnderThem) {
   // A paper's first page: the second author row's gap lines up with the body's gutter.
   const std::vector<Box> boxes = {

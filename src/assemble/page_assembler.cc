@@ -569,29 +569,6 @@ std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t
   return order;
 }
 
-// Whether two side-by-side groups are a form's or a key-value table's two columns rather than two
-// columns of text: each short box of one (a few lines high) has a box on its row in the other,
-// two rows at least, no box is taller than such a row, and the rows stand apart (a cell's padding;
-// the entries of a two-column index or list follow each other at line spacing). Read across, each
-// label before its value.
-bool rows_line_up(const std::vector<Box>& boxes, const std::vector<size_t>& first, const std::vector<size_t>& second) {
-  constexpr double kRowHeight = 40;  // points: three or four lines of body type
-  auto all_pair = [&](std::vector<size_t> group, const std::vector<size_t>& other) {
-    std::sort(group.begin(), group.end(), [&](size_t a, size_t b) { return boxes[a].t < boxes[b].t; });
-    for (size_t k = 0; k < group.size(); ++k) {
-      const Box& box = boxes[group[k]];
-      if (box.height() > kRowHeight) return false;
-      if (std::none_of(other.begin(), other.end(), [&](size_t j) { return same_row(box, boxes[j]); })) return false;
-      if (k > 0) {
-        const Box& above = boxes[group[k - 1]];
-        if (box.t - above.b < 0.25 * std::min(box.height(), above.height())) return false;
-      }
-    }
-    return true;
-  };
-  return first.size() >= 2 && second.size() >= 2 && all_pair(first, second) && all_pair(second, first);
-}
-
 // Recursive XY-cut: columns where a vertical gutter runs through the whole group; otherwise
 // rows, but consecutive rows that share their columns are kept together so that a two-column
 // body is read column by column rather than row by row. Where nothing cuts, a scan's boxes (made
@@ -599,15 +576,9 @@ bool rows_line_up(const std::vector<Box>& boxes, const std::vector<size_t>& firs
 // detector's regions over its text layer, overlapping where nothing cuts) top down, as docling
 // reads them: on docling-parse's test PDFs the flow put a single-column page's list after the
 // paragraphs below it.
-std::vector<size_t> read_groups(const std::vector<Box>& boxes, const std::vector<std::vector<size_t>>& groups,
-                                const ReadingStyle& style, int depth);
-
 std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> ids, const ReadingStyle& style, int depth) {
   if (ids.size() <= 1 || depth > 64) return ids;
   std::vector<std::vector<size_t>> groups = cut(boxes, ids, 0);
-  if (groups.size() == 2 && rows_line_up(boxes, groups[0], groups[1])) {
-    if (auto rows = cut(boxes, ids, 1); rows.size() >= 2) return read_groups(boxes, rows, style, depth);
-  }
   if (style.right_to_left) std::reverse(groups.begin(), groups.end());
   if (groups.size() < 2) {
     std::vector<std::vector<size_t>> rows;
@@ -627,13 +598,8 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
     groups = std::move(rows);
   }
   if (groups.size() < 2) return style.scanned ? flow_order(boxes, std::move(ids)) : top_down(boxes, std::move(ids));
-  return read_groups(boxes, groups, style, depth);
-}
-
-std::vector<size_t> read_groups(const std::vector<Box>& boxes, const std::vector<std::vector<size_t>>& groups,
-                                const ReadingStyle& style, int depth) {
   std::vector<size_t> out;
-  for (const auto& g : groups) {
+  for (auto& g : groups) {
     auto part = xy_cut(boxes, g, style, depth + 1);
     out.insert(out.end(), part.begin(), part.end());
   }
