@@ -85,13 +85,14 @@ void split_lines_at_boxes(std::vector<TextLine>& lines) {
     part.words.clear();
     for (const Word& w : words) {
       if (!part.words.empty() && checkbox_state(w.text) != CheckboxState::none) {
+        join_words(part);
         out.push_back(part);
         part.words.clear();
       }
       part.box = part.words.empty() ? w.box : unite(part.box, w.box);
       part.words.push_back(w);
-      join_words(part);
     }
+    join_words(part);
     out.push_back(std::move(part));
   }
   lines = std::move(out);
@@ -796,8 +797,9 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     const size_t marker = list_marker_length(line.text, &ordered);
     const double gap = previous ? line.box.t - previous->box.b : 0;
     const bool in_row = previous && same_row(previous->box, line.box);
+    const std::string marker_text = marker > 0 ? normalize_space(line.text.substr(0, marker)) : "";
     // A box opens an option of its own even on its row (split_lines_at_boxes).
-    const bool box = marker > 0 && checkbox_state(normalize_space(line.text.substr(0, marker))) != CheckboxState::none;
+    const bool box = checkbox_state(marker_text) != CheckboxState::none;
     bool starts_new = previous == nullptr || (marker > 0 && (!in_row || box)) || gap > break_gap;
     // A bold line above regular text is a run-in heading of its own; so is a line in a size of
     // its own (a paragraph keeps one size).
@@ -818,7 +820,7 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
       flush();
       current_is_item = marker > 0;
       current_ordered = ordered;
-      current_marker = marker > 0 ? normalize_space(line.text.substr(0, marker)) : "";
+      current_marker = marker_text;
       marker_left = line.box.l;
       item_text_left = line.box.l;
       if (marker > 0 && line.words.size() > 1) item_text_left = line.words[1].box.l;

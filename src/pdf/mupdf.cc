@@ -650,11 +650,24 @@ const fz_path_walker kOutlineWalker = {
     },
 };
 
-// How a path is painted: its outline, or filled (in a dark colour: a mark on the page, not a
-// background).
-enum class Paint { stroke, fill, dark_fill };
+// How a path is filled, read only for a filled square of a checkbox's size.
+struct Fill {
+  fz_colorspace* space;
+  const float* colour;
+  float alpha;
+  fz_color_params params;
+};
 
-void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, Paint paint) {
+// A dark, opaque fill is a mark on the page (a chosen option's box), not a background.
+bool is_dark(fz_context* ctx, const Fill& fill) {
+  if (!fill.space || !fill.colour || fill.alpha <= 0.5f) return false;
+  float grey = 1;
+  fz_convert_color(ctx, fill.space, fill.colour, fz_device_gray(ctx), &grey, nullptr, fill.params);
+  return grey < 0.5f;
+}
+
+// `fill` is null for a stroked path.
+void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matrix ctm, const Fill* fill) {
   const auto* collector = reinterpret_cast<PathCollector*>(dev);
   PathOutline outline;
   fz_walk_path(ctx, path, &kOutlineWalker, &outline);
@@ -678,9 +691,9 @@ void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matri
   }
   if (!rectangle) {
     collector->drawn->shapes.marks.push_back(box);
-  } else if (paint == Paint::stroke) {
+  } else if (!fill) {
     collector->drawn->shapes.squares.push_back(box);
-  } else if (paint == Paint::dark_fill) {
+  } else if (is_dark(ctx, *fill)) {
     collector->drawn->shapes.dark_squares.push_back(box);
   }
 }
@@ -697,13 +710,12 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
     collector->origin = {bounds.x0, bounds.y0};
     dev->fill_path = [](fz_context* c, fz_device* d, const fz_path* path, int, fz_matrix ctm, fz_colorspace* space,
                         const float* colour, float alpha, fz_color_params params) {
-      float grey = 1;
-      if (space && colour) fz_convert_color(c, space, colour, fz_device_gray(c), &grey, nullptr, params);
-      collect_path(c, d, path, ctm, grey < 0.5f && alpha > 0.5f ? Paint::dark_fill : Paint::fill);
+      const Fill fill{space, colour, alpha, params};
+      collect_path(c, d, path, ctm, &fill);
     };
     dev->stroke_path = [](fz_context* c, fz_device* d, const fz_path* path, const fz_stroke_state*, fz_matrix ctm,
                           fz_colorspace*, const float*, float, fz_color_params) {
-      collect_path(c, d, path, ctm, Paint::stroke);
+      collect_path(c, d, path, ctm, nullptr);
     };
     // A tick set in a dingbat font inside a box (form fields' "On" appearance) maps to no
     // character worth keeping (MuPDF gives ZapfDingbats' check a control code): a mark too.
