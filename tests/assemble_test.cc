@@ -226,6 +226,26 @@ TEST(PageAssembly, WhatARuledFrameHoldsIsReadAsAUnit) {
   EXPECT_EQ(blocks[2].element.text.substr(0, 20), "right column line 3 ");
 }
 
+TEST(PageAssembly, ARuledTablesRowIsReadBeforeWhatFollowsTheTable) {
+  // A digital form ruled as a table of keys and values, the last key on two lines, and a section
+  // heading under the table in the keys' column: without the rows, the keys and the heading would
+  // be one column read before the values.
+  const Page page = [] {
+    Page p = page_with({line("Standard name", 72, 100, 180, 10, 0), line("Steel billets", 300, 100, 380, 10, 1),
+                        line("Standard number", 72, 130, 190, 10, 2), line("20300", 300, 130, 340, 10, 3),
+                        line("Has the producer obtained", 72, 160, 260, 10, 4), line("the standard?", 72, 172, 160, 10, 4),
+                        line("Yes", 300, 160, 330, 10, 5), line("Admission to the exchange", 72, 210, 260, 12, 6)});
+    p.frames = {{60, 95, 480, 125}, {60, 125, 480, 155}, {60, 155, 480, 190}};
+    return p;
+  }();
+  std::vector<std::string> texts;
+  for (const auto& b : assemble_page(page, false)) texts.push_back(b.element.text);
+  const std::vector<std::string> expected = {"Standard name", "Steel billets", "Standard number", "20300",
+                                             "Has the producer obtained the standard?", "Yes",
+                                             "Admission to the exchange"};
+  EXPECT_EQ(texts, expected);
+}
+
 TEST(PageAssembly, OnlyAScanReadsUncutZonesInColumnFlow) {
   // The newspaper layout of ReadingOrder.WithoutACleanCutAScansBoxesFollowTheBoxesAboveThem, once
   // as a digital page whose picture OCR read (--ocr-pictures), once as a scan. The digital page

@@ -10,7 +10,7 @@
 #include "ocr/form_boxes.h"
 #include "ocr/paddle_ocr.h"
 #include "ocr/policy.h"
-#include "ocr/ruled_frames.h"
+#include "core/ruled_frames.h"
 #include "ocr/tesseract_ocr.h"
 #include "pageflow/converter.h"
 #include "pdf/mupdf.h"
@@ -449,7 +449,7 @@ TEST(FormBoxes, HollowSquaresOpeningALineAreBoxesLettersAreNot) {
   EXPECT_FLOAT_EQ(past[5].bounds().x, 100);
 }
 
-TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNot) {
+TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNotTheTablesRowsAreGridRows) {
   // At 150 dpi: a page-wide border, a boxed ad with a rule across it and text inside, a ruled
   // 3x3 table beside it, and a box too small to hold a block.
   const double scale = 150 / 72.0;
@@ -464,7 +464,7 @@ TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNot) {
   for (int x : {700, 850, 1000, 1150}) cv::line(page, {x, 150}, {x, 550}, black, 3);
   for (int y : {150, 283, 416, 550}) cv::line(page, {700, y}, {1150, y}, black, 3);
   cv::rectangle(page, cv::Rect(100, 700, 20, 20), black, 2);
-  const auto frames = find_ruled_frames(page, scale);
+  const auto frames = find_ruled_layout(page, scale).frames;
   const auto in_pixels = [&](const Box& b) {
     return cv::Rect(cv::Point(static_cast<int>(b.l * scale), static_cast<int>(b.t * scale)),
                     cv::Point(static_cast<int>(b.r * scale), static_cast<int>(b.b * scale)));
@@ -479,6 +479,14 @@ TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNot) {
     if ((found & ad).area() >= 0.95 * std::max(found.area(), ad.area())) ++ads;
   }
   EXPECT_EQ(ads, 1);
+  // The table's three rows are rows of a grid, read each as a unit.
+  const auto rows = find_ruled_layout(page, scale).grid_rows;
+  ASSERT_EQ(rows.size(), 3u);
+  for (const Box& row : rows) {
+    const cv::Rect found = in_pixels(row);
+    EXPECT_NEAR(found.x, table.x, 6);
+    EXPECT_NEAR(found.br().x, table.br().x, 6);
+  }
 }
 
 TEST(OcrConversion, PrintedFormBoxesAreFormItems) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/page.h"
 #include "pdf/mupdf.h"
 #include "pdf/symbol_fonts.h"
@@ -237,6 +239,27 @@ TEST(Pdf, DrawnCheckboxSquaresBecomeBoxGlyphs) {
                                              "\u2612 Ticked with a glyph", "1 2 3", "Inside a large frame"};
   EXPECT_EQ(texts, expected);
   EXPECT_NEAR(page.lines[0].box.l, 72, 1);  // the line now starts at its box
+}
+
+TEST(Pdf, TheRowsOfARuledTableAreFramesAPanelAndASingleRowOfBoxesAreNot) {
+  // A table of three rows and two columns, ruled with strokes and one thin filled bar (its middle
+  // rule); a band of two boxes side by side; a panel ruled all round.
+  const std::string content =
+      "1 w 72 700 m 472 700 l S 72 670 m 472 670 l S 72 640 m 472 640 l S 72 600 m 472 600 l S "
+      "72 600 m 72 700 l S 472 600 m 472 700 l S 271.5 600 1 100 re f\n"
+      "72 500 200 40 re S 272 500 200 40 re S\n"
+      "72 300 400 100 re S BT /F1 10 Tf 80 350 Td (Inside a panel) Tj ET\n";
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica"}));
+  ASSERT_EQ(page.frames.size(), 3u);
+  std::vector<Box> rows = page.frames;
+  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.t < b.t; });
+  const double tops[] = {92, 122, 152}, bottoms[] = {122, 152, 192};
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_NEAR(rows[k].l, 72, 2);
+    EXPECT_NEAR(rows[k].r, 472, 2);
+    EXPECT_NEAR(rows[k].t, tops[k], 2);
+    EXPECT_NEAR(rows[k].b, bottoms[k], 2);
+  }
 }
 
 TEST(Pdf, ADarkSquareBesideAFormsEmptyBoxIsTheChosenOption) {

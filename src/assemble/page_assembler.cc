@@ -1012,6 +1012,26 @@ void split_at_gutters(const std::vector<TextLine>& lines, std::vector<Zone>& zon
   zones = std::move(split);
 }
 
+// A region never runs across a frame's rule: the detector often boxes a column of a ruled table
+// as one text region, whose rows are read as units (framed_reading_order). Its lines are regrouped
+// by the frame each lies in.
+void split_at_frames(const std::vector<TextLine>& lines, const std::vector<Box>& frames, std::vector<Zone>& zones) {
+  if (frames.empty()) return;
+  std::vector<Zone> split;
+  for (auto& zone : zones) {
+    std::map<int, std::vector<size_t>> by_frame;
+    if (text_like(zone.label)) {
+      for (size_t i : zone.lines) by_frame[frame_of(frames, lines[i].box)].push_back(i);
+    }
+    if (by_frame.size() < 2) {
+      split.push_back(std::move(zone));
+      continue;
+    }
+    for (auto& [frame, ids] : by_frame) split.push_back({zone.label, box_of(lines, ids), zone.score, std::move(ids)});
+  }
+  zones = std::move(split);
+}
+
 }  // namespace
 
 
@@ -1124,6 +1144,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   add_unclaimed_images(page, lines, zones);
   take_table_words_out(page, zones, lines);
   split_at_gutters(lines, zones);
+  split_at_frames(lines, page.frames, zones);
   // Zones that own nothing only matter if they are pictures or tables.
   std::erase_if(zones, [](const Zone& z) { return z.lines.empty() && text_like(z.label); });
 

@@ -104,7 +104,7 @@ struct Page : pipeline::Item {
   double raster_scale = 0;
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
   std::vector<Box> drawing_boxes;  // where it draws clusters of paths (logos, emblems, diagrams)
-  std::vector<Box> frames;  // ruled around a block of a scan (an ad, a sidebar): read as a unit
+  std::vector<Box> frames;  // ruled around a block (a scan's ad or sidebar, a table's row): read as a unit
 
   bool blank = false;            // no text layer and no ink: no model has anything to find
   bool needs_ocr = false;        // decided by the OCR policy in the render stage

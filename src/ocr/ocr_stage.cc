@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "ocr/form_boxes.h"
-#include "ocr/ruled_frames.h"
+#include "core/ruled_frames.h"
 
 namespace pageflow::ocr {
 
@@ -70,7 +70,9 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
       if (rotation != 180) std::swap(page.width, page.height);
     }
     page.rotation = rotation;
-    page.frames = find_ruled_frames(upright, page.ocr_scale);
+    RuledLayout ruled = find_ruled_layout(upright, page.ocr_scale);
+    page.frames = std::move(ruled.frames);
+    page.frames.insert(page.frames.end(), ruled.grid_rows.begin(), ruled.grid_rows.end());
     page.lines = std::move(lines);
     page.image_boxes.clear();
     page.ocr_raster.release();

@@ -22,6 +22,7 @@ extern "C" {
 #include <opencv2/imgproc.hpp>
 
 #include "core/checkboxes.h"
+#include "core/ruled_frames.h"
 #include "core/text.h"
 #include "pdf/symbol_fonts.h"
 #include "pipeline/cancel.h"
@@ -615,6 +616,7 @@ int count_page_leaves(fz_context* ctx, pdf_document* pdf, int enough, const std:
 struct PathsDrawn {
   DrawnShapes shapes;
   std::vector<Box> boxes;
+  std::vector<Box> rules;  // axis-aligned strokes and thin filled bars (a segment's box)
 };
 
 struct PathCollector {
@@ -625,28 +627,46 @@ struct PathCollector {
 
 struct PathOutline {
   std::vector<fz_point> points;
+  std::vector<std::pair<size_t, size_t>> segments;  // straight pieces, as indices into points
+  size_t subpath_start = 0;
   int subpaths = 0;
   bool curved = false;
+
+  void line_to(fz_point p) {
+    segments.emplace_back(points.size() - 1, points.size());
+    points.push_back(p);
+  }
 };
 
 const fz_path_walker kOutlineWalker = {
     [](fz_context*, void* arg, float x, float y) {
       auto* o = static_cast<PathOutline*>(arg);
       ++o->subpaths;
+      o->subpath_start = o->points.size();
       o->points.push_back({x, y});
     },
-    [](fz_context*, void* arg, float x, float y) { static_cast<PathOutline*>(arg)->points.push_back({x, y}); },
+    [](fz_context*, void* arg, float x, float y) {
+      auto* o = static_cast<PathOutline*>(arg);
+      if (o->points.empty()) o->points.push_back({x, y});
+      else o->line_to({x, y});
+    },
     [](fz_context*, void* arg, float, float, float, float, float x, float y) {
       auto* o = static_cast<PathOutline*>(arg);
       o->curved = true;
       o->points.push_back({x, y});
     },
-    [](fz_context*, void*) {},
+    [](fz_context*, void* arg) {
+      auto* o = static_cast<PathOutline*>(arg);
+      if (o->points.size() > o->subpath_start + 1) o->segments.emplace_back(o->points.size() - 1, o->subpath_start);
+    },
     nullptr, nullptr, nullptr,
     [](fz_context*, void* arg, float x1, float y1, float x2, float y2) {
       auto* o = static_cast<PathOutline*>(arg);
       ++o->subpaths;
+      const size_t first = o->points.size();
       o->points.insert(o->points.end(), {{x1, y1}, {x2, y1}, {x2, y2}, {x1, y2}});
+      for (size_t k = 0; k < 4; ++k) o->segments.emplace_back(first + k, first + (k + 1) % 4);
+      o->subpath_start = first;
     },
 };
 
@@ -679,6 +699,20 @@ void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matri
   }
   const Box box = page_box(bounds, collector->origin.x, collector->origin.y);
   collector->drawn->boxes.push_back(box);
+  // Rules: a stroke's straight pieces along x or y, or a bar filled thin (tables drawn as cells'
+  // edges or as thin rectangles).
+  constexpr float kThickestRule = 3, kSlant = 0.5f;
+  if (fill && std::min(box.width(), box.height()) <= kThickestRule) {
+    collector->drawn->rules.push_back(box);
+  } else if (!fill) {
+    for (const auto& [from, to] : outline.segments) {
+      const fz_point a = outline.points[from], b = outline.points[to];
+      if (std::abs(a.x - b.x) < kSlant || std::abs(a.y - b.y) < kSlant) {
+        collector->drawn->rules.push_back(page_box(fz_include_point_in_rect(fz_rect{a.x, a.y, a.x, a.y}, b),
+                                                   collector->origin.x, collector->origin.y));
+      }
+    }
+  }
   if (std::max(box.width(), box.height()) > 24) return;  // larger than any checkbox or tick
   auto& points = outline.points;
   if (points.size() == 5 && std::abs(points[4].x - points[0].x) < 0.5 && std::abs(points[4].y - points[0].y) < 0.5) {
@@ -1026,11 +1060,15 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
       }
     }
     page.drawing_boxes.clear();
+    page.frames.clear();
     if (!draw_for_ocr) {
       PathsDrawn drawn = collect_paths(ctx_, fpage, bounds, cookie.get());
       place_drawn_checkboxes(page.lines, drawn.shapes);
       drawn.boxes.insert(drawn.boxes.end(), unmapped_glyphs.begin(), unmapped_glyphs.end());
       page.drawing_boxes = drawing_clusters(drawn.boxes, bounds.x1 - bounds.x0, bounds.y1 - bounds.y0);
+      // A digital page's ruled rectangles other than a table's rows are no frames: the rounded
+      // panels, callouts and photo borders of a brochure would cut its reading order into pieces.
+      page.frames = find_ruled_layout(drawn.rules, bounds.x1 - bounds.x0, bounds.y1 - bounds.y0).grid_rows;
     }
     page.ocr_raster.release();
     if (pix && draw_for_ocr) {

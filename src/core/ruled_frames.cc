@@ -1,11 +1,11 @@
-#include "ocr/ruled_frames.h"
+#include "core/ruled_frames.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <opencv2/imgproc.hpp>
 
-namespace pageflow::ocr {
+namespace pageflow {
 
 namespace {
 
@@ -66,18 +66,14 @@ double covered(const cv::Mat& mask, int from, int to, double at, int reach) {
   return cv::countNonZero(columns) / static_cast<double>(to - from);
 }
 
-}  // namespace
+int shortest_rule(double scale) { return std::max(8, static_cast<int>(std::lround(kShortestRule * scale))); }
+int thickest_rule(double scale) { return std::max(2, static_cast<int>(std::lround(4 * scale))); }
 
-std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
-  if (bgr.empty()) return {};
-  cv::Mat gray, ink;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-  const int least = std::max(8, static_cast<int>(std::lround(36 * scale)));  // half an inch
-  const int thickness = std::max(2, static_cast<int>(std::lround(4 * scale)));
+// `across`: the ink of rules along x; `down`: of rules along y, transposed (x is the page's y).
+RuledLayout layout_of_rule_ink(const cv::Mat& across, const cv::Mat& down, double scale) {
+  const int least = shortest_rule(scale), thickness = thickest_rule(scale);
+  const int shortest_row = std::max(4, static_cast<int>(std::lround(10 * scale)));  // a line of small type
   const int reach = 2 * thickness;  // how far off its side's line a skewed or wavering rule may run
-  const cv::Mat across = rule_ink(ink, least, thickness);
-  const cv::Mat down = rule_ink(ink.t(), least, thickness);  // transposed: x is the page's y
   const std::vector<Rule> horizontal = rules_in(across, least, thickness);
   const std::vector<Rule> vertical = rules_in(down, least, thickness);
 
@@ -86,8 +82,8 @@ std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
   // both its sides (three fifths at least: a scan breaks them near rounded corners) and no rule
   // down crosses its inside. Where one does, and the rules across run through it too, the rows are
   // a table's grid, and its columns and cells are no frames.
-  const double page_area = static_cast<double>(bgr.cols) * bgr.rows;
-  std::vector<cv::Rect> frames, grids;
+  const double page_area = static_cast<double>(across.cols) * across.rows;
+  std::vector<cv::Rect> frames, grids, grid_rows;
   for (const Rule& left : vertical) {
     for (const Rule& right : vertical) {
       const int l = static_cast<int>(left.at), r = static_cast<int>(right.at);
@@ -108,6 +104,7 @@ std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
         int open = -1;
       };
       Run frame_run{&frames}, grid_run{&grids};
+      std::vector<cv::Rect> stacked_rows;
       const auto follow = [&](Run& run, bool on, int y) {
         if (on && run.open < 0) run.open = y;
         if (!on && run.open >= 0) {
@@ -117,14 +114,21 @@ std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
       };
       for (size_t k = 1; k < rows.size(); ++k) {
         const int y0 = static_cast<int>(rows[k - 1].first), y1 = static_cast<int>(rows[k].first);
-        const bool walled =
-            y1 - y0 >= least && covered(down, y0, y1, l, reach) >= 0.6 && covered(down, y0, y1, r, reach) >= 0.6;
+        const bool sided = covered(down, y0, y1, l, reach) >= 0.6 && covered(down, y0, y1, r, reach) >= 0.6;
+        const bool walled = y1 - y0 >= least && sided;
         const bool crossed = std::any_of(vertical.begin(), vertical.end(), [&](const Rule& rule) {
           return rule.at > l + 2 * reach && rule.at < r - 2 * reach &&
                  std::min(rule.to, y1) - std::max(rule.from, y0) >= 0.8 * (y1 - y0);
         });
+        const bool grid_row = y1 - y0 >= shortest_row && sided && crossed && rows[k - 1].second && rows[k].second;
         follow(frame_run, walled && !crossed, y0);
-        follow(grid_run, walled && crossed && rows[k - 1].second && rows[k].second, y0);
+        follow(grid_run, walled && grid_row, y0);
+        if (grid_row) stacked_rows.emplace_back(cv::Point(l, y0), cv::Point(r, y1));
+        // A single row of boxes is no table: two rows at least.
+        if (!grid_row || k + 1 == rows.size()) {
+          if (stacked_rows.size() >= 2) grid_rows.insert(grid_rows.end(), stacked_rows.begin(), stacked_rows.end());
+          stacked_rows.clear();
+        }
       }
       if (!rows.empty()) {
         follow(frame_run, false, static_cast<int>(rows.back().first));
@@ -132,25 +136,72 @@ std::vector<Box> find_ruled_frames(const cv::Mat& bgr, double scale) {
       }
     }
   }
-  const auto part_of_grid = [&](const cv::Rect& frame) {
-    return std::any_of(grids.begin(), grids.end(), [&](const cv::Rect& grid) {
+  // Part of a wider rectangle of `wider` with the same top and bottom: a column of a grid, or
+  // the cells of a grid's row.
+  const auto part_of = [&](const std::vector<cv::Rect>& wider, const cv::Rect& frame) {
+    return std::any_of(wider.begin(), wider.end(), [&](const cv::Rect& grid) {
       return grid.width >= frame.width + least && std::abs(grid.y - frame.y) <= reach &&
              std::abs(grid.br().y - frame.br().y) <= reach && grid.x <= frame.x + reach &&
              grid.br().x >= frame.br().x - reach;
     });
   };
   // A rule around the whole page sets nothing apart.
-  std::erase_if(frames, [&](const cv::Rect& frame) { return frame.area() > 0.5 * page_area || part_of_grid(frame); });
-  // The same frame found from pieces of its rules more than once: the first stands for all.
-  std::vector<Box> found;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    const cv::Rect& a = frames[i];
-    const bool seen = std::any_of(frames.begin(), frames.begin() + static_cast<long>(i), [&](const cv::Rect& b) {
-      return (a & b).area() >= 0.8 * std::max(a.area(), b.area());
-    });
-    if (!seen) found.push_back({a.x / scale, a.y / scale, a.br().x / scale, a.br().y / scale});
-  }
-  return found;
+  std::erase_if(frames, [&](const cv::Rect& frame) { return frame.area() > 0.5 * page_area || part_of(grids, frame); });
+  std::erase_if(grid_rows, [&](const cv::Rect& row) { return row.area() > 0.5 * page_area || part_of(grid_rows, row); });
+  // The same rectangle found from pieces of its rules more than once: the first stands for all.
+  const auto distinct = [&](const std::vector<cv::Rect>& found) {
+    std::vector<Box> boxes;
+    for (size_t i = 0; i < found.size(); ++i) {
+      const cv::Rect& a = found[i];
+      const bool seen = std::any_of(found.begin(), found.begin() + static_cast<long>(i), [&](const cv::Rect& b) {
+        return (a & b).area() >= 0.8 * std::max(a.area(), b.area());
+      });
+      if (!seen) boxes.push_back({a.x / scale, a.y / scale, a.br().x / scale, a.br().y / scale});
+    }
+    return boxes;
+  };
+  return {distinct(frames), distinct(grid_rows)};
 }
 
-}  // namespace pageflow::ocr
+}  // namespace
+
+RuledLayout find_ruled_layout(const cv::Mat& image, double scale) {
+  if (image.empty()) return {};
+  cv::Mat gray, ink;
+  cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const int least = shortest_rule(scale), thickness = thickest_rule(scale);
+  return layout_of_rule_ink(rule_ink(ink, least, thickness), rule_ink(ink.t(), least, thickness), scale);
+}
+
+RuledLayout find_ruled_layout(const std::vector<Box>& rules, double width, double height) {
+  // Two rows need three rules across (half an inch long at least) and three down (the sides and
+  // a cell's edge, each two lines of small type tall): most pages have fewer, and are not drawn.
+  double across = 0, down = 0;
+  int rules_across = 0, rules_down = 0;
+  for (const Box& r : rules) {
+    if (r.height() < r.width()) {
+      across += r.width();
+      ++rules_across;
+    } else {
+      down += r.height();
+      ++rules_down;
+    }
+  }
+  constexpr double kScale = 1;  // pixels per point
+  if (rules_across < 3 || rules_down < 3 || across < 3 * kShortestRule || down < 3 * 20 || width <= 0 ||
+      height <= 0 || width * height * kScale * kScale > 64e6) {
+    return {};
+  }
+  const int cols = static_cast<int>(std::ceil(width * kScale)), rows = static_cast<int>(std::ceil(height * kScale));
+  cv::Mat ink_across(rows, cols, CV_8U, cv::Scalar(0)), ink_down(cols, rows, CV_8U, cv::Scalar(0));
+  for (const Box& r : rules) {
+    const int l = static_cast<int>(r.l * kScale), t = static_cast<int>(r.t * kScale);
+    const int right = static_cast<int>(r.r * kScale), bottom = static_cast<int>(r.b * kScale);
+    if (r.height() < r.width()) cv::rectangle(ink_across, {l, t}, {right, bottom}, cv::Scalar(255), cv::FILLED);
+    else cv::rectangle(ink_down, {t, l}, {bottom, right}, cv::Scalar(255), cv::FILLED);
+  }
+  return layout_of_rule_ink(ink_across, ink_down, kScale);
+}
+
+}  // namespace pageflow
