@@ -752,6 +752,30 @@ TEST(DocumentAssembly, SectionNumbersSetTheLevelsOfHeadingsInOneType) {
   EXPECT_EQ(by_text["Appendix"]->level, top);
 }
 
+TEST(DocumentAssembly, AKickerOverATitleIsNoHeadingAChapterNumberIs) {
+  // A cover: a "Front cover" band at the head of the page right over the title; a later page: a
+  // chapter's number over its title; the last page: a heading at its head far from the next one.
+  Document doc;
+  std::vector<std::vector<Block>> pages(3);
+  for (int p = 1; p <= 3; ++p) doc.pages.push_back(letter_page(p));
+  pages[0].push_back(block(Label::section_header, "Front cover", 1, {288, 23, 419, 51}, 24, true));
+  pages[0].push_back(block(Label::section_header, "Access Control in Databases", 1, {36, 74, 588, 168}, 43, true));
+  pages[0].push_back(block(Label::text, kBody, 1, {72, 200, 540, 300}));
+  pages[1].push_back(block(Label::section_header, "Chapter 1", 2, {72, 40, 200, 60}, 20, true));
+  pages[1].push_back(block(Label::section_header, "Securing the data", 2, {72, 70, 500, 110}, 36, true));
+  pages[1].push_back(block(Label::text, kBody, 2, {72, 130, 540, 300}));
+  pages[2].push_back(block(Label::section_header, "About the series", 3, {72, 30, 200, 42}, 10.5, true));
+  pages[2].push_back(block(Label::text, kBody, 3, {72, 50, 540, 300}));
+  pages[2].push_back(block(Label::section_header, "Secret", 3, {72, 400, 300, 460}, 40, true));
+  assemble_document(doc, pages);
+  std::map<std::string, const Element*> by_text;
+  for (const auto& e : doc.elements) by_text[e.text] = &e;
+  EXPECT_EQ(by_text["Front cover"]->label, Label::text);
+  EXPECT_EQ(by_text["Access Control in Databases"]->label, Label::title);
+  EXPECT_EQ(by_text["Chapter 1"]->label, Label::section_header);
+  EXPECT_EQ(by_text["About the series"]->label, Label::section_header);
+}
+
 TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
   // An FAQ: the detector found some of its numbered questions as headings and missed others in
   // the same type; a question in body type stays text, as form questions do.

@@ -312,8 +312,29 @@ void deepen_by_numbering(const std::vector<Block*>& headings) {
   }
 }
 
+// A short line at the head of a page set right over a heading in much larger type is its kicker (a
+// cover's "Front cover" band, a "Case study" label over an article's title), not a section of its
+// own. One that carries a number ("Chapter 3", "Part II") is the section's number and stays.
+void unmark_kickers(const Document& doc, std::vector<Block*>& headings) {
+  constexpr size_t kMostKickerWords = 6;
+  std::map<int, double> page_height;
+  for (const PageResult& page : doc.pages) page_height[page.number] = page.height;
+  std::erase_if(headings, [&](Block* h) {
+    const Element& e = h->element;
+    const auto next = std::find_if(headings.begin(), headings.end(), [&](const Block* other) {
+      return other->element.page == e.page && other->element.box.t > e.box.b;
+    });
+    bool top = false;
+    const bool kicker = next != headings.end() && h->font_size > 0 && (*next)->font_size >= 1.3 * h->font_size &&
+                        (*next)->element.box.t - e.box.b <= (*next)->font_size && in_margin(e, page_height[e.page], &top) && top && word_count(e.text) <= kMostKickerWords &&
+                        std::none_of(e.text.begin(), e.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (kicker) h->element.label = Label::text;
+    return kicker;
+  });
+}
+
 // Decides which blocks are headings and at which level.
-void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
+void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages, double body) {
   std::vector<Block*> headings, in_body_type;
   for (auto& blocks : pages) {
     const std::vector<bool> labels = field_labels(blocks);
@@ -359,6 +380,7 @@ void assign_headings(std::vector<std::vector<Block>>& pages, double body) {
     }
   }
   promote_numbered_siblings(pages, headings);
+  unmark_kickers(doc, headings);
   headings.insert(headings.end(), in_body_type.begin(), in_body_type.end());
   if (headings.empty()) return;
   // Larger type is a higher level; headings at body size share the deepest level.
@@ -522,7 +544,7 @@ void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   auto pages_of_key = margin_texts(doc, pages);
   unmark_implausible_furniture(doc, pages, body, pages_of_key);
   mark_furniture(doc, pages, pages_of_key);
-  assign_headings(pages, body);
+  assign_headings(doc, pages, body);
   mark_headings_at_the_foot(doc, pages);
   mark_running_titles(doc, pages);
   mark_furniture_rows(doc, pages);

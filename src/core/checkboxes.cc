@@ -9,11 +9,6 @@ namespace pageflow {
 
 namespace {
 
-bool is_checkbox_side(const Box& b) {
-  const double w = b.width(), h = b.height();
-  return w >= 4 && w <= 24 && h >= 4 && h <= 24 && std::max(w, h) <= 1.25 * std::min(w, h);
-}
-
 // Grid cells are drawn one square beside the next; a checkbox stands apart.
 bool abuts_another(const Box& square, const std::vector<Box>& squares) {
   const double near = 0.25 * square.width();
@@ -44,6 +39,11 @@ bool inside(const Box& inner, const Box& outer) {
 }
 
 }  // namespace
+
+bool is_checkbox_side(const Box& b) {
+  const double w = b.width(), h = b.height();
+  return w >= 4 && w <= 24 && h >= 4 && h <= 24 && std::max(w, h) <= 1.25 * std::min(w, h);
+}
 
 void place_drawn_checkboxes(std::vector<TextLine>& lines, const DrawnShapes& shapes) {
   struct Candidate {

@@ -17,6 +17,9 @@ struct DrawnShapes {
   std::vector<Box> dark_squares;  // small rectangles filled in a dark colour
 };
 
+// Square, with sides of 4 to 24 points: a checkbox's shape.
+bool is_checkbox_side(const Box& b);
+
 // A square whose side is that of a checkbox (4-24 pt), alone (no square abutting it, as grid
 // cells do) and holding no text but a tick or cross glyph, becomes a word "☐" — "☒" when a
 // drawn mark, a dark fill or such a glyph lies inside it (the glyph is then dropped) — at its

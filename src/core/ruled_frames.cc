@@ -69,9 +69,10 @@ double covered(const cv::Mat& mask, int from, int to, double at, int reach) {
 int shortest_rule(double scale) { return std::max(8, static_cast<int>(std::lround(kShortestRule * scale))); }
 int thickest_rule(double scale) { return std::max(2, static_cast<int>(std::lround(4 * scale))); }
 
-// `across`: the ink of rules along x; `down`: of rules along y, transposed (x is the page's y).
-RuledLayout layout_of_rule_ink(const cv::Mat& across, const cv::Mat& down, double scale) {
-  const int least = shortest_rule(scale), thickness = thickest_rule(scale);
+// `across`: the ink of rules along x; `down`: of rules along y, transposed (x is the page's y);
+// `thickness`: how thick, in pixels, a rule may be printed.
+RuledLayout layout_of_rule_ink(const cv::Mat& across, const cv::Mat& down, double scale, int thickness) {
+  const int least = shortest_rule(scale);
   const int shortest_row = std::max(4, static_cast<int>(std::lround(10 * scale)));  // a line of small type
   const int reach = 2 * thickness;  // how far off its side's line a skewed or wavering rule may run
   const std::vector<Rule> horizontal = rules_in(across, least, thickness);
@@ -171,7 +172,7 @@ RuledLayout find_ruled_layout(const cv::Mat& image, double scale) {
   cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
   cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
   const int least = shortest_rule(scale), thickness = thickest_rule(scale);
-  return layout_of_rule_ink(rule_ink(ink, least, thickness), rule_ink(ink.t(), least, thickness), scale);
+  return layout_of_rule_ink(rule_ink(ink, least, thickness), rule_ink(ink.t(), least, thickness), scale, thickness);
 }
 
 RuledLayout find_ruled_layout(const std::vector<Box>& rules, double width, double height) {
@@ -201,7 +202,9 @@ RuledLayout find_ruled_layout(const std::vector<Box>& rules, double width, doubl
     if (r.height() < r.width()) cv::rectangle(ink_across, {l, t}, {right, bottom}, cv::Scalar(255), cv::FILLED);
     else cv::rectangle(ink_down, {t, l}, {bottom, right}, cv::Scalar(255), cv::FILLED);
   }
-  return layout_of_rule_ink(ink_across, ink_down, kScale);
+  // Drawn exactly: a rule is a pixel or two thick, and a rule beside it (a checkbox's edge over a
+  // row's) is another.
+  return layout_of_rule_ink(ink_across, ink_down, kScale, 2);
 }
 
 }  // namespace pageflow

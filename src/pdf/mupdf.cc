@@ -700,11 +700,11 @@ void collect_path(fz_context* ctx, fz_device* dev, const fz_path* path, fz_matri
   const Box box = page_box(bounds, collector->origin.x, collector->origin.y);
   collector->drawn->boxes.push_back(box);
   // Rules: a stroke's straight pieces along x or y, or a bar filled thin (tables drawn as cells'
-  // edges or as thin rectangles).
+  // edges or as thin rectangles). A checkbox's sides are none.
   constexpr float kThickestRule = 3, kSlant = 0.5f;
   if (fill && std::min(box.width(), box.height()) <= kThickestRule) {
     collector->drawn->rules.push_back(box);
-  } else if (!fill) {
+  } else if (!fill && !is_checkbox_side(box)) {
     for (const auto& [from, to] : outline.segments) {
       const fz_point a = outline.points[from], b = outline.points[to];
       if (std::abs(a.x - b.x) < kSlant || std::abs(a.y - b.y) < kSlant) {
