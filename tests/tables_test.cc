@@ -327,6 +327,33 @@ TEST(Tables, ATableOfContentsIsATableOfEntries) {
   EXPECT_LT(page.tables[0].first.b, top + 60);  // the paragraph stays out
 }
 
+TEST(Tables, ATwoColumnIndexIsATableForEachColumn) {
+  // An index in two columns under a heading across both; an entry lists several pages. Rows of the
+  // two columns line up: they must not merge into one row.
+  std::vector<TextLine> lines = {line_of_words(spaced({"Environment", "variable", "index"}, 50), 60)};
+  for (int r = 0; r < 4; ++r) {
+    const double top = 80 + 12.0 * r;
+    lines.push_back(line_of_words({{"LEFT_" + std::to_string(r), 50}, {".", 120}, {".", 130}, {".", 140},
+                                   {"3,", 170}, {"4" + std::to_string(r), 185}},
+                                  top));
+    lines.push_back(line_of_words({{"RIGHT_" + std::to_string(r), 250}, {".", 320}, {".", 330}, {".", 340},
+                                   {"5" + std::to_string(r), 380}},
+                                  top));
+  }
+  const Page page = tables_of(lines);
+  ASSERT_EQ(page.tables.size(), 2u);
+  std::vector<TableData> tables = {page.tables[0].second, page.tables[1].second};
+  if (page.tables[0].first.l > page.tables[1].first.l) std::swap(tables[0], tables[1]);
+  for (const TableData& table : tables) {
+    EXPECT_EQ(table.rows, 4);
+    EXPECT_EQ(table.cols, 2);
+  }
+  EXPECT_EQ(cell(tables[0], 1, 0).text, "LEFT_1 . . .");
+  EXPECT_EQ(cell(tables[0], 1, 1).text, "3, 41");
+  EXPECT_EQ(cell(tables[1], 2, 0).text, "RIGHT_2 . . .");
+  EXPECT_EQ(cell(tables[1], 2, 1).text, "52");
+}
+
 TEST(Tables, ARotatedHeaderReadsAlongItsLine) {
   // A ruled 2x3 grid at 2 px per point; the third header is set vertically, read bottom to top:
   // its first word lies below its second.

@@ -24,6 +24,18 @@ struct Entry {
   const TextLine* wrapped = nullptr;  // the line above holding the start of the title
 };
 
+// Where the page numbers at the end of `words` start: an index's entry may list several
+// ("5, 23, 57"). words.size() when the last word is no page number.
+size_t page_numbers_start(const std::vector<Word>& words) {
+  if (words.empty() || !is_page_number(words.back().text)) return words.size();
+  size_t k = words.size() - 1;
+  while (k > 0 && words[k - 1].text.size() > 1 && words[k - 1].text.back() == ',' &&
+         is_page_number(words[k - 1].text.substr(0, words[k - 1].text.size() - 1))) {
+    --k;
+  }
+  return k;
+}
+
 size_t trailing_dots(const std::string& word) {
   const size_t last = word.find_last_not_of('.');
   return last == std::string::npos ? word.size() : word.size() - last - 1;
@@ -33,19 +45,17 @@ size_t trailing_dots(const std::string& word) {
 size_t title_end(const TextLine& line) {
   const auto& words = line.words;
   if (words.size() < 2 || !is_page_number(words.back().text)) return 0;
-  size_t k = words.size() - 1, dots = 0;
+  size_t k = page_numbers_start(words), dots = 0;
   while (k > 0 && is_leader(words[k - 1].text)) dots += words[--k].text.size();
   // A leader glued to the title's last word ("Preface........ 1").
   if (k > 0 && trailing_dots(words[k - 1].text) >= 3) dots += trailing_dots(words[k - 1].text);
   return dots >= 2 && k > 0 ? k : 0;
 }
 
-// The title with its leader, as printed (docling's cells keep the dots too): every word of the
-// entry but its page number.
-std::string title_of(const Entry& entry) {
-  std::string text = entry.wrapped ? entry.wrapped->text + " " : "";
-  const auto& words = entry.line->words;
-  for (size_t i = 0; i + 1 < words.size(); ++i) text += (i ? " " : "") + words[i].text;
+// The words [from, to) of `words`, spaced.
+std::string joined(const std::vector<Word>& words, size_t from, size_t to) {
+  std::string text;
+  for (size_t i = from; i < to; ++i) text += (i > from ? " " : "") + words[i].text;
   return text;
 }
 
@@ -55,24 +65,58 @@ TableData table_of(const std::vector<Entry>& entries) {
   table.cols = 2;
   for (size_t r = 0; r < entries.size(); ++r) {
     const Entry& e = entries[r];
-    const Word& page_number = e.line->words.back();
+    const auto& words = e.line->words;
+    const size_t numbers = page_numbers_start(words);
+    Box numbers_box = words[numbers].box;
+    for (size_t i = numbers; i < words.size(); ++i) numbers_box = unite(numbers_box, words[i].box);
     Box title_box = e.line->box;
-    title_box.r = page_number.box.l;
+    title_box.r = numbers_box.l;
     if (e.wrapped) title_box = unite(title_box, e.wrapped->box);
-    table.cells.push_back({static_cast<int>(r), 0, 1, 1, false, title_of(e), title_box});
-    table.cells.push_back({static_cast<int>(r), 1, 1, 1, false, page_number.text, page_number.box});
+    // The title with its leader, as printed (docling's cells keep the dots too).
+    const std::string title = (e.wrapped ? e.wrapped->text + " " : "") + joined(words, 0, numbers);
+    table.cells.push_back({static_cast<int>(r), 0, 1, 1, false, title, title_box});
+    table.cells.push_back({static_cast<int>(r), 1, 1, 1, false, joined(words, numbers, words.size()), numbers_box});
   }
   return table;
 }
 
-}  // namespace
-
-std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLine>& lines, std::span<const Box> taken) {
-  std::vector<const TextLine*> free;
-  for (const auto& line : lines) {
-    const bool inside = std::any_of(taken.begin(), taken.end(), [&](const Box& b) { return centre_inside(line.box, b); });
-    if (!line.words.empty() && !inside) free.push_back(&line);
+// The side-by-side columns of entries (a gutter runs down between the entries) when two of them or
+// more hold three entries at least (a two-column index), each with the lines that start in it, to
+// be read apart; lines across the gutter (the page's heading) belong to none. Else all the lines
+// as one (a section number set apart from its title makes a column of no entries).
+std::vector<std::vector<const TextLine*>> entry_columns(std::vector<const TextLine*> lines) {
+  constexpr size_t kLeastEntries = 3;
+  std::vector<const TextLine*> entries;
+  for (const TextLine* line : lines) {
+    if (title_end(*line) > 0) entries.push_back(line);
   }
+  std::sort(entries.begin(), entries.end(), [](const TextLine* a, const TextLine* b) { return a->box.l < b->box.l; });
+  std::vector<std::pair<double, double>> spans;  // of each column of entries, left to right
+  std::vector<size_t> counts;
+  for (const TextLine* entry : entries) {
+    if (spans.empty() || entry->box.l > spans.back().second) {
+      spans.emplace_back(entry->box.l, entry->box.r);
+      counts.push_back(0);
+    }
+    spans.back().second = std::max(spans.back().second, entry->box.r);
+    ++counts.back();
+  }
+  if (std::count_if(counts.begin(), counts.end(), [](size_t n) { return n >= kLeastEntries; }) < 2) {
+    return {std::move(lines)};
+  }
+  std::vector<std::vector<const TextLine*>> columns(spans.size());
+  for (const TextLine* line : lines) {
+    for (size_t c = 0; c < spans.size(); ++c) {
+      const double next = c + 1 < spans.size() ? spans[c + 1].first : 1e18;
+      const double start = c == 0 ? -1e18 : spans[c - 1].second;
+      if (line->box.l >= start && line->box.l < next && line->box.r <= next) columns[c].push_back(line);
+    }
+  }
+  return columns;
+}
+
+// The contents tables of one column of lines.
+std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const TextLine*> free) {
   std::sort(free.begin(), free.end(), [](const TextLine* a, const TextLine* b) { return a->box.t < b->box.t; });
   // The pieces of a row as one line (a section number is often a line of its own beside its
   // title), so that every word of an entry lands in its cells.
@@ -127,6 +171,22 @@ std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLin
     run.push_back({&line, nullptr});
   }
   close_run();
+  return tables;
+}
+
+}  // namespace
+
+std::vector<std::pair<Box, TableData>> contents_tables(const std::vector<TextLine>& lines, std::span<const Box> taken) {
+  std::vector<const TextLine*> free;
+  for (const auto& line : lines) {
+    const bool inside = std::any_of(taken.begin(), taken.end(), [&](const Box& b) { return centre_inside(line.box, b); });
+    if (!line.words.empty() && !inside) free.push_back(&line);
+  }
+  std::vector<std::pair<Box, TableData>> tables;
+  for (auto& column : entry_columns(std::move(free))) {
+    auto found = column_contents_tables(std::move(column));
+    tables.insert(tables.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
   return tables;
 }
 
