@@ -377,6 +377,32 @@ TEST(Tables, ARotatedHeaderReadsAlongItsLine) {
   EXPECT_EQ(cell(r.table, 0, 2).text, "No Authority");
 }
 
+TEST(Tables, ARuleBetweenTwoWordsAtAWordSpacePartsTheirCells) {
+  // A ruled 3x4 grid at 2 px per point whose text layer strings each row into one line: a figure
+  // set flush right against the rule, the next column's label just past it, a word space apart.
+  const double scale = 2;
+  cv::Mat raster(600, 900, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int xs[] = {100, 300, 420, 700}, ys[] = {200, 240, 280, 320, 360};
+  for (int y : ys) cv::line(raster, {xs[0], y}, {xs[3], y}, cv::Scalar(0, 0, 0), 1);
+  for (int x : xs) cv::line(raster, {x, ys[0]}, {x, ys[4]}, cv::Scalar(0, 0, 0), 1);
+  std::vector<TextLine> lines;
+  const char* labels[] = {"Name", "Felora", "Zalgar", "Vindara"};
+  const char* figures[] = {"Height", "3,850", "4,200", "5,150"};
+  const char* countries[] = {"Country", "Austria", "Japan", "Nepal"};
+  for (int r = 0; r < 4; ++r) {
+    const double top = 105 + 20.0 * r;
+    const double figure_left = 208 - 5.0 * static_cast<double>(std::string(figures[r]).size());
+    lines.push_back(line_of_words({{labels[r], 55}, {figures[r], figure_left}, {countries[r], 212}}, top));
+  }
+  const Recognised r = recognise({45, 95, 355, 185}, lines, raster, scale);
+  EXPECT_EQ(r.method, "lattice");
+  EXPECT_TRUE(r.earned);
+  ASSERT_EQ(r.table.rows, 4);
+  ASSERT_EQ(r.table.cols, 3);
+  EXPECT_EQ(cell(r.table, 2, 1).text, "4,200");
+  EXPECT_EQ(cell(r.table, 2, 2).text, "Japan");
+}
+
 TEST(Tables, RulesDrawnOnlyAroundBandsOfRowsDoNotMakeTheGrid) {
   // A booktabs table: rules above and below the header and at the bottom, one rule between the
   // label column and the figures. The rules make a 2x2 grid whose body cells hold four rows

@@ -473,7 +473,9 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
     out.method = "stream";
   }
   const std::vector<size_t> cells = cells_of(out.table, words);
-  out.earned = grid_earned(out.table, words, cells, lines) && !mostly_monospaced(words, lines);
+  // A rule between two words set a word space apart parts two cells: the text layer strung them
+  // into one line (a number set flush right against the next column's label).
+  out.earned = (out.method == "lattice" || grid_earned(out.table, words, cells, lines)) && !mostly_monospaced(words, lines);
   fill(out.table, words, cells);
   trim_empty_edges(out.table);
   out.earned = out.earned && !holds_paragraph_cell(out.table);

@@ -25,8 +25,9 @@ class TableModel;
 struct Recognised {
   TableData table;
   std::string method;  // "lattice", "model" or "stream"
-  // False when the grid cuts running text between words of a line at ordinary word spaces:
-  // the region is prose (or a code listing) the detector took for a table.
+  // False when the grid cuts running text between words of a line at ordinary word spaces (and
+  // no rule runs between them: a ruled grid's cells may be strung into one line of the text
+  // layer): the region is prose (or a code listing) the detector took for a table.
   bool earned = true;
   // Set when the region ran past its table: the table's own part, without the lines of running
   // text at its top or bottom edge (they are read as paragraphs).
