@@ -489,6 +489,20 @@ TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNotTheTablesRows
   }
 }
 
+TEST(RuledFrames, GraphPaperHoldsNoFrames) {
+  // Rules every 4 points across a page: hundreds of rules each way, and no table to read by rows.
+  std::vector<Box> rules;
+  for (int i = 0; i < 136; ++i) rules.push_back({36.0 + 4 * i, 36, 36.0 + 4 * i, 756});
+  for (int j = 0; j < 181; ++j) rules.push_back({36, 36.0 + 4 * j, 576, 36.0 + 4 * j});
+  const RuledLayout ruled = find_ruled_layout(rules, 612, 792);
+  EXPECT_TRUE(ruled.frames.empty());
+  EXPECT_TRUE(ruled.grid_rows.empty());
+  // Three rows of a table drawn the same way are found.
+  const std::vector<Box> table = {{72, 100, 472, 100}, {72, 130, 472, 130}, {72, 160, 472, 160}, {72, 190, 472, 190},
+                                  {72, 100, 72, 190},  {272, 100, 272, 190}, {472, 100, 472, 190}};
+  EXPECT_EQ(find_ruled_layout(table, 612, 792).grid_rows.size(), 3u);
+}
+
 TEST(OcrConversion, PrintedFormBoxesAreFormItems) {
   // The vector form of the PDF tests, scanned: its boxes are ink now, not drawing operators.
   ScratchDir dir;

@@ -77,6 +77,13 @@ RuledLayout layout_of_rule_ink(const cv::Mat& across, const cv::Mat& down, doubl
   const int reach = 2 * thickness;  // how far off its side's line a skewed or wavering rule may run
   const std::vector<Rule> horizontal = rules_in(across, least, thickness);
   const std::vector<Rule> vertical = rules_in(down, least, thickness);
+  // Each pair of rules down is tried against the rules across: graph paper or a drawing of
+  // hundreds of rules would take seconds, and holds no frames worth reading as units.
+  constexpr double kMostPairings = 4e5;
+  if (static_cast<double>(vertical.size()) * static_cast<double>(vertical.size()) * static_cast<double>(horizontal.size()) >
+      kMostPairings) {
+    return {};
+  }
 
   // Two rules down, and between them the rules across that span them (half their width at least:
   // old print fades): each pair of such rules in a row is a frame, when the rules down run along
