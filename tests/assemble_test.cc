@@ -391,6 +391,10 @@ TEST(ReadingOrder, WithoutACleanCutAScansBoxesFollowTheBoxesAboveThem) {
       {10, 50, 195, 300},   // 4 first column, long
   };
   EXPECT_EQ(reading_order(boxes, {.scanned = true}), (std::vector<size_t>{2, 4, 1, 0, 3}));
+  // The same page in right-to-left script, its columns mirrored: read from the right.
+  std::vector<Box> mirrored;
+  for (const Box& b : boxes) mirrored.push_back({610 - b.r, b.t, 610 - b.l, b.b});
+  EXPECT_EQ(reading_order(mirrored, {.scanned = true, .right_to_left = true}), (std::vector<size_t>{2, 4, 1, 0, 3}));
 }
 
 TEST(Text, PunctuationIsFoldedAsDoclingFoldsIt) {

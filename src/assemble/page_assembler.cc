@@ -491,9 +491,10 @@ std::vector<size_t> top_down(const std::vector<Box>& boxes, std::vector<size_t> 
 // Reading order where no gutter or row runs clean through the boxes (a newspaper page: a headline
 // over columns of unequal length, boxed ads between them): each box is read after the boxes
 // straight above it, column by column. A box leads down to the boxes right under it (overlapping
-// it across, nothing between); reading goes down the leftmost way first, and before a box is
-// read, whatever unread box lies above it is (its column's start, then down to it).
-std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t> ids) {
+// it across, nothing between); reading goes down the leftmost way first (the rightmost in
+// right-to-left script), and before a box is read, whatever unread box lies above it is (its
+// column's start, then down to it).
+std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t> ids, bool right_to_left) {
   // The links cost n^3 to find; a page with this many zones and no clean cut is read top down.
   constexpr size_t kMostLinkedZones = 150;
   const size_t n = ids.size();
@@ -517,14 +518,17 @@ std::vector<size_t> flow_order(const std::vector<Box>& boxes, std::vector<size_t
       down[a].push_back(b);
     }
   }
-  const auto left_first = [&](size_t a, size_t b) { return std::tie(box(a).l, box(a).t) < std::tie(box(b).l, box(b).t); };
-  for (auto& list : up) std::sort(list.begin(), list.end(), left_first);
-  for (auto& list : down) std::sort(list.begin(), list.end(), left_first);
+  const auto start = [&](size_t k) { return right_to_left ? -box(k).r : box(k).l; };
+  const auto start_first = [&](size_t a, size_t b) {
+    return std::pair(start(a), box(a).t) < std::pair(start(b), box(b).t);
+  };
+  for (auto& list : up) std::sort(list.begin(), list.end(), start_first);
+  for (auto& list : down) std::sort(list.begin(), list.end(), start_first);
   std::vector<size_t> heads;
   for (size_t k = 0; k < n; ++k) {
     if (up[k].empty()) heads.push_back(k);
   }
-  std::sort(heads.begin(), heads.end(), left_first);
+  std::sort(heads.begin(), heads.end(), start_first);
 
   std::vector<bool> read(n, false);
   std::vector<size_t> order;
@@ -598,7 +602,9 @@ std::vector<size_t> xy_cut(const std::vector<Box>& boxes, std::vector<size_t> id
     }
     groups = std::move(rows);
   }
-  if (groups.size() < 2) return style.scanned ? flow_order(boxes, std::move(ids)) : top_down(boxes, std::move(ids));
+  if (groups.size() < 2) {
+    return style.scanned ? flow_order(boxes, std::move(ids), style.right_to_left) : top_down(boxes, std::move(ids));
+  }
   std::vector<size_t> out;
   for (auto& g : groups) {
     auto part = xy_cut(boxes, g, style, depth + 1);
