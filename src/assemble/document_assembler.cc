@@ -319,18 +319,26 @@ void unmark_kickers(const Document& doc, std::vector<Block*>& headings) {
   constexpr size_t kMostKickerWords = 6;
   std::map<int, double> page_height;
   for (const PageResult& page : doc.pages) page_height[page.number] = page.height;
-  std::erase_if(headings, [&](Block* h) {
+  std::map<int, std::vector<const Block*>> on_page;  // each page's headings, in the list's order
+  for (const Block* h : headings) on_page[h->element.page].push_back(h);
+  const auto kicker = [&](const Block* h) {
     const Element& e = h->element;
-    const auto next = std::find_if(headings.begin(), headings.end(), [&](const Block* other) {
-      return other->element.page == e.page && other->element.box.t > e.box.b;
-    });
     bool top = false;
-    const bool kicker = next != headings.end() && h->font_size > 0 && (*next)->font_size >= 1.3 * h->font_size &&
-                        (*next)->element.box.t - e.box.b <= (*next)->font_size && in_margin(e, page_height[e.page], &top) && top && word_count(e.text) <= kMostKickerWords &&
-                        std::none_of(e.text.begin(), e.text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (kicker) h->element.label = Label::text;
-    return kicker;
-  });
+    if (h->font_size <= 0 || word_count(e.text) > kMostKickerWords || !in_margin(e, page_height[e.page], &top) || !top ||
+        std::any_of(e.text.begin(), e.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    const auto& page = on_page[e.page];
+    const auto next = std::find_if(page.begin(), page.end(), [&](const Block* other) { return other->element.box.t > e.box.b; });
+    return next != page.end() && (*next)->font_size >= 1.3 * h->font_size &&
+           (*next)->element.box.t - e.box.b <= (*next)->font_size;
+  };
+  std::vector<Block*> kickers;
+  for (Block* h : headings) {
+    if (kicker(h)) kickers.push_back(h);
+  }
+  for (Block* h : kickers) h->element.label = Label::text;
+  std::erase_if(headings, [&](Block* h) { return std::find(kickers.begin(), kickers.end(), h) != kickers.end(); });
 }
 
 // Decides which blocks are headings and at which level.
