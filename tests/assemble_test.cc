@@ -585,6 +585,66 @@ TEST(PageAssembly, AListingTheDetectorCalledAPictureIsCode) {
   EXPECT_EQ(blocks[0].element.text, "> x <- c(1, 2)\n> x\n[1] 1 2\n> mean(x)");
 }
 
+TEST(PageAssembly, AnIndentedLineAfterAShortOneOpensAParagraph) {
+  // One region of evenly spaced lines (a scan's column): a paragraph's last line stops short and
+  // the next paragraph's first line is indented. A reference list in a region of its own indents
+  // the lines after each entry's full first line: no paragraph opens there.
+  Page page = page_with({line("This paragraph runs over three lines of a column", 72, 100, 300),
+                         line("set flush at the left and at the right edge of", 72, 112, 300),
+                         line("its column, ending here.", 72, 124, 190),
+                         line("A second paragraph, its first line indented,", 84, 136, 300),
+                         line("goes on at the left edge for one line more and", 72, 148, 300),
+                         line("ends here.", 72, 160, 130),
+                         line("[1] A. Author. A title that takes all the width", 72, 300, 300),
+                         line("of the column. A journal, 2020.", 84, 312, 250),
+                         line("[2] B. Author. Another title running the full", 72, 324, 300),
+                         line("width. Another journal, 2021.", 84, 336, 240),
+                         line("[3] C. Author. A third entry, one line only.", 72, 348, 300)},
+                        {{Label::text, {70, 98, 310, 175}, 0.9f}, {Label::text, {70, 298, 310, 362}, 0.9f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].element.text,
+            "This paragraph runs over three lines of a column set flush at the left and at the right edge of its "
+            "column, ending here.");
+  EXPECT_EQ(blocks[1].element.text,
+            "A second paragraph, its first line indented, goes on at the left edge for one line more and ends here.");
+  EXPECT_EQ(blocks[2].element.text.substr(0, 40), "[1] A. Author. A title that takes all th");
+}
+
+TEST(PageAssembly, AFigureTheDetectorTookTogetherWithTheTextBesideItIsItsInnerPicture) {
+  // A scanned page: a column of prose at the left, an author's e-mail line at the right and under
+  // it a figure with two labels. The detector's confident picture spans all of it (and so is
+  // dissolved as text); its doubtful ones are the figure, its top edge grazing the e-mail line,
+  // and the prose column.
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 6; ++k) {
+    lines.push_back(line("a line of running text in the left column number " + std::to_string(k), 72, 100 + 12.0 * k, 290));
+  }
+  lines.push_back(line("taa@zurich.ibm.com", 330, 96, 420));
+  lines.push_back(line("X", 480, 130, 486));
+  lines.push_back(line("Looking back on", 330, 160, 400));
+  Page page = page_with(lines, {{Label::picture, {60, 90, 550, 210}, 0.7f}});
+  page.needs_ocr = true;
+  page.inner_pictures = {{320, 100, 540, 205}, {65, 95, 300, 180}};
+  const auto blocks = assemble_page(page);
+  std::string body;
+  const Block* figure = nullptr;
+  for (const auto& b : blocks) {
+    if (b.element.label == Label::picture) {
+      ASSERT_EQ(figure, nullptr) << "one picture";
+      figure = &b;
+    } else {
+      body += b.element.text + "\n";
+    }
+  }
+  ASSERT_NE(figure, nullptr);
+  EXPECT_EQ(figure->element.text, "X Looking back on");
+  EXPECT_GE(figure->element.box.t, lines[6].box.b);  // starts under the e-mail line it grazed
+  EXPECT_NE(body.find("taa@zurich.ibm.com"), std::string::npos);
+  EXPECT_NE(body.find("number 5"), std::string::npos);
+  EXPECT_EQ(body.find("Looking"), std::string::npos);
+}
+
 TEST(PageAssembly, AChartTheDetectorMissedIsAPictureByItsSlantedLabels) {
   // A bar chart drawn with paths: its title, tick values down the left, slanted bar labels under
   // it, its caption below; a paragraph above. Then a watermark set at a slant across a paragraph.

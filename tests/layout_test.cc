@@ -3,6 +3,8 @@
 #include <fstream>
 #include <functional>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "layout/decode.h"
 #include "layout/detector.h"
 #include "pdf/mupdf.h"
@@ -284,6 +286,28 @@ TEST(Detector, TheDefaultInputSizeFindsTheRegionsOfTheTrainedSize) {
   EXPECT_GE(regions, 40u);
   EXPECT_GE(found_again, 0.8 * regions);
   EXPECT_LE(found_at_smaller, 1.2 * regions);
+}
+
+TEST(Detector, ReportsTheDoubtfulPicturesInsideAConfidentOne) {
+  // Page 1 of the scanned DocLayNet paper: the model's confident picture spans the abstract and
+  // the figure in the right column beside it; the figure alone it finds with less confidence.
+  std::vector<cv::Mat> pages;
+  ASSERT_TRUE(cv::imreadmulti(corpus("ocr/2206.01062.tif"), pages, cv::IMREAD_COLOR));
+  const cv::Mat& scan = pages.at(0);
+  Detector detector(load_manifest(std::string(PAGEFLOW_DEPS) + "/models/layout/layout_cdla_fused.onnx"), 1);
+  std::vector<Box> inner;
+  const auto regions = detector.detect(scan, 1.0, &inner);
+  ASSERT_FALSE(inner.empty());
+  for (const Box& figure : inner) {
+    EXPECT_GT(figure.l, 0.5 * scan.cols);
+    EXPECT_TRUE(std::any_of(regions.begin(), regions.end(), [&](const Region& r) {
+      return r.label == Label::picture && r.box.l <= figure.l && r.box.t <= figure.t && r.box.r >= figure.r;
+    }));
+  }
+  // Asked for the confident regions alone, the same ones.
+  const auto confident = detector.detect(scan, 1.0);
+  ASSERT_EQ(confident.size(), regions.size());
+  for (size_t i = 0; i < regions.size(); ++i) EXPECT_EQ(confident[i].box, regions[i].box);
 }
 
 TEST(Detector, MissingModelIsAClearError) {

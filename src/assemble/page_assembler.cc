@@ -25,10 +25,6 @@ struct Zone {
   std::vector<size_t> lines;
 };
 
-double intersection(const Box& a, const Box& b) {
-  return Box{std::max(a.l, b.l), std::max(a.t, b.t), std::min(a.r, b.r), std::min(a.b, b.b)}.area();
-}
-
 // The smallest of the page's ruled frames larger than `larger_than` that holds `box` (four fifths
 // of it), or -1.
 int frame_of(const std::vector<Box>& frames, const Box& box, double larger_than = 0) {
@@ -383,39 +379,70 @@ void take_table_words_out(const Page& page, std::vector<Zone>& zones, std::vecto
 
 // A "picture" that holds running text (several lines of several words each, covering a fair part
 // of it) or a listing (lines set in a monospaced font, four in five) is a misdetection, typically
-// a text page, a table or code drawn as one block: it is dissolved and its lines are read as if
-// no region had claimed them. Real figures carry a few short labels scattered over a mostly
-// graphical area — or, in a diagram drawn with paths (a statement's clauses with callouts
-// explaining each), much text: a picture mostly covered by drawn paths, with a "Figure N" caption
-// against its top or bottom, stays a picture whatever it holds.
-void dissolve_text_pictures(const std::vector<TextLine>& lines, const std::vector<Box>& drawings,
-                            std::vector<Zone>& zones, std::vector<size_t>& orphans) {
+// a text page, a table or code drawn as one block. Real figures carry a few short labels scattered
+// over a mostly graphical area — or, in a diagram drawn with paths (a statement's clauses with
+// callouts explaining each), much text: a picture mostly covered by drawn paths, with a "Figure N"
+// caption against its top or bottom, stays a picture whatever it holds.
+bool reads_as_text(const Zone& z, const std::vector<TextLine>& lines, const std::vector<Box>& drawings) {
   static const std::regex figure_caption(R"(^(Figure|Fig\.)\s*[0-9IVXivx]+)", std::regex::icase);
-  for (auto& z : zones) {
-    if (z.label != Label::picture || z.lines.size() < 4) continue;
-    double text_area = 0;
-    size_t words = 0, chars = 0, monospaced = 0;
-    for (size_t i : z.lines) {
-      text_area += lines[i].box.area();
-      words += lines[i].words.size();
-      chars += lines[i].text.size();
-      monospaced += lines[i].monospace;
+  if (z.lines.size() < 4) return false;
+  double text_area = 0;
+  size_t words = 0, chars = 0, monospaced = 0;
+  for (size_t i : z.lines) {
+    text_area += lines[i].box.area();
+    words += lines[i].words.size();
+    chars += lines[i].text.size();
+    monospaced += lines[i].monospace;
+  }
+  const bool prose = words >= 4 * z.lines.size();
+  const bool listing = monospaced * 5 >= z.lines.size() * 4;
+  const bool text_heavy = chars >= 400;  // far more than a chart's labels
+  const bool misread = ((prose || listing) && text_area > 0.15 * z.box.area()) || text_heavy;
+  if (!misread) return false;
+  const double drawn = std::accumulate(drawings.begin(), drawings.end(), 0.0,
+                                       [&](double sum, const Box& d) { return sum + intersection(d, z.box); });
+  const auto caption_against = [&](const TextLine& line) {
+    const double reach = 3 * line.box.height();
+    const bool against = (line.box.b > z.box.b && line.box.t <= z.box.b + reach) ||
+                         (line.box.t < z.box.t && line.box.b >= z.box.t - reach);
+    return against && line.box.l < z.box.r && line.box.r > z.box.l && std::regex_search(line.text, figure_caption);
+  };
+  const bool drawn_figure = drawn >= 0.5 * z.box.area() && std::any_of(lines.begin(), lines.end(), caption_against);
+  return !drawn_figure;
+}
+
+// Pictures that read as text are dissolved: their lines are read as if no region had claimed
+// them. The detector's less certain pictures inside one (Page::inner_pictures) then stand in for
+// it, each taking back the lines it covers, and are tested the same way (each stands in once).
+void dissolve_text_pictures(const std::vector<TextLine>& lines, const Page& page, std::vector<Zone>& zones,
+                            std::vector<size_t>& orphans) {
+  std::vector<bool> stood_in(page.inner_pictures.size(), false);
+  for (size_t k = 0; k < zones.size(); ++k) {  // stand-ins are appended, and looked at in turn
+    if (zones[k].label != Label::picture || !reads_as_text(zones[k], lines, page.drawing_boxes)) continue;
+    const Box dissolved = zones[k].box;
+    dissolve(zones[k], orphans);
+    for (size_t p = 0; p < page.inner_pictures.size(); ++p) {
+      const Box& inner = page.inner_pictures[p];
+      if (stood_in[p] || intersection(inner, dissolved) < 0.9 * inner.area()) continue;
+      stood_in[p] = true;
+      // A doubtful box's edge may graze the text beside the figure: a line across its top or
+      // bottom edge stays text, and the picture starts (or ends) past it.
+      Zone stand_in{Label::picture, inner, 0, {}};
+      Box& box = stand_in.box;
+      for (size_t i : orphans) {
+        const Box& lb = lines[i].box;
+        if (lb.r <= box.l || lb.l >= box.r) continue;
+        if (lb.t < box.t && lb.b > box.t) box.t = lb.b;
+        if (lb.t < box.b && lb.b > box.b) box.b = lb.t;
+      }
+      if (box.height() <= 0) continue;
+      std::erase_if(orphans, [&](size_t i) {
+        const bool covered = intersection(lines[i].box, box) > 0.5 * lines[i].box.area();
+        if (covered) stand_in.lines.push_back(i);
+        return covered;
+      });
+      zones.push_back(std::move(stand_in));
     }
-    const bool prose = words >= 4 * z.lines.size();
-    const bool listing = monospaced * 5 >= z.lines.size() * 4;
-    const bool text_heavy = chars >= 400;  // far more than a chart's labels
-    const bool misread = ((prose || listing) && text_area > 0.15 * z.box.area()) || text_heavy;
-    if (!misread) continue;
-    const double drawn = std::accumulate(drawings.begin(), drawings.end(), 0.0,
-                                         [&](double sum, const Box& d) { return sum + intersection(d, z.box); });
-    const auto caption_against = [&](const TextLine& line) {
-      const double reach = 3 * line.box.height();
-      const bool against = (line.box.b > z.box.b && line.box.t <= z.box.b + reach) ||
-                           (line.box.t < z.box.t && line.box.b >= z.box.t - reach);
-      return against && line.box.l < z.box.r && line.box.r > z.box.l && std::regex_search(line.text, figure_caption);
-    };
-    const bool drawn_figure = drawn >= 0.5 * z.box.area() && std::any_of(lines.begin(), lines.end(), caption_against);
-    if (!drawn_figure) dissolve(z, orphans);
   }
 }
 
@@ -766,6 +793,30 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     }
     if (!gaps.empty()) break_gap = std::min(break_gap, median(gaps) + 0.3 * line_height);
   }
+  // Text set flush at a left edge most of its rows share marks a paragraph by indenting its first
+  // line; the line before it, the last of the paragraph before, stops short of the right edge.
+  // Both together, since a hanging indent (a reference list) indents the lines after a full one.
+  double flush_left = 0, right_edge = 0;
+  size_t rows = 0, rows_flush = 0;
+  for (size_t k = 0; k < ids.size(); ++k) {
+    right_edge = std::max(right_edge, lines[ids[k]].box.r);
+    if (k > 0 && same_row(lines[ids[k - 1]].box, lines[ids[k]].box)) continue;
+    ++rows;
+    const double left = lines[ids[k]].box.l;
+    const size_t sharing = static_cast<size_t>(std::count_if(ids.begin(), ids.end(), [&](size_t i) {
+      return std::abs(lines[i].box.l - left) < 0.3 * line_height;
+    }));
+    if (sharing > rows_flush || (sharing == rows_flush && left < flush_left)) {
+      rows_flush = sharing;
+      flush_left = left;
+    }
+  }
+  const bool flush_set = rows_flush >= 3 && 2 * rows_flush >= rows;
+  const auto indented_after_short_line = [&](const TextLine& previous, const TextLine& line) {
+    const double indent = line.box.l - flush_left;
+    return flush_set && indent > 0.6 * line_height && indent < 4 * line_height &&
+           std::abs(previous.box.l - flush_left) < 0.3 * line_height && previous.box.r < right_edge - 1.5 * line_height;
+  };
   std::vector<size_t> current;
   bool current_is_item = false, current_ordered = false;
   std::string current_marker;
@@ -807,6 +858,7 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     // A box opens an option of its own even on its row (split_lines_at_boxes).
     const bool box = checkbox_state(marker_text) != CheckboxState::none;
     bool starts_new = previous == nullptr || (marker > 0 && (!in_row || box)) || gap > break_gap;
+    if (previous && !in_row && !current_is_item && indented_after_short_line(*previous, line)) starts_new = true;
     // A bold line above regular text is a run-in heading of its own; so is a line in a size of
     // its own (a paragraph keeps one size).
     if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
@@ -1143,7 +1195,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   split_lines_at_boxes(lines);
   std::vector<Zone> zones = zones_from_regions(page.regions);
   std::vector<size_t> orphans = assign_lines(lines, zones);
-  dissolve_text_pictures(lines, page.drawing_boxes, zones, orphans);
+  dissolve_text_pictures(lines, page, zones, orphans);
   dissolve_prose_tables(page, zones, orphans);
   add_chart_pictures(lines, zones, orphans);
   add_orphan_zones(lines, std::move(orphans), page, zones);

@@ -42,6 +42,11 @@ inline Box unite(const Box& a, const Box& b) {
   return {std::min(a.l, b.l), std::min(a.t, b.t), std::max(a.r, b.r), std::max(a.b, b.b)};
 }
 
+// The area two boxes share.
+inline double intersection(const Box& a, const Box& b) {
+  return Box{std::max(a.l, b.l), std::max(a.t, b.t), std::min(a.r, b.r), std::min(a.b, b.b)}.area();
+}
+
 // Whether two boxes share a row: they overlap by over half the height of the shorter one.
 inline bool same_row(const Box& a, const Box& b) {
   const double overlap = std::min(a.b, b.b) - std::max(a.t, b.t);
@@ -115,6 +120,10 @@ struct Page : pipeline::Item {
 
   std::vector<TextLine> lines;
   std::vector<Region> regions;
+  // Pictures the detector was less sure of, inside a picture region: they stand in for that
+  // region when assembly finds it holds running text (the model took a column of text and the
+  // figure beside it for one picture).
+  std::vector<Box> inner_pictures;
   std::vector<std::pair<Box, TableData>> tables;  // structure of each table region, by its box
   std::vector<Box> prose_regions;  // table regions whose grid would cut running text: read as text
   std::vector<Block> blocks;  // assembled, in reading order

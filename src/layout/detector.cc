@@ -77,28 +77,26 @@ std::vector<float> Detector::preprocess(const cv::Mat& raster, double* sx, doubl
   return tensor;
 }
 
-std::vector<Region> Detector::detect(const cv::Mat& raster, double scale) const {
+std::vector<Region> Detector::detect(const cv::Mat& raster, double scale, std::vector<Box>* inner_pictures) const {
   double sx = 1, sy = 1;
   const std::vector<float> input = preprocess(raster, &sx, &sy);
   const auto outputs =
       model_.run(input.data(), {1, 3, manifest_.input_height, manifest_.input_width});
+  const float floor = inner_pictures ? kInnerPictureShare * manifest_.score_threshold : manifest_.score_threshold;
   std::vector<Detection> found;
   switch (manifest_.decoder) {
     case Decoder::picodet:
-      found = decode_picodet(outputs, manifest_.strides, manifest_.input_width,
-                             manifest_.input_height, manifest_.score_threshold);
+      found = decode_picodet(outputs, manifest_.strides, manifest_.input_width, manifest_.input_height, floor);
       break;
     case Decoder::yolo:
-      found = decode_yolo(outputs.at(0), static_cast<int>(manifest_.labels.size()),
-                          manifest_.score_threshold);
+      found = decode_yolo(outputs.at(0), static_cast<int>(manifest_.labels.size()), floor);
       break;
     case Decoder::rtdetr:
-      found = decode_rtdetr(outputs, manifest_.input_width, manifest_.input_height,
-                            manifest_.score_threshold);
+      found = decode_rtdetr(outputs, manifest_.input_width, manifest_.input_height, floor);
       break;
   }
   found = nms_per_class(std::move(found), manifest_.iou_threshold, manifest_.max_detections);
-  std::vector<Region> regions;
+  std::vector<Region> regions, doubtful_pictures;
   const double page_w = raster.cols / scale, page_h = raster.rows / scale;
   for (const auto& d : found) {
     if (d.cls < 0 || static_cast<size_t>(d.cls) >= class_labels_.size() || !class_labels_[d.cls]) continue;
@@ -107,7 +105,18 @@ std::vector<Region> Detector::detect(const cv::Mat& raster, double scale) const 
     r.score = d.score;
     r.box = {std::clamp(d.box.l / sx / scale, 0.0, page_w), std::clamp(d.box.t / sy / scale, 0.0, page_h),
              std::clamp(d.box.r / sx / scale, 0.0, page_w), std::clamp(d.box.b / sy / scale, 0.0, page_h)};
-    if (r.box.area() > 0) regions.push_back(r);
+    if (r.box.area() <= 0) continue;
+    if (r.score > manifest_.score_threshold) {
+      regions.push_back(r);
+    } else if (r.label == Label::picture) {
+      doubtful_pictures.push_back(r);
+    }
+  }
+  for (const Region& doubtful : doubtful_pictures) {
+    const bool inside_a_picture = std::any_of(regions.begin(), regions.end(), [&](const Region& r) {
+      return r.label == Label::picture && intersection(r.box, doubtful.box) >= 0.9 * doubtful.box.area();
+    });
+    if (inside_a_picture) inner_pictures->push_back(doubtful.box);
   }
   return regions;
 }
@@ -120,7 +129,8 @@ bool LayoutStage::wants(const pipeline::Item& item) const {
 void LayoutStage::process(std::span<pipeline::Item* const> batch, int) {
   for (pipeline::Item* item : batch) {
     auto& page = static_cast<Page&>(*item);
-    page.regions = detector_.detect(page.raster, page.raster_scale);
+    page.inner_pictures.clear();
+    page.regions = detector_.detect(page.raster, page.raster_scale, &page.inner_pictures);
   }
 }
 

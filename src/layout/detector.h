@@ -19,8 +19,13 @@ class Detector {
   // Throws std::runtime_error for a model that cannot run at the manifest's input size.
   Detector(Manifest manifest, int intra_threads);
 
-  // `raster` is BGR at `scale` pixels per point.
-  std::vector<Region> detect(const cv::Mat& raster, double scale) const;
+  // `raster` is BGR at `scale` pixels per point. Regions at or above the manifest's score
+  // threshold; with `inner_pictures`, also the pictures found with less confidence (down to
+  // kInnerPictureShare of the threshold) that lie inside a picture region, the stand-ins when
+  // assembly finds that region is really text around a figure.
+  std::vector<Region> detect(const cv::Mat& raster, double scale, std::vector<Box>* inner_pictures = nullptr) const;
+
+  static constexpr float kInnerPictureShare = 0.7f;
 
   const Manifest& manifest() const { return manifest_; }
 
