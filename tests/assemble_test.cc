@@ -287,6 +287,21 @@ TEST(PageAssembly, RowAlignedShortColumnsStayRows) {
   EXPECT_EQ(blocks[0].element.text.substr(0, 15), "Key 0 Value 0 K");
 }
 
+TEST(PageAssembly, ListsSideBySideAreReadOneListAfterTheOther) {
+  // A slide's two bullet lists of short items in one region: their rows line up, yet unlike a
+  // key-value list each list is read to its end before the next.
+  const std::vector<TextLine> lines = side_by_side("\u2022 apples ", {40, 120}, "\u2022 pears ", {320, 400}, 14);
+  const auto blocks = assemble_page(page_with(lines, {{Label::text, {30, 90, 570, 170}, 0.9f}}));
+  std::vector<std::string> items;
+  for (const auto& b : blocks) {
+    EXPECT_EQ(b.element.label, Label::list_item);
+    items.push_back(b.element.text);
+  }
+  const std::vector<std::string> expected = {"apples 0", "apples 1", "apples 2", "apples 3",
+                                             "pears 0",  "pears 1",  "pears 2",  "pears 3"};
+  EXPECT_EQ(items, expected);
+}
+
 TEST(PageAssembly, BoxGlyphsAreCheckboxesNotListItems) {
   const auto blocks = assemble_page(page_with({line("\u2610 Not applicable", 72, 100, 300),
                                               line("\u2612 Applies to me", 72, 114, 300),

@@ -310,6 +310,19 @@ TEST(Detector, ReportsTheDoubtfulPicturesInsideAConfidentOne) {
   for (size_t i = 0; i < regions.size(); ++i) EXPECT_EQ(confident[i].box, regions[i].box);
 }
 
+TEST(Detector, ADoubtfulPictureOverAConfidentTableIsNoInnerPicture) {
+  // One confident picture over most of a page (a document of tables); inside it the model is sure
+  // of a table and doubtful of a picture in the same place, and doubtful of a figure further down.
+  const std::vector<Region> confident = {{Label::picture, {60, 90, 560, 700}, 0.77f},
+                                         {Label::table, {62, 103, 552, 322}, 0.66f}};
+  const std::vector<Region> doubtful = {{Label::picture, {62, 102, 553, 320}, 0.4f},
+                                        {Label::picture, {100, 400, 500, 600}, 0.4f},
+                                        {Label::picture, {500, 650, 600, 720}, 0.4f}};
+  const auto inner = pictures_inside_pictures(confident, doubtful);
+  ASSERT_EQ(inner.size(), 1u);  // the third one lies partly outside the confident picture
+  EXPECT_EQ(inner[0], (Box{100, 400, 500, 600}));
+}
+
 TEST(Detector, MissingModelIsAClearError) {
   try {
     Detector detector(load_manifest("/nonexistent/model.onnx"), 1);

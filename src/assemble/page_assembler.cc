@@ -1001,18 +1001,42 @@ void tie_captions(std::vector<Block>& blocks) {
   }
 }
 
+// Whether a column is a list: two or more of its rows open with a bullet or a number (a bullet
+// set apart from its text counts for its row) and they are most of its rows. Box glyphs do not
+// count: a form sets its options in aligned columns, to be read across.
+bool is_list_column(const std::vector<TextLine>& lines, const std::vector<size_t>& column) {
+  const auto opens_item = [&](size_t i) {
+    bool ordered = false;
+    return !lines[i].words.empty() && list_marker_length(lines[i].text, &ordered) > 0 &&
+           checkbox_state(lines[i].words.front().text) == CheckboxState::none;
+  };
+  size_t items = 0, others = 0;
+  for (size_t i : column) {
+    if (opens_item(i)) {
+      ++items;
+    } else if (std::none_of(column.begin(), column.end(),
+                            [&](size_t j) { return j != i && same_row(lines[i].box, lines[j].box) && opens_item(j); })) {
+      ++others;
+    }
+  }
+  return items >= 2 && items >= others;
+}
+
 // The side-by-side columns `ids` fall into, or nothing when they are one column or when they are
 // short lines whose rows line up (a key-value list or a form, read across). Columns of prose are
-// columns whatever their rows. A narrow group (list markers set apart from their text) stays
-// with the column on its right.
+// columns whatever their rows, and so are lists side by side (a slide's). A narrow group (list
+// markers set apart from their text) stays with the column on its right.
 std::vector<std::vector<size_t>> columns_of(const std::vector<TextLine>& lines, const std::vector<Box>& boxes,
                                             const std::vector<size_t>& ids, double zone_width) {
   std::vector<std::vector<size_t>> columns;
+  bool last_took_markers = false;  // a column that took its markers takes nothing more
   for (auto& group : cut(boxes, ids, 0)) {
-    if (!columns.empty() && box_of(lines, columns.back()).width() < 0.1 * zone_width) {
+    if (!columns.empty() && !last_took_markers && box_of(lines, columns.back()).width() < 0.1 * zone_width) {
       columns.back().insert(columns.back().end(), group.begin(), group.end());
+      last_took_markers = true;
     } else {
       columns.push_back(std::move(group));
+      last_took_markers = false;
     }
   }
   bool prose = true, aligned = false;
@@ -1028,7 +1052,9 @@ std::vector<std::vector<size_t>> columns_of(const std::vector<TextLine>& lines, 
     prose &= words >= 4 * columns[c].size() && columns[c].size() >= 2;
     aligned |= c > 0 && rows_shared * 2 > columns[c].size();
   }
-  if (columns.size() < 2 || (!prose && aligned)) return {};
+  if (columns.size() < 2) return {};
+  const bool lists = std::all_of(columns.begin(), columns.end(), [&](const auto& c) { return is_list_column(lines, c); });
+  if (!prose && aligned && !lists) return {};
   return columns;
 }
 

@@ -112,13 +112,26 @@ std::vector<Region> Detector::detect(const cv::Mat& raster, double scale, std::v
       doubtful_pictures.push_back(r);
     }
   }
-  for (const Region& doubtful : doubtful_pictures) {
-    const bool inside_a_picture = std::any_of(regions.begin(), regions.end(), [&](const Region& r) {
-      return r.label == Label::picture && intersection(r.box, doubtful.box) >= 0.9 * doubtful.box.area();
-    });
-    if (inside_a_picture) inner_pictures->push_back(doubtful.box);
-  }
+  if (inner_pictures) *inner_pictures = pictures_inside_pictures(regions, doubtful_pictures);
   return regions;
+}
+
+std::vector<Box> pictures_inside_pictures(const std::vector<Region>& confident, const std::vector<Region>& doubtful) {
+  std::vector<Box> inside;
+  for (const Region& picture : doubtful) {
+    if (picture.label != Label::picture) continue;
+    const Box& box = picture.box;
+    const bool in_a_picture = std::any_of(confident.begin(), confident.end(), [&](const Region& r) {
+      return r.label == Label::picture && intersection(r.box, box) >= 0.9 * box.area();
+    });
+    // Where the model is sure of something else (a table, a paragraph), its doubt about a picture
+    // there is a second guess at that region, not a figure of its own.
+    const bool over_another_kind = std::any_of(confident.begin(), confident.end(), [&](const Region& r) {
+      return r.label != Label::picture && intersection(r.box, box) >= 0.5 * box.area();
+    });
+    if (in_a_picture && !over_another_kind) inside.push_back(box);
+  }
+  return inside;
 }
 
 bool LayoutStage::wants(const pipeline::Item& item) const {

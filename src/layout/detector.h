@@ -21,8 +21,8 @@ class Detector {
 
   // `raster` is BGR at `scale` pixels per point. Regions at or above the manifest's score
   // threshold; with `inner_pictures`, also the pictures found with less confidence (down to
-  // kInnerPictureShare of the threshold) that lie inside a picture region, the stand-ins when
-  // assembly finds that region is really text around a figure.
+  // kInnerPictureShare of the threshold) that pictures_inside_pictures() keeps, the stand-ins
+  // when assembly finds a picture region is really text around a figure.
   std::vector<Region> detect(const cv::Mat& raster, double scale, std::vector<Box>* inner_pictures = nullptr) const;
 
   static constexpr float kInnerPictureShare = 0.7f;
@@ -40,6 +40,10 @@ class Detector {
   ml::OrtModel model_;
   std::vector<std::optional<Label>> class_labels_;
 };
+
+// The doubtful pictures (below the threshold) that lie inside a confident picture and not over a
+// confident region of another kind: the figures a picture region may hold beside text.
+std::vector<Box> pictures_inside_pictures(const std::vector<Region>& confident, const std::vector<Region>& doubtful);
 
 // Pipeline stage running the detector on each page's raster; with `skip_plain_pages`, not on
 // pages is_plain_text_page() (core/page.h) accepts (they are assembled from the text layer alone).
