@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/ruled_frames.h"
 #include "core/text.h"
 #include "export/export.h"
 #include "pageflow/converter.h"
@@ -163,7 +164,8 @@ TEST(Tables, ARegionRunningPastItsTableLeavesTheParagraphOut) {
 }
 
 // A letter page of `lines` and layout `regions`, through the tables stage.
-Page tables_of(std::vector<TextLine> lines, std::vector<Region> regions = {}) {
+// `drawn_rules`: a digital page's ruling strokes; their tables' rows are found as rendering does.
+Page tables_of(std::vector<TextLine> lines, std::vector<Region> regions = {}, std::vector<Box> drawn_rules = {}) {
   auto doc = std::make_shared<DocumentInput>();
   doc->settings = std::make_shared<DocumentSettings>();
   Page page;
@@ -173,6 +175,8 @@ Page tables_of(std::vector<TextLine> lines, std::vector<Region> regions = {}) {
   page.height = 792;
   page.lines = std::move(lines);
   page.regions = std::move(regions);
+  page.frames = find_ruled_layout(drawn_rules, page.width, page.height).grid_rows;
+  page.drawn_rules = std::move(drawn_rules);
   TablesStage stage(nullptr);
   EXPECT_TRUE(stage.wants(page));
   pipeline::Item* items[] = {&page};
@@ -452,6 +456,72 @@ TEST(Tables, LatticeGridWithASpannedCell) {
   const Rules rules = find_rules(region, raster, scale);
   EXPECT_EQ(rules.rows.size(), 4u);
   EXPECT_EQ(rules.columns.size(), 4u);
+}
+
+// Strokes ruling a grid: rules across at each of `ys` from the first of `xs` to the last, and
+// down at each of `xs` from the first of `ys` to the last.
+std::vector<Box> grid_rules(const std::vector<double>& xs, const std::vector<double>& ys) {
+  std::vector<Box> rules;
+  for (double y : ys) rules.push_back({xs.front(), y, xs.back(), y});
+  for (double x : xs) rules.push_back({x, ys.front(), x, ys.back()});
+  return rules;
+}
+
+TEST(Tables, AHairlineGridIsReadFromItsDrawnRulesAndATableNestedInACellStaysInIt) {
+  // No raster (a page the detector skipped, or hairlines too faint at 72 dpi): the page's drawn
+  // strokes give the grid. The lower left cell holds a ruled 2x3 table of its own.
+  std::vector<Box> rules = grid_rules({50, 200, 350}, {100, 120, 200});
+  const std::vector<Box> nested = grid_rules({60, 100, 140, 190}, {130, 150, 180});
+  rules.insert(rules.end(), nested.begin(), nested.end());
+  const std::vector<TextLine> lines = {
+      line_of_words({{"Column", 55}, {"A", 95}, {"Column", 205}, {"B", 245}}, 105),
+      line_of_words({{"x", 65}, {"y", 105}, {"z", 145}, {"Rich", 205}, {"cell", 230}}, 135),
+      line_of_words({{"1", 65}, {"2", 105}, {"3", 145}}, 160)};
+  const Recognised r =
+      recognise({45, 95, 355, 205}, lines, cv::Mat(), 1, nullptr, TableEngine::automatic, rules);
+  EXPECT_EQ(r.method, "lattice");
+  ASSERT_EQ(r.table.rows, 2);
+  ASSERT_EQ(r.table.cols, 2);
+  EXPECT_EQ(cell(r.table, 0, 1).text, "Column B");
+  EXPECT_EQ(cell(r.table, 1, 0).text, "x y z 1 2 3");
+  EXPECT_EQ(cell(r.table, 1, 1).text, "Rich cell");
+}
+
+TEST(Tables, BulletListsSideBySideInRuledCellsAreNoHiddenRows) {
+  // Two items in each cell of a row, each bullet set a little higher than its text: the cells
+  // share two lines, not four, so their rows are no table's rows hidden in a cell.
+  const std::vector<Box> rules = grid_rules({50, 200, 350}, {100, 140, 180});
+  std::vector<TextLine> lines;
+  for (double left : {55.0, 205.0}) {
+    for (double top : {105.0, 120.0, 145.0, 160.0}) {
+      lines.push_back(line_of_words({{"\u2022", left}}, top - 1.5, 6));
+      lines.push_back(line_of_words({{"an", left + 10}, {"item", left + 25}}, top));
+    }
+  }
+  const Recognised r =
+      recognise({45, 95, 355, 185}, lines, cv::Mat(), 1, nullptr, TableEngine::automatic, rules);
+  EXPECT_EQ(r.method, "lattice");
+  EXPECT_EQ(r.table.rows, 2);
+  EXPECT_EQ(r.table.cols, 2);
+}
+
+TEST(Tables, ARuledGridTheLayoutModelMissedIsATableButARuledFormIsNot) {
+  const std::vector<Box> rules = grid_rules({50, 200, 350}, {100, 120, 140, 160});
+  std::vector<TextLine> lines = {line_of_words({{"Name", 55}, {"Value", 205}}, 105),
+                                 line_of_words({{"alpha", 55}, {"first", 205}}, 125),
+                                 line_of_words({{"beta", 55}, {"second", 205}}, 145),
+                                 line_of_words(spaced({"A", "paragraph", "under", "the", "grid"}, 50), 180)};
+  const Page page = tables_of(lines, {}, rules);
+  ASSERT_EQ(page.tables.size(), 1u);
+  ASSERT_EQ(page.regions.size(), 1u);
+  EXPECT_EQ(page.regions[0].label, Label::table);
+  const TableData& table = page.tables[0].second;
+  EXPECT_EQ(table.rows, 3);
+  EXPECT_EQ(table.cols, 2);
+  EXPECT_EQ(cell(table, 2, 1).text, "second");
+  // The same grid holding a form's boxes: read as a form, its options as checkbox items.
+  lines[2] = line_of_words({{"beta", 55}, {"\u2610", 205}, {"yes", 215}}, 145);
+  EXPECT_TRUE(tables_of(lines, {}, rules).tables.empty());
 }
 
 TEST(Tables, ModelTokensBecomeAGridWithSpans) {

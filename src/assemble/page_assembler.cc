@@ -11,6 +11,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/checkboxes.h"
 #include "core/text.h"
 
 namespace pageflow {
@@ -48,18 +49,6 @@ bool is_cjk(char32_t c) {
 
 bool text_like(Label l) {
   return l != Label::picture && l != Label::table;
-}
-
-enum class CheckboxState { none, empty, ticked };
-
-// Box glyphs at the start of a line. Check marks alone (✓ ✔) stay bullets: lists use them too.
-CheckboxState checkbox_state(const std::string& marker) {
-  const std::u32string glyphs = decode_utf8(marker);
-  if (glyphs.size() != 1) return CheckboxState::none;
-  const char32_t c = glyphs[0];
-  if (c == 0x2610 || c == 0x25A1 || c == 0x25FB || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
-  if (c == 0x2611 || c == 0x2612 || c == 0x22A0 || c == 0x2327) return CheckboxState::ticked;
-  return CheckboxState::none;
 }
 
 // A form's row of options ("Label ☐ Yes ☒ No"): each box glyph inside a line opens a line of its

@@ -7,6 +7,15 @@
 
 namespace pageflow {
 
+CheckboxState checkbox_state(const std::string& word) {
+  const std::u32string glyphs = decode_utf8(word);
+  if (glyphs.size() != 1) return CheckboxState::none;
+  const char32_t c = glyphs[0];
+  if (c == 0x2610 || c == 0x25A1 || c == 0x25FB || (c >= 0x274F && c <= 0x2752)) return CheckboxState::empty;
+  if (c == 0x2611 || c == 0x2612 || c == 0x22A0 || c == 0x2327) return CheckboxState::ticked;
+  return CheckboxState::none;
+}
+
 namespace {
 
 // Grid cells are drawn one square beside the next; a checkbox stands apart.

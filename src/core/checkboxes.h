@@ -3,6 +3,7 @@
 // them as it reads glyph checkboxes.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/page.h"
@@ -16,6 +17,12 @@ struct DrawnShapes {
   std::vector<Box> marks;
   std::vector<Box> dark_squares;  // small rectangles filled in a dark colour
 };
+
+enum class CheckboxState { none, empty, ticked };
+
+// Whether a word is a box glyph (☐ ☒ ☑ ...), and ticked. Check marks alone (✓ ✔) are no boxes:
+// lists use them as bullets.
+CheckboxState checkbox_state(const std::string& word);
 
 // Square, with sides of 4 to 24 points: a checkbox's shape.
 bool is_checkbox_side(const Box& b);

@@ -110,6 +110,7 @@ struct Page : pipeline::Item {
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
   std::vector<Box> drawing_boxes;  // where it draws clusters of paths (logos, emblems, diagrams)
   std::vector<Box> frames;  // ruled around a block (a scan's ad or sidebar, a table's row): read as a unit
+  std::vector<Box> drawn_rules;  // a digital page's ruling strokes and thin bars: tables' grids
 
   bool blank = false;            // no text layer and no ink: no model has anything to find
   bool needs_ocr = false;        // decided by the OCR policy in the render stage

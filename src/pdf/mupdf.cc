@@ -1061,6 +1061,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
     }
     page.drawing_boxes.clear();
     page.frames.clear();
+    page.drawn_rules.clear();
     if (!draw_for_ocr) {
       PathsDrawn drawn = collect_paths(ctx_, fpage, bounds, cookie.get());
       place_drawn_checkboxes(page.lines, drawn.shapes);
@@ -1069,6 +1070,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
       // A digital page's ruled rectangles other than a table's rows are no frames: the rounded
       // panels, callouts and photo borders of a brochure would cut its reading order into pieces.
       page.frames = find_ruled_layout(drawn.rules, bounds.x1 - bounds.x0, bounds.y1 - bounds.y0).grid_rows;
+      page.drawn_rules = std::move(drawn.rules);
     }
     page.ocr_raster.release();
     if (pix && draw_for_ocr) {

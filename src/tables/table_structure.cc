@@ -43,6 +43,33 @@ std::optional<Masks> rule_masks(const Box& region, const cv::Mat& raster, double
   return m;
 }
 
+// The same masks drawn from a digital page's ruling strokes, at two pixels per point: exact where
+// a raster blurs a hairline away. Strokes shorter than the raster masks' least rule are left out
+// (an underline, a struck-through word).
+std::optional<Masks> drawn_rule_masks(const Box& region, std::span<const Box> rules) {
+  constexpr double kScale = 2;
+  Masks m;
+  m.scale = kScale;
+  m.crop = cv::Rect(cv::Point(static_cast<int>(region.l * kScale) - 2, static_cast<int>(region.t * kScale) - 2),
+                    cv::Point(static_cast<int>(region.r * kScale) + 3, static_cast<int>(region.b * kScale) + 3));
+  if (m.crop.width < 8 || m.crop.height < 8) return std::nullopt;
+  m.horizontal = cv::Mat::zeros(m.crop.size(), CV_8U);
+  m.vertical = cv::Mat::zeros(m.crop.size(), CV_8U);
+  const int h_len = std::max(10, m.crop.width / 8), v_len = std::max(10, m.crop.height / 8);
+  bool across = false, down = false;
+  for (const Box& rule : rules) {
+    const cv::Rect drawn = cv::Rect(cv::Point(static_cast<int>(rule.l * kScale), static_cast<int>(rule.t * kScale)),
+                                    cv::Point(static_cast<int>(rule.r * kScale) + 1, static_cast<int>(rule.b * kScale) + 1)) &
+                           m.crop;
+    const bool horizontal = rule.width() >= rule.height();
+    if (drawn.empty() || (horizontal ? drawn.width < h_len : drawn.height < v_len)) continue;
+    cv::rectangle(horizontal ? m.horizontal : m.vertical, drawn - m.crop.tl(), cv::Scalar(255), cv::FILLED);
+    (horizontal ? across : down) = true;
+  }
+  if (!across || !down) return std::nullopt;
+  return m;
+}
+
 // Positions (in crop pixels) where a mask's projection is at least `share` of `length`,
 // adjacent positions merged into one line at their middle. A thick run is a shaded band (a
 // header background), not a rule: both of its edges are cell boundaries.
@@ -192,9 +219,87 @@ void fill(TableData& table, const std::vector<WordRef>& words, const std::vector
   for (auto& cell : table.cells) cell.header = header && cell.row == 0;
 }
 
+// Where the ink of a rule at `at` (across when `horizontal`, else down) starts and ends.
+std::pair<int, int> rule_extent(const cv::Mat& mask, int at, bool horizontal) {
+  const int length = horizontal ? mask.cols : mask.rows, width = horizontal ? mask.rows : mask.cols;
+  int from = length, to = -1;
+  for (int k = std::max(0, at - 1); k <= std::min(width - 1, at + 1); ++k) {
+    for (int i = 0; i < length; ++i) {
+      if ((horizontal ? mask.at<uchar>(k, i) : mask.at<uchar>(i, k)) == 0) continue;
+      from = std::min(from, i);
+      to = std::max(to, i);
+    }
+  }
+  return {from, to};
+}
+
+// Drops the rules of a table nested in a cell. A grid's rule runs from edge to edge of the grid,
+// or between its other rules, at both ends (a rule under a spanning header ends on column
+// walls); a nested table's rules end on its own frame, inside the cell, so none of them is kept.
+void drop_nested_rules(const Masks& m, std::vector<int>& ys, std::vector<int>& xs) {
+  if (ys.size() < 3 || xs.size() < 3) return;
+  const int reach = std::max(2, static_cast<int>(std::lround(m.scale)));
+  std::vector<std::pair<int, int>> row_ends, col_ends;
+  std::pair<int, int> across_edges{m.horizontal.cols, -1}, down_edges{m.vertical.rows, -1};
+  for (int y : ys) {
+    row_ends.push_back(rule_extent(m.horizontal, y, true));
+    across_edges = {std::min(across_edges.first, row_ends.back().first), std::max(across_edges.second, row_ends.back().second)};
+  }
+  for (int x : xs) {
+    col_ends.push_back(rule_extent(m.vertical, x, false));
+    down_edges = {std::min(down_edges.first, col_ends.back().first), std::max(down_edges.second, col_ends.back().second)};
+  }
+  std::vector<bool> row_kept(ys.size(), false), col_kept(xs.size(), false);
+  row_kept.front() = row_kept.back() = col_kept.front() = col_kept.back() = true;
+  const auto touches = [&](int end, std::pair<int, int> edges, const std::vector<int>& across, const std::vector<bool>& kept) {
+    if (std::abs(end - edges.first) <= reach || std::abs(end - edges.second) <= reach) return true;
+    for (size_t k = 0; k < across.size(); ++k) {
+      if (kept[k] && std::abs(across[k] - end) <= reach) return true;
+    }
+    return false;
+  };
+  const auto keep_spanning = [&](const std::vector<std::pair<int, int>>& ends, std::pair<int, int> edges,
+                                 const std::vector<int>& across, const std::vector<bool>& across_kept, std::vector<bool>& kept) {
+    bool changed = false;
+    for (size_t k = 1; k + 1 < ends.size(); ++k) {
+      if (!kept[k] && touches(ends[k].first, edges, across, across_kept) && touches(ends[k].second, edges, across, across_kept)) {
+        kept[k] = changed = true;
+      }
+    }
+    return changed;
+  };
+  for (bool changed = true; changed;) {
+    const bool rows = keep_spanning(row_ends, across_edges, xs, col_kept, row_kept);
+    const bool cols = keep_spanning(col_ends, down_edges, ys, row_kept, col_kept);
+    changed = rows || cols;
+  }
+  const auto keep = [](std::vector<int>& at, const std::vector<bool>& kept) {
+    size_t n = 0;
+    for (size_t k = 0; k < at.size(); ++k) {
+      if (kept[k]) at[n++] = at[k];
+    }
+    at.resize(n);
+  };
+  keep(ys, row_kept);
+  keep(xs, col_kept);
+}
+
 std::optional<TableData> lattice(const Masks& m, const std::vector<WordRef>& words) {
   std::vector<int> ys = lines_in(m.horizontal, 0, 0.25), xs = lines_in(m.vertical, 1, 0.25);
   if (ys.empty() || xs.empty()) return std::nullopt;
+  // Rules closer than three points (a double rule, a thick bar's two edges) hold no cell between
+  // them: one boundary.
+  const auto merge_close = [&](std::vector<int>& at) {
+    size_t n = 0;
+    for (size_t k = 0; k < at.size(); ++k) {
+      if (n > 0 && at[k] - at[n - 1] < 3 * m.scale) continue;
+      at[n++] = at[k];
+    }
+    at.resize(n);
+  };
+  merge_close(ys);
+  merge_close(xs);
+  drop_nested_rules(m, ys, xs);
   // Tables without an outer frame on some side still hold the words beyond their last rule:
   // extend to the region's edge on that side, and only there.
   double min_x = 1e18, max_x = -1e18, min_y = 1e18, max_y = -1e18;
@@ -406,11 +511,23 @@ bool grid_earned(const TableData& table, const std::vector<WordRef>& words, cons
 // beside a column of row numbers, nor a fully ruled grid whose cells wrap their text.
 bool rows_hidden_in_cells(const TableData& table, const std::vector<WordRef>& words, const std::vector<size_t>& cells) {
   if (table.rows > 4) return false;
-  std::vector<std::set<int>> tops(table.cells.size());  // each cell's line tops, in half points
+  // Each cell's line tops, in half points. Tops closer than 3 points are one line's: a bullet set
+  // higher or lower than its item's text is no line of its own.
+  std::vector<std::vector<double>> word_tops(table.cells.size());
   std::vector<size_t> count(table.cells.size(), 0);
   for (size_t k = 0; k < words.size(); ++k) {
-    tops[cells[k]].insert(static_cast<int>(std::lround(words[k].word->box.t * 2)));
+    word_tops[cells[k]].push_back(words[k].word->box.t);
     ++count[cells[k]];
+  }
+  std::vector<std::set<int>> tops(table.cells.size());
+  for (size_t c = 0; c < table.cells.size(); ++c) {
+    std::sort(word_tops[c].begin(), word_tops[c].end());
+    double line_top = -1e9;
+    for (double t : word_tops[c]) {
+      if (t - line_top < 3) continue;
+      line_top = t;
+      tops[c].insert(static_cast<int>(std::lround(t * 2)));
+    }
   }
   auto shared = [](const std::set<int>& a, const std::set<int>& b) {
     size_t n = 0;
@@ -447,7 +564,7 @@ bool holds_paragraph_cell(const TableData& table) {
 }
 
 Recognised recognise_region(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
-                            double scale, const TableModel* model, Engine engine) {
+                            double scale, const TableModel* model, Engine engine, std::span<const Box> drawn_rules) {
   const auto words = words_in(region, lines);
   Recognised out;
   auto try_model = [&] {
@@ -459,14 +576,16 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
     }
   };
   if (engine == Engine::model) try_model();
-  const auto masks = out.method.empty() ? rule_masks(region, raster, scale) : std::nullopt;
-  if (masks) {
+  const auto try_lattice = [&](const std::optional<Masks>& masks) {
+    if (!out.method.empty() || !masks) return;
     auto grid = lattice(*masks, words);
     if (grid && !rows_hidden_in_cells(*grid, words, cells_of(*grid, words))) {
       out.table = std::move(*grid);
       out.method = "lattice";
     }
-  }
+  };
+  if (!drawn_rules.empty()) try_lattice(out.method.empty() ? drawn_rule_masks(region, drawn_rules) : std::nullopt);
+  try_lattice(out.method.empty() ? rule_masks(region, raster, scale) : std::nullopt);
   if (engine == Engine::automatic) try_model();
   if (out.method.empty()) {
     out.table = stream(region, words);
@@ -504,7 +623,7 @@ bool prose_line(const TextLine& line, const Box& region) {
 }  // namespace
 
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster, double scale,
-                     const TableModel* model, Engine engine) {
+                     const TableModel* model, Engine engine, std::span<const Box> drawn_rules) {
   // A region that runs past its table takes in the paragraph above or below it: lines of
   // running text at its top and bottom edges are left out, and read as paragraphs.
   std::vector<const TextLine*> inside;
@@ -517,12 +636,12 @@ Recognised recognise(const Box& region, const std::vector<TextLine>& lines, cons
   while (first < last && prose_line(*inside[first], region)) ++first;
   while (last > first && prose_line(*inside[last - 1], region)) --last;
   if (last - first < 2 || (first == 0 && last == inside.size())) {
-    return recognise_region(region, lines, raster, scale, model, engine);
+    return recognise_region(region, lines, raster, scale, model, engine, drawn_rules);
   }
   Box table_part = region;
   if (first > 0) table_part.t = (inside[first - 1]->box.b + inside[first]->box.t) / 2;
   if (last < inside.size()) table_part.b = (inside[last - 1]->box.b + inside[last]->box.t) / 2;
-  Recognised out = recognise_region(table_part, lines, raster, scale, model, engine);
+  Recognised out = recognise_region(table_part, lines, raster, scale, model, engine, drawn_rules);
   out.region = table_part;
   return out;
 }

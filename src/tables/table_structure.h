@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,11 @@ struct Recognised {
 using Engine = TableEngine;
 
 // `raster` may be empty (then only the stream method applies); `model` may be null.
+// `drawn_rules` are a digital page's ruling strokes (page points): where the raster shows no grid
+// (hairlines fade at 72 dpi; a page the detector skipped has no raster) the grid is read from them.
 Recognised recognise(const Box& region, const std::vector<TextLine>& lines, const cv::Mat& raster,
-                     double scale, const TableModel* model = nullptr, Engine engine = Engine::automatic);
+                     double scale, const TableModel* model = nullptr, Engine engine = Engine::automatic,
+                     std::span<const Box> drawn_rules = {});
 
 // Whether `table` (cells with boxes) parts the words of `lines` inside `region` only at gutters
 // (see Recognised::earned).

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <opencv2/imgproc.hpp>
+
+#include "core/checkboxes.h"
 #include "core/page.h"
 #include "core/text.h"
 #include "tables/aligned_rows.h"
@@ -42,6 +45,26 @@ std::vector<Box> table_boxes(const Page& page) {
   return boxes;
 }
 
+// A grid that is no table: a form (its checkboxes are read as docling writes a form's, as items)
+// or photographs with their captions.
+bool form_or_photo_grid(const Page& page, const Box& grid) {
+  double pictured = 0;
+  for (const Box& image : page.image_boxes) pictured += intersection(image, grid);
+  if (pictured >= 0.5 * grid.area()) return true;
+  // Photographs drawn some other way (a pattern, a form XObject) still darken most of the grid.
+  if (const cv::Rect pixels = pixel_rect(grid, page.raster_scale, page.raster); !pixels.empty()) {
+    cv::Mat gray, dark;
+    cv::cvtColor(page.raster(pixels), gray, cv::COLOR_BGR2GRAY);
+    cv::threshold(gray, dark, 200, 255, cv::THRESH_BINARY_INV);
+    if (cv::countNonZero(dark) >= 0.5 * pixels.area()) return true;
+  }
+  return std::any_of(page.lines.begin(), page.lines.end(), [&](const TextLine& line) {
+    return centre_inside(line.box, grid) && std::any_of(line.words.begin(), line.words.end(), [](const Word& w) {
+             return checkbox_state(w.text) != CheckboxState::none;
+           });
+  });
+}
+
 }  // namespace
 
 bool TablesStage::wants(const pipeline::Item& item) const {
@@ -62,8 +85,10 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
     for (auto& region : page.regions) {
       // A "picture" holding a grid of text is a table the layout model mislabeled; read with
       // the rules only (the table model would find cells in any chart).
-      if (region.label == Label::picture && lines_inside(region.box, page.lines) >= 4) {
-        Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules);
+      if (region.label == Label::picture && lines_inside(region.box, page.lines) >= 4 &&
+          !form_or_photo_grid(page, region.box)) {
+        Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules,
+                                     page.drawn_rules);
         if (found.earned && tabular(found.table)) {
           region.label = Label::table;
           if (found.region) region.box = *found.region;
@@ -73,7 +98,7 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
       }
       if (region.label != Label::table) continue;
       Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, model_,
-                                   page.doc->settings->table_engine);
+                                   page.doc->settings->table_engine, page.drawn_rules);
       if (found.region) region.box = *found.region;  // the rest of the region is text
       if (found.earned) {
         page.tables.emplace_back(region.box, std::move(found.table));
@@ -81,8 +106,52 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
         page.prose_regions.push_back(region.box);
       }
     }
+    add_ruled_tables(page);
     add_contents_tables(page);
     add_unmarked_tables(page);
+  }
+}
+
+// Ruled grids outside any table region: a table the layout model missed, or took together with
+// the text around it for a picture. The rows of one grid share their sides and touch; a grid
+// inside another is a nested table, read as part of its cell. Kept only when its rules make a
+// lattice of two rows and two columns at least: frames stacked on each other do not.
+void TablesStage::add_ruled_tables(Page& page) const {
+  std::vector<Box> rows = page.frames;
+  std::sort(rows.begin(), rows.end(), [](const Box& a, const Box& b) { return a.t < b.t; });
+  std::vector<Box> grids;
+  std::vector<bool> taken(rows.size(), false);
+  constexpr double kSlack = 2;  // points
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (taken[i]) continue;
+    Box grid = rows[i];
+    int stacked = 1;
+    for (size_t j = i + 1; j < rows.size(); ++j) {
+      if (taken[j] || std::abs(rows[j].l - grid.l) > kSlack || std::abs(rows[j].r - grid.r) > kSlack ||
+          std::abs(rows[j].t - grid.b) > kSlack) {
+        continue;
+      }
+      grid.b = rows[j].b;
+      taken[j] = true;
+      ++stacked;
+    }
+    if (stacked >= 2) grids.push_back(grid);
+  }
+  std::sort(grids.begin(), grids.end(), [](const Box& a, const Box& b) { return a.area() > b.area(); });
+  std::vector<Box> kept = table_boxes(page);
+  for (const Box& grid : grids) {
+    if (form_or_photo_grid(page, grid) || std::any_of(kept.begin(), kept.end(), [&](const Box& k) {
+          return intersection(k, grid) > 0.3 * std::min(k.area(), grid.area());
+        })) {
+      continue;
+    }
+    Recognised found = recognise(grid, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules,
+                                 page.drawn_rules);
+    if (!found.earned || found.method != "lattice" || found.table.rows < 2 || found.table.cols < 2) continue;
+    const Box table_box = found.region.value_or(grid);
+    kept.push_back(table_box);
+    page.regions.push_back({Label::table, table_box, 1.0f});
+    page.tables.emplace_back(table_box, std::move(found.table));
   }
 }
 
@@ -99,7 +168,8 @@ void TablesStage::add_contents_tables(Page& page) const {
 // test pictures must pass.
 void TablesStage::add_unmarked_tables(Page& page) const {
   for (const Box& box : aligned_row_tables(page.lines, table_boxes(page))) {
-    Recognised found = recognise(box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules);
+    Recognised found = recognise(box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules,
+                                 page.drawn_rules);
     if (!found.earned || !tabular(found.table)) continue;
     const Box table_box = found.region.value_or(box);
     page.regions.push_back({Label::table, table_box, 1.0f});

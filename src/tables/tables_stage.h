@@ -21,6 +21,7 @@ class TablesStage : public pipeline::Stage {
   bool releases_scratch(const pipeline::Item& item) const override;
 
  private:
+  void add_ruled_tables(Page& page) const;
   void add_contents_tables(Page& page) const;
   void add_unmarked_tables(Page& page) const;
 

@@ -256,7 +256,9 @@ def test_api_key(start_server):
 
 def test_sigterm_drains_running_tasks_and_exits_0(start_server):
     s = start_server("--drain-timeout", "60")
-    task = s.client.post("/v1/convert/file/async", files=[("files", ("six.pdf", make_pdf(6), "application/pdf"))]).json()
+    # Pages that take seconds: the drain outlasts the refused request below however loaded the
+    # machine (a quick task drained before it, and the server was gone).
+    task = s.client.post("/v1/convert/file/async", files=[("files", ("slow.pdf", slow_pdf(8), "application/pdf"))]).json()
     s.process.send_signal(signal.SIGTERM)
     time.sleep(0.2)
     refused = httpx.post(s.url + "/v1/convert/file/async", files=[("files", ("one.pdf", make_pdf(1), "application/pdf"))])
