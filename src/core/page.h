@@ -110,7 +110,7 @@ struct Page : pipeline::Item {
   std::vector<Box> image_boxes;  // where the PDF draws images (a scan is one big image)
   std::vector<Box> drawing_boxes;  // where it draws clusters of paths (logos, emblems, diagrams)
   std::vector<Box> frames;  // ruled around a block (a scan's ad or sidebar, a table's row): read as a unit
-  std::vector<Box> drawn_rules;  // a digital page's ruling strokes and thin bars: tables' grids
+  std::vector<Box> drawn_rules;  // a digital page's ruling strokes and thin bars: tables' grids (scratch)
 
   bool blank = false;            // no text layer and no ink: no model has anything to find
   bool needs_ocr = false;        // decided by the OCR policy in the render stage
@@ -136,6 +136,7 @@ struct Page : pipeline::Item {
   void release_scratch() override {
     raster.release();
     ocr_raster.release();
+    std::vector<Box>().swap(drawn_rules);  // a map or chart draws tens of thousands
   }
 };
 

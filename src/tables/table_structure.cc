@@ -22,12 +22,25 @@ struct Masks {
   double scale = 1;
 };
 
+// The pixels of `region` at `scale`, with a margin for a frame drawn on its edge; null when too
+// small to hold a grid.
+std::optional<cv::Rect> region_crop(const Box& region, double scale) {
+  const cv::Rect crop(cv::Point(static_cast<int>(region.l * scale) - 2, static_cast<int>(region.t * scale) - 2),
+                      cv::Point(static_cast<int>(region.r * scale) + 3, static_cast<int>(region.b * scale) + 3));
+  if (crop.width < 8 || crop.height < 8) return std::nullopt;
+  return crop;
+}
+
+// A rule is a run of ink far longer than any glyph: an eighth of the table, at least 10 px.
+cv::Size shortest_rules(const cv::Rect& crop) {
+  return {std::max(10, crop.width / 8), std::max(10, crop.height / 8)};
+}
+
 std::optional<Masks> rule_masks(const Box& region, const cv::Mat& raster, double scale) {
   if (raster.empty() || scale <= 0) return std::nullopt;
-  const cv::Rect bounds(0, 0, raster.cols, raster.rows);
-  const cv::Rect crop = cv::Rect(cv::Point(static_cast<int>(region.l * scale) - 2, static_cast<int>(region.t * scale) - 2),
-                                 cv::Point(static_cast<int>(region.r * scale) + 3, static_cast<int>(region.b * scale) + 3)) &
-                        bounds;
+  const std::optional<cv::Rect> padded = region_crop(region, scale);
+  if (!padded) return std::nullopt;
+  const cv::Rect crop = *padded & cv::Rect(0, 0, raster.cols, raster.rows);
   if (crop.width < 8 || crop.height < 8) return std::nullopt;
   cv::Mat gray, ink;
   cv::cvtColor(raster(crop), gray, cv::COLOR_BGR2GRAY);
@@ -36,10 +49,9 @@ std::optional<Masks> rule_masks(const Box& region, const cv::Mat& raster, double
   Masks m;
   m.crop = crop;
   m.scale = scale;
-  // A rule is a run of ink far longer than any glyph: an eighth of the table, at least 10 px.
-  const int h_len = std::max(10, crop.width / 8), v_len = std::max(10, crop.height / 8);
-  cv::morphologyEx(ink, m.horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(h_len, 1)));
-  cv::morphologyEx(ink, m.vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, v_len)));
+  const cv::Size shortest = shortest_rules(crop);
+  cv::morphologyEx(ink, m.horizontal, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(shortest.width, 1)));
+  cv::morphologyEx(ink, m.vertical, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, shortest.height)));
   return m;
 }
 
@@ -48,21 +60,21 @@ std::optional<Masks> rule_masks(const Box& region, const cv::Mat& raster, double
 // (an underline, a struck-through word).
 std::optional<Masks> drawn_rule_masks(const Box& region, std::span<const Box> rules) {
   constexpr double kScale = 2;
+  const std::optional<cv::Rect> crop = region_crop(region, kScale);
+  if (rules.empty() || !crop) return std::nullopt;
   Masks m;
   m.scale = kScale;
-  m.crop = cv::Rect(cv::Point(static_cast<int>(region.l * kScale) - 2, static_cast<int>(region.t * kScale) - 2),
-                    cv::Point(static_cast<int>(region.r * kScale) + 3, static_cast<int>(region.b * kScale) + 3));
-  if (m.crop.width < 8 || m.crop.height < 8) return std::nullopt;
+  m.crop = *crop;
   m.horizontal = cv::Mat::zeros(m.crop.size(), CV_8U);
   m.vertical = cv::Mat::zeros(m.crop.size(), CV_8U);
-  const int h_len = std::max(10, m.crop.width / 8), v_len = std::max(10, m.crop.height / 8);
+  const cv::Size shortest = shortest_rules(m.crop);
   bool across = false, down = false;
   for (const Box& rule : rules) {
     const cv::Rect drawn = cv::Rect(cv::Point(static_cast<int>(rule.l * kScale), static_cast<int>(rule.t * kScale)),
                                     cv::Point(static_cast<int>(rule.r * kScale) + 1, static_cast<int>(rule.b * kScale) + 1)) &
                            m.crop;
     const bool horizontal = rule.width() >= rule.height();
-    if (drawn.empty() || (horizontal ? drawn.width < h_len : drawn.height < v_len)) continue;
+    if (drawn.empty() || (horizontal ? drawn.width < shortest.width : drawn.height < shortest.height)) continue;
     cv::rectangle(horizontal ? m.horizontal : m.vertical, drawn - m.crop.tl(), cv::Scalar(255), cv::FILLED);
     (horizontal ? across : down) = true;
   }
@@ -290,12 +302,7 @@ std::optional<TableData> lattice(const Masks& m, const std::vector<WordRef>& wor
   // Rules closer than three points (a double rule, a thick bar's two edges) hold no cell between
   // them: one boundary.
   const auto merge_close = [&](std::vector<int>& at) {
-    size_t n = 0;
-    for (size_t k = 0; k < at.size(); ++k) {
-      if (n > 0 && at[k] - at[n - 1] < 3 * m.scale) continue;
-      at[n++] = at[k];
-    }
-    at.resize(n);
+    at.erase(std::unique(at.begin(), at.end(), [&](int kept, int next) { return next - kept < 3 * m.scale; }), at.end());
   };
   merge_close(ys);
   merge_close(xs);
@@ -577,15 +584,15 @@ Recognised recognise_region(const Box& region, const std::vector<TextLine>& line
   };
   if (engine == Engine::model) try_model();
   const auto try_lattice = [&](const std::optional<Masks>& masks) {
-    if (!out.method.empty() || !masks) return;
+    if (!masks) return;
     auto grid = lattice(*masks, words);
     if (grid && !rows_hidden_in_cells(*grid, words, cells_of(*grid, words))) {
       out.table = std::move(*grid);
       out.method = "lattice";
     }
   };
-  if (!drawn_rules.empty()) try_lattice(out.method.empty() ? drawn_rule_masks(region, drawn_rules) : std::nullopt);
-  try_lattice(out.method.empty() ? rule_masks(region, raster, scale) : std::nullopt);
+  if (out.method.empty()) try_lattice(drawn_rule_masks(region, drawn_rules));
+  if (out.method.empty()) try_lattice(rule_masks(region, raster, scale));
   if (engine == Engine::automatic) try_model();
   if (out.method.empty()) {
     out.table = stream(region, words);
