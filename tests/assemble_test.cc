@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -462,6 +463,42 @@ TEST(PageAssembly, ImagesNoRegionClaimsArePictures) {
   EXPECT_EQ(pictures[0], (Box{40, 20, 130, 70}));
   EXPECT_EQ(pictures[1], (Box{340, 100, 540, 200}));
   EXPECT_EQ(pictures[2], (Box{480, 740, 550, 780}));
+}
+
+// A bar chart drawn with paths that the detector missed: its cluster of paths is the plot, and
+// the tick values left of it, the categories under it and the legend right of it are set outside.
+Page bar_chart_page(const std::vector<std::string>& axis_values) {
+  std::vector<TextLine> lines;
+  for (size_t k = 0; k < axis_values.size(); ++k) {
+    lines.push_back(line(axis_values[k], 100, 200 + 40 * static_cast<double>(k), 112, 9, static_cast<int>(k)));
+  }
+  for (int k = 0; k < 4; ++k) lines.push_back(line("Q" + std::to_string(k + 1), 140 + 60 * k, 364, 152 + 60 * k, 9, 10 + k));
+  lines.push_back(line("Revenue", 380, 250, 415, 9, 20));
+  lines.push_back(line("Costs", 380, 262, 405, 9, 20));
+  lines.push_back(line("Revenue grew in every quarter of the year, and costs fell in the last two of them.", 72, 420,
+                       540, 10, 30));
+  Page page = page_with(lines);
+  page.drawing_boxes = {{116, 196, 364, 360}};
+  return page;
+}
+
+TEST(PageAssembly, AChartDrawnWithPathsKeepsItsTickValuesCategoriesAndLegend) {
+  const auto blocks = assemble_page(bar_chart_page({"300", "200", "100", "0"}));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.label, Label::picture);
+  EXPECT_EQ(blocks[0].element.box, (Box{100, 196, 415, 374.8}));
+  EXPECT_NE(blocks[0].element.text.find("Revenue"), std::string::npos);
+  EXPECT_EQ(blocks[1].element.text.rfind("Revenue grew", 0), 0u);
+}
+
+TEST(PageAssembly, ADrawingWithoutAxisValuesLeavesTheTextBesideIt) {
+  // The same drawing with words where the values were: a technical drawing's callouts.
+  const auto blocks = assemble_page(bar_chart_page({"Pump", "Valve", "Tank", "Base"}));
+  const auto picture = std::find_if(blocks.begin(), blocks.end(), [](const Block& b) { return b.element.label == Label::picture; });
+  ASSERT_NE(picture, blocks.end());
+  EXPECT_EQ(picture->element.box, (Box{116, 196, 364, 360}));
+  EXPECT_TRUE(picture->element.text.empty());
+  EXPECT_TRUE(std::any_of(blocks.begin(), blocks.end(), [](const Block& b) { return b.element.text == "Revenue Costs"; }));
 }
 
 TEST(PageAssembly, ADiagramDrawnWithPathsAndCaptionedKeepsItsText) {

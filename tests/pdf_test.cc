@@ -304,6 +304,13 @@ TEST(Pdf, SymbolFacesByName) {
   EXPECT_EQ(pdf::symbol_character(pdf::SymbolFace::none, U'o'), U'o');
 }
 
+void expect_near_box(const Box& found, const Box& expected) {
+  EXPECT_NEAR(found.l, expected.l, 0.5);
+  EXPECT_NEAR(found.t, expected.t, 0.5);
+  EXPECT_NEAR(found.r, expected.r, 0.5);
+  EXPECT_NEAR(found.b, expected.b, 0.5);
+}
+
 TEST(Pdf, PathsDrawnTogetherAreOneDrawing) {
   // An emblem of eight small filled shapes, a rule across the page under a footer line, and six
   // dots far apart (a list's vector bullets).
@@ -316,10 +323,20 @@ TEST(Pdf, PathsDrawnTogetherAreOneDrawing) {
   for (int k = 0; k < 6; ++k) content += "72 " + std::to_string(700 - 40 * k) + " 3 3 re f\n";
   const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica"}));
   ASSERT_EQ(page.drawing_boxes.size(), 1u);
-  EXPECT_NEAR(page.drawing_boxes[0].l, 420, 0.5);
-  EXPECT_NEAR(page.drawing_boxes[0].r, 450, 0.5);
-  EXPECT_NEAR(page.drawing_boxes[0].t, 792 - 74, 0.5);
-  EXPECT_NEAR(page.drawing_boxes[0].b, 792 - 60, 0.5);
+  expect_near_box(page.drawing_boxes[0], {420, 792 - 74, 450, 792 - 60});
+}
+
+TEST(Pdf, AChartsGridlinesHoldItsBarsInOneDrawing) {
+  // Three groups of three bars 20 pt apart, over five gridlines and a plot area 300 pt wide (half
+  // the page): the lines and the plot's background span the same width, so they stay.
+  std::string content = "0.9 g 100 400 300 160 re f 0 G\n";
+  for (int k = 0; k < 5; ++k) content += "100 " + std::to_string(400 + 40 * k) + " m 400 " + std::to_string(400 + 40 * k) + " l S\n";
+  for (int group = 0; group < 3; ++group) {
+    for (int bar = 0; bar < 3; ++bar) content += std::to_string(120 + 100 * group + 20 * bar) + " 400 18 " + std::to_string(40 + 30 * bar) + " re f\n";
+  }
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Helvetica"}));
+  ASSERT_EQ(page.drawing_boxes.size(), 1u);
+  expect_near_box(page.drawing_boxes[0], {100, 792 - 560, 400, 792 - 400});
 }
 
 TEST(Pdf, TextOnlyRequestSkipsTheRaster) {

@@ -314,6 +314,58 @@ void add_unclaimed_images(const Page& page, const std::vector<TextLine>& lines, 
   }
 }
 
+// A chart drawn as paths keeps its labels: tick values, category names and the legend set just
+// outside the plot, which the detector's box (or the paths' cluster) leaves out. A text zone joins
+// the chart if it lies within two type sizes of it and each of its lines reads as labels: runs of
+// at most three words, each no wider than eight type sizes, between gaps wider than a type size.
+// Only vector drawings of some size with three tick values or more beside them count: a photo's,
+// a logo's or a technical drawing's neighbours are prose, a list, a company name, a callout.
+void take_chart_labels(const Page& page, const std::vector<TextLine>& lines, std::vector<Zone>& zones) {
+  const auto labels_only = [&](const TextLine& line) {
+    const double size = std::max(1.0, line.font_size);
+    size_t words = 0;
+    double left = 0;
+    for (size_t w = 0; w < line.words.size(); ++w) {
+      const Box& word = line.words[w].box;
+      if (w == 0 || word.l - line.words[w - 1].box.r > size) {
+        words = 0;
+        left = word.l;
+      }
+      if (++words > 3 || word.r - left > 8 * size) return false;
+    }
+    return true;
+  };
+  static const std::regex tick_value(R"(^[-+−]?[$€£¥]?[0-9][0-9.,]*\s*[%kKMB]?$)");
+  const double page_area = page.width * page.height;
+  for (Zone& chart : zones) {
+    if (chart.label != Label::picture || chart.box.area() < 0.02 * page_area) continue;
+    const Box plot = chart.box;
+    const bool drawn = std::any_of(page.drawing_boxes.begin(), page.drawing_boxes.end(),
+                                   [&](const Box& d) { return intersection(d, plot) > 0.5 * plot.area(); });
+    if (!drawn) continue;
+    std::vector<Zone*> labels;
+    size_t ticks = 0;
+    for (Zone& z : zones) {
+      if (z.label != Label::text || z.lines.empty()) continue;
+      double size = 1;
+      for (size_t i : z.lines) size = std::max(size, lines[i].font_size);
+      const double reach = 2 * size;
+      const bool beside = z.box.l <= plot.r + reach && z.box.r >= plot.l - reach && z.box.t <= plot.b + reach &&
+                          z.box.b >= plot.t - reach;
+      if (!beside || !std::all_of(z.lines.begin(), z.lines.end(), [&](size_t i) { return labels_only(lines[i]); })) continue;
+      labels.push_back(&z);
+      ticks += std::count_if(z.lines.begin(), z.lines.end(), [&](size_t i) { return std::regex_match(lines[i].text, tick_value); });
+    }
+    // An axis's values tell a chart from a drawing whose callouts and titles sit beside it.
+    if (ticks < 3) continue;
+    for (Zone* z : labels) {
+      chart.box = unite(chart.box, z->box);
+      chart.lines.insert(chart.lines.end(), z->lines.begin(), z->lines.end());
+      z->lines.clear();
+    }
+  }
+}
+
 Box box_of_words(const std::vector<Word>& words) {
   Box box = words.front().box;
   for (const auto& w : words) box = unite(box, w.box);
@@ -1215,6 +1267,7 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
   add_chart_pictures(lines, zones, orphans);
   add_orphan_zones(lines, std::move(orphans), page, zones);
   add_unclaimed_images(page, lines, zones);
+  take_chart_labels(page, lines, zones);
   take_table_words_out(page, zones, lines);
   split_at_gutters(lines, zones);
   split_at_frames(lines, page.frames, zones);

@@ -17,6 +17,7 @@ extern "C" {
 #include <fstream>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
@@ -776,10 +777,25 @@ PathsDrawn collect_paths(fz_context* ctx, fz_page* page, const fz_rect& bounds, 
 // more. Found on a grid of 2-pt cells, so that a page of many thousand paths costs no pairwise
 // comparison.
 // Paths spanning much of the page (backgrounds, frames, rules under a footer) are left out: they
-// would join a logo to the text beside it.
+// would join a logo to the text beside it. Three or more of the same span are kept: a chart's
+// gridlines and its plot area, without which its bars stay apart.
 std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, double height) {
   constexpr size_t kLeast = 6;
   if (paths.size() < kLeast || width <= 0 || height <= 0) return {};
+  const auto wide_across = [&](const Box& b) { return b.width() > 0.4 * width; };
+  const auto wide_down = [&](const Box& b) { return b.height() > 0.4 * height; };
+  // Spans rounded to whole points, counted across (left, right) and down (top, bottom).
+  std::map<std::tuple<bool, long, long>, int> spans;
+  const auto span_of = [&](const Box& b) {
+    return wide_across(b) ? std::tuple{true, std::lround(b.l), std::lround(b.r)} : std::tuple{false, std::lround(b.t), std::lround(b.b)};
+  };
+  for (const Box& b : paths) {
+    if (wide_across(b) || wide_down(b)) ++spans[span_of(b)];
+  }
+  const auto left_out = [&](const Box& b) {
+    if (!wide_across(b) && !wide_down(b)) return false;
+    return b.width() > 0.9 * width || b.height() > 0.9 * height || spans[span_of(b)] < 3;
+  };
   // A poster-sized page gets coarser cells: the grid stays within 2,000 cells a side.
   const double pitch = std::max(2.0, std::max(width, height) / 2000);
   const int cols = static_cast<int>(std::ceil(width / pitch)), rows = static_cast<int>(std::ceil(height / pitch));
@@ -787,7 +803,7 @@ std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, d
   cv::Mat grid(rows, cols, CV_8U, cv::Scalar(0));
   std::vector<const Box*> kept;
   for (const Box& b : paths) {
-    if (b.width() > 0.4 * width || b.height() > 0.4 * height) continue;
+    if (left_out(b)) continue;
     if (b.r < 0 || b.b < 0 || b.l > width || b.t > height) continue;
     grid(cv::Rect(cv::Point(cell(b.l, cols), cell(b.t, rows)), cv::Point(cell(b.r, cols) + 1, cell(b.b, rows) + 1))).setTo(1);
     kept.push_back(&b);
