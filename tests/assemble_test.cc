@@ -94,6 +94,26 @@ TEST(PageAssembly, LinesOfProsePlacedEachOnItsOwnMakeParagraphsBesideADrawing) {
   EXPECT_EQ(texts, expected);
 }
 
+TEST(PageAssembly, AnItalicLineOverUprightTextAndOcrTypeASizeLargerOpenBlocksOfTheirOwn) {
+  // A manual's run-in heading in italics, set as close to its paragraph as the paragraph's lines;
+  // then a scan's coloured heading, set in type two fifths larger than its paragraph's (sizes OCR
+  // measured on the glyphs).
+  std::vector<TextLine> lines = {line("Boots Self-Locking Nut", 72, 100, 170, 10, 0),
+                                 line("The Boots self-locking nut is of one piece, all-metal", 72, 112, 320, 10, 0),
+                                 line("construction designed to hold tight despite vibration.", 72, 124, 320, 10, 0),
+                                 line("We build confident clients", 72, 158, 260, 14, 1),
+                                 line("No one else has the vast consulting experience and", 72, 178, 320, 10, 1),
+                                 line("renown service offerings to do what we can do.", 72, 190, 320, 10, 1)};
+  lines[0].italic = true;
+  for (size_t k = 3; k < lines.size(); ++k) lines[k].from_ocr = lines[k].sized_from_ink = true;
+  const auto blocks = assemble_page(page_with(lines));
+  ASSERT_EQ(blocks.size(), 4u);
+  EXPECT_EQ(blocks[0].element.text, "Boots Self-Locking Nut");
+  EXPECT_TRUE(blocks[0].italic);
+  EXPECT_EQ(blocks[2].element.text, "We build confident clients");
+  EXPECT_EQ(blocks[3].element.text.rfind("No one else", 0), 0u);
+}
+
 TEST(PageAssembly, ParagraphsSetApartByLessThanALineInOneRegionAreTwo) {
   // The detector boxed two paragraphs as one region; they are set 8 pt apart where its lines are
   // 2 pt apart: less than a line's height, more than the region's line spacing.
@@ -918,13 +938,18 @@ TEST(DocumentAssembly, NumberedQuestionsSetLikeTheHeadingsAreHeadings) {
 }
 
 // One letter page of `blocks` through document assembly: the elements' labels by their text.
-std::map<std::string, Label> labels_on_one_page(std::vector<Block> blocks) {
+// One letter page of `blocks` through document assembly.
+Document one_page_document(std::vector<Block> blocks) {
   Document doc;
   doc.pages.push_back(letter_page(1));
   std::vector<std::vector<Block>> pages = {std::move(blocks)};
   assemble_document(doc, pages);
+  return doc;
+}
+
+std::map<std::string, Label> labels_on_one_page(std::vector<Block> blocks) {
   std::map<std::string, Label> label;
-  for (const auto& e : doc.elements) label[e.text] = e.label;
+  for (const auto& e : one_page_document(std::move(blocks)).elements) label[e.text] = e.label;
   return label;
 }
 
@@ -985,6 +1010,32 @@ TEST(DocumentAssembly, AFormsLabelsAreNotHeadings) {
   EXPECT_EQ(label["\u0634\u0645\u0627\u0631\u0647"], Label::text);
   EXPECT_EQ(label["Results"], Label::section_header);
   EXPECT_EQ(label["Date of filing 2024/12/19"], Label::text);
+}
+
+TEST(DocumentAssembly, HeadingsOfOneSizeOcrMeasuredApartShareALevel) {
+  // A scan's section headings in one type, measured 14, 13.2 and 12.6 pt on the glyphs, and a
+  // larger chapter heading; the same sizes from a text layer are four sizes.
+  const auto levels = [](bool from_ocr) {
+    std::vector<Block> b;
+    double top = 100;
+    for (const auto& [text, size] : std::vector<std::pair<std::string, double>>{
+             {"Chapter Two", 20}, {"Early Machines", 14}, {"Magnetic Tape", 13.2}, {"Personal Computers", 12.6}}) {
+      b.push_back(block(Label::section_header, text, 1, {72, top, 300, top + size}, size, true));
+      b.push_back(block(Label::text, kBody, 1, {72, top + 30, 540, top + 90}));
+      top += 120;
+    }
+    for (auto& x : b) x.element.from_ocr = from_ocr;
+    std::map<std::string, int> level;
+    for (const auto& e : one_page_document(std::move(b)).elements) level[e.text] = e.level;
+    return level;
+  };
+  auto ocr = levels(true);
+  EXPECT_LT(ocr["Chapter Two"], ocr["Early Machines"]);
+  EXPECT_EQ(ocr["Early Machines"], ocr["Magnetic Tape"]);
+  EXPECT_EQ(ocr["Early Machines"], ocr["Personal Computers"]);
+  auto text_layer = levels(false);
+  EXPECT_LT(text_layer["Early Machines"], text_layer["Magnetic Tape"]);
+  EXPECT_LT(text_layer["Magnetic Tape"], text_layer["Personal Computers"]);
 }
 
 TEST(DocumentAssembly, AnItalicTitleCaseLineAloneIsARunInHeading) {

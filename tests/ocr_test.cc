@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "export/export.h"
+#include "ocr/bullets.h"
 #include "ocr/form_boxes.h"
 #include "ocr/paddle_ocr.h"
 #include "ocr/policy.h"
@@ -200,7 +201,7 @@ TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
   PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
   const Orientation orientation = paddle.orient(image);
   EXPECT_EQ(orientation.rotation, 0);
-  const auto lines = paddle.read(image, scale, orientation.lines, 0);
+  const auto lines = paddle.read(image, scale, scale, orientation.lines, 0);
   ASSERT_FALSE(lines.empty());
   std::string text;
   for (const auto& l : lines) {
@@ -234,7 +235,7 @@ TEST(PaddleOcr, CloseSetRowsTheDetectorRanTogetherAreReadRowByRow) {
   }
   PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
   std::string text;
-  for (const auto& line : paddle.read(page, 200.0 / 72, {}, 0)) text += line.text + "\n";
+  for (const auto& line : paddle.read(page, 200.0 / 72, 200.0 / 72, {}, 0)) text += line.text + "\n";
   for (const auto& row : tight) EXPECT_NE(text.find(row), std::string::npos) << text;
 }
 
@@ -251,6 +252,51 @@ TEST(PaddleOcr, TypeSizeIsMeasuredFromTheLetters) {
   EXPECT_GT(small, 0);
   EXPECT_NEAR(large / small, 3.0, 0.75);
   EXPECT_EQ(survey_ink(cv::Mat(400, 300, CV_8UC3, cv::Scalar(255, 255, 255))).glyph_height, 0);  // nothing to tell
+}
+
+TEST(PaddleOcr, LinesCarryTheSizeWeightAndSlantOfTheirType) {
+  // Body lines, one line twice as thick (bold), one slanted (italic) and one larger, at 200 dpi.
+  cv::Mat page(1400, 1200, CV_8UC3, cv::Scalar(255, 255, 255));
+  const cv::Scalar black(0, 0, 0);
+  const auto write = [&](const std::string& text, int row, int face, double size, int thickness) {
+    cv::putText(page, text, cv::Point(60, 120 + 110 * row), face, size, black, thickness);
+  };
+  write("Plain running text of the body", 0, cv::FONT_HERSHEY_SIMPLEX, 1.0, 2);
+  write("More ordinary words set upright", 1, cv::FONT_HERSHEY_SIMPLEX, 1.0, 2);
+  write("Heavy words in a bold weight", 2, cv::FONT_HERSHEY_SIMPLEX, 1.0, 4);
+  {
+    // Italic: upright letters sheared by 12° (x moves right by a fifth of the height above the foot).
+    cv::Mat strip(100, 1100, CV_8UC3, cv::Scalar(255, 255, 255));
+    cv::putText(strip, "Sloping words in an italic face", cv::Point(20, 70), cv::FONT_HERSHEY_SIMPLEX, 1.0, black, 2);
+    const cv::Mat shear = (cv::Mat_<double>(2, 3) << 1, -0.2, 14, 0, 1, 0);
+    cv::warpAffine(strip, strip, shear, strip.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(255, 255, 255));
+    strip.copyTo(page(cv::Rect(40, 120 + 110 * 3 - 70, strip.cols, strip.rows)));
+  }
+  write("Large heading line", 4, cv::FONT_HERSHEY_SIMPLEX, 1.6, 3);
+  write("Another line of body text here", 5, cv::FONT_HERSHEY_SIMPLEX, 1.0, 2);
+  write("And one more plain line below", 6, cv::FONT_HERSHEY_SIMPLEX, 1.0, 2);
+  PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1);
+  const double scale = 200.0 / 72;
+  const auto find = [](const std::vector<TextLine>& lines, const std::string& start) {
+    const auto it = std::find_if(lines.begin(), lines.end(), [&](const TextLine& l) { return l.text.rfind(start, 0) == 0; });
+    EXPECT_NE(it, lines.end()) << start;
+    return it == lines.end() ? TextLine{} : *it;
+  };
+  const auto lines = paddle.read(page, scale, scale, {}, 0);
+  const TextLine body = find(lines, "Plain"), bold = find(lines, "Heavy"), italic = find(lines, "Sloping"),
+                 large = find(lines, "Large");
+  EXPECT_TRUE(body.sized_from_ink);
+  EXPECT_FALSE(body.bold || body.italic);
+  EXPECT_TRUE(bold.bold);
+  EXPECT_FALSE(bold.italic);
+  EXPECT_TRUE(italic.italic);
+  EXPECT_FALSE(italic.bold);
+  EXPECT_GT(large.font_size, 1.4 * body.font_size);
+  EXPECT_NEAR(find(lines, "More").font_size, body.font_size, 0.1 * body.font_size);
+  // A scan of 72 dpi drawn at 200: its letters hold too few pixels to tell weight or slant.
+  for (const TextLine& line : paddle.read(page, scale, 1.0, {}, 0)) {
+    EXPECT_FALSE(line.sized_from_ink || line.bold || line.italic) << line.text;
+  }
 }
 
 TEST(PaddleOcr, OnlyThePartOfAPageThatHoldsInkIsDetected) {
@@ -299,7 +345,7 @@ TEST(PaddleOcr, LargeTypeIsDetectedAtALowerResolutionWithTheSameLines) {
     EXPECT_GT((a & b).area(), 0.7 * (a | b).area()) << "line " << i;
   }
   std::string text;
-  for (const auto& l : by_type.read(image, scale, lowered, 0)) text += l.text + " ";
+  for (const auto& l : by_type.read(image, scale, scale, lowered, 0)) text += l.text + " ";
   EXPECT_LT(cer(text, kSentence), 0.03) << text;
 }
 
@@ -331,7 +377,7 @@ TEST(PaddleOcr, LongLinesAreReadInPiecesWithoutLosingWords) {
   PaddleOcr paddle(std::string(PAGEFLOW_DEPS) + "/models/ppocr", 1, narrow);
   double scale = 0;
   const cv::Mat image = scanned_page(&scale);
-  const auto lines = paddle.read(image, scale, {}, 0);
+  const auto lines = paddle.read(image, scale, scale, {}, 0);
   std::string text;
   for (const auto& l : lines) text += l.text + " ";
   EXPECT_LT(cer(text, kSentence), 0.05) << text << "|";
@@ -341,7 +387,7 @@ TEST(TesseractOcr, ReadsTheSamePage) {
   double scale = 0;
   const cv::Mat image = scanned_page(&scale);
   TesseractOcr tesseract("eng");
-  const auto lines = tesseract.read(image, scale, {}, 0);
+  const auto lines = tesseract.read(image, scale, scale, {}, 0);
   std::string text;
   for (const auto& l : lines) text += l.text + " ";
   EXPECT_LT(cer(text, kSentence), 0.03) << text;
@@ -413,6 +459,43 @@ TEST(OcrConversion, ScannedTwoColumnPageIsReadColumnByColumn) {
   EXPECT_EQ(abstract->text.find("Looking back"), std::string::npos) << abstract->text;
   EXPECT_EQ(abstract->text.find("Figure 1"), std::string::npos) << abstract->text;
   EXPECT_NE(furniture.find("arXiv"), std::string::npos) << furniture;
+}
+
+TEST(OcrBullets, DotsOpeningALineAndBulletsReadIntoTheirWordAreBullets) {
+  std::vector<TextLine> lines = {ocr_row({".", "Wang", "Laboratories"}, 10, 0), ocr_row({"\u25A0bullet", "list"}, 10, 30),
+                                 ocr_row({"."}, 10, 60), ocr_row({"Microsoft", "Word"}, 60, 60),
+                                 ocr_row({"."}, 10, 90), ocr_row({"A", "sentence", "ends", "here."}, 10, 120)};
+  restore_bullets(lines);
+  EXPECT_EQ(lines[0].text, "\u2022 Wang Laboratories");
+  EXPECT_EQ(lines[1].text, "\u25A0 bullet list");
+  EXPECT_EQ(lines[1].words[1].box.l, lines[1].words[0].box.r);
+  EXPECT_EQ(lines[2].text, "\u2022");  // opens "Microsoft Word" on its row
+  EXPECT_EQ(lines[4].text, ".");        // a speck alone
+  EXPECT_EQ(lines[5].text, "A sentence ends here.");
+}
+
+TEST(OcrBullets, ASolidShapeLeftOfALineIsItsBullet) {
+  // 200 dpi: three lines at 100 pt from the left, a dot and a triangle before the first two, a
+  // hollow ring before the third (an "o" the recogniser reads, not a drawn bullet).
+  const double scale = 200.0 / 72;
+  cv::Mat page(600, 1200, CV_8UC3, cv::Scalar(255, 255, 255));
+  const cv::Scalar black(0, 0, 0);
+  cv::circle(page, cv::Point(250, 92), 8, black, cv::FILLED);
+  const std::vector<cv::Point> triangle = {{243, 184}, {243, 200}, {259, 192}};
+  cv::fillConvexPoly(page, triangle, black);
+  cv::circle(page, cv::Point(250, 292), 8, black, 2);
+  std::vector<TextLine> lines;
+  for (int k = 0; k < 3; ++k) {
+    TextLine line = ocr_row({"First", "item", "text"}, 100, (75 + 100 * k) / scale);
+    line.box.b = line.box.t + 13;
+    for (Word& w : line.words) w.box.b = line.box.b;
+    lines.push_back(line);
+  }
+  find_drawn_bullets(page, scale, lines);
+  EXPECT_EQ(lines[0].text, "\u2022 First item text");
+  EXPECT_NEAR(lines[0].box.l, 242 / scale, 1);
+  EXPECT_EQ(lines[1].text, "\u2022 First item text");
+  EXPECT_EQ(lines[2].text, "First item text");
 }
 
 TEST(FormBoxes, HollowSquaresOpeningALineAreBoxesLettersAreNot) {

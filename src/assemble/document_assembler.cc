@@ -364,9 +364,12 @@ void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages
         }
       } else if (const bool item = lone_numbered_item(blocks, index); e.label == Label::text || item) {
         const bool larger = b.font_size >= 1.15 * body;
-        const bool bold_standalone = b.bold && b.font_size >= 0.95 * body;
+        // A size OCR measured from the x-height reads a face with a smaller one (a sans-serif
+        // heading over serif text) a little small.
+        const double body_size = (e.from_ocr ? 0.9 : 0.95) * body;
+        const bool bold_standalone = b.bold && b.font_size >= body_size;
         // An italic title-case line standing alone: a run-in heading of manuals and papers.
-        const bool italic_title = b.italic && b.font_size >= 0.95 * body && words <= 8 && title_case(e.text);
+        const bool italic_title = b.italic && b.font_size >= body_size && words <= 8 && title_case(e.text);
         const bool set_apart = larger || bold_standalone || italic_title;
         // Capitals make the heading of a numbered section even in body type.
         const bool capitals = capitals_heading(e) || (item && short_in_capitals(e.text));
@@ -396,10 +399,19 @@ void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages
   for (const Block* h : headings) {
     if (h->font_size >= 1.15 * body) sizes.insert(round_half(h->font_size));
   }
+  // OCR measures a size to a few per cent: sizes within an eighth of a level's largest share it.
+  const bool measured = std::any_of(headings.begin(), headings.end(), [](const Block* h) { return h->element.from_ocr; });
   std::map<double, int> level_of;
-  int level = 1;
-  for (double s : sizes) level_of[s] = std::min(level++, 5);
-  const int deepest = std::min(level, 6);
+  int level = 0;
+  double level_size = 0;
+  for (double s : sizes) {
+    if (level == 0 || !measured || s * 1.125 < level_size) {
+      ++level;
+      level_size = s;
+    }
+    level_of[s] = std::min(level, 5);
+  }
+  const int deepest = std::min(level + 1, 6);
   for (Block* h : headings) {
     auto it = level_of.find(round_half(h->font_size));
     h->element.level = it != level_of.end() ? it->second : deepest;
@@ -408,13 +420,14 @@ void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages
   // larger than the body text.
   for (Block* h : headings) {
     if (h->element.page != headings.front()->element.page) break;
-    if (h == headings.front() && !sizes.empty() && round_half(h->font_size) == *sizes.begin() &&
+    const auto top = level_of.find(round_half(h->font_size));
+    if (h == headings.front() && top != level_of.end() && top->second == 1 &&
         h->font_size >= 1.3 * body) {
       h->element.label = Label::title;
       h->element.level = 0;
       for (Block* other : headings) {
         if (other != h && other->element.label == Label::section_header) {
-          other->element.level = std::max(1, other->element.level - (level_of.size() > 1 ? 1 : 0));
+          other->element.level = std::max(1, other->element.level - (level > 1 ? 1 : 0));
         }
       }
     }

@@ -903,8 +903,13 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     // A bold line above regular text is a run-in heading of its own; so is a line in a size of
     // its own (a paragraph keeps one size).
     if (previous && !in_row && previous->bold != line.bold && !current_is_item) starts_new = true;
-    if (previous && !in_row && !line.from_ocr &&
-        std::abs(line.font_size - previous->font_size) > 0.15 * std::max(line.font_size, previous->font_size)) {
+    // So is a line set all in italics over upright text, when it is the first of its block.
+    if (previous && !in_row && previous->italic && !line.italic && current.size() == 1 && !current_is_item) starts_new = true;
+    // OCR's sizes measured on the glyphs vary by a tenth between lines of one size.
+    const bool sized = !line.from_ocr || (line.sized_from_ink && previous && previous->sized_from_ink);
+    const double size_step = line.from_ocr ? 0.25 : 0.15;
+    if (previous && !in_row && sized &&
+        std::abs(line.font_size - previous->font_size) > size_step * std::max(line.font_size, previous->font_size)) {
       starts_new = true;
     }
     // A list item continues only on lines indented under its text, not back at the margin; and

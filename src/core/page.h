@@ -34,6 +34,7 @@ struct TextLine {
   int sideways = 0;      // 1: reads down the page, -1: up it, 0: across
   int block = 0;  // index of the text block MuPDF grouped the line into (a paragraph hint)
   bool from_ocr = false;
+  bool sized_from_ink = false;  // OCR: font_size, bold and italic measured on the glyphs, not guessed from the box
   float confidence = 1;
 };
 
@@ -117,6 +118,7 @@ struct Page : pipeline::Item {
   std::vector<Box> ocr_regions;  // bitmaps inside a digital page to read (--ocr-pictures)
   cv::Mat ocr_raster;            // BGR at ocr_scale, only for pages that need OCR
   double ocr_scale = 0;
+  double scan_dpi = 0;  // the resolution of the image that makes up a scanned page (0: none)
   int rotation = 0;              // degrees the page was turned clockwise to read it upright
 
   std::vector<TextLine> lines;

@@ -26,10 +26,11 @@ class Engine {
   virtual std::string name() const = 0;
   // Called before a run with the number of workers that will call read() concurrently.
   virtual void open(int /*workers*/) {}
-  // `bgr` is at `scale` pixels per point. `lines`, when not empty, are text lines already found
+  // `bgr` is at `scale` pixels per point; it holds detail at `detail` pixels per point (a scan's
+  // own resolution, which may be lower). `lines`, when not empty, are text lines already found
   // on this image (an engine may use them instead of detecting again). Calls with distinct
   // workers may run concurrently.
-  virtual std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines,
+  virtual std::vector<TextLine> read(const cv::Mat& bgr, double scale, double detail, std::span<const Quad> lines,
                                      int worker) = 0;
 };
 

@@ -1,11 +1,22 @@
 #include "ocr/ocr_stage.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "ocr/bullets.h"
 #include "ocr/form_boxes.h"
 #include "core/ruled_frames.h"
 
 namespace pageflow::ocr {
+
+namespace {
+
+// Pixels per point at which the OCR raster holds detail: a scan drawn larger holds only its own.
+double detail_of(const Page& page) {
+  return page.scan_dpi > 0 ? std::min(page.ocr_scale, page.scan_dpi / 72) : page.ocr_scale;
+}
+
+}  // namespace
 
 Engine& OcrStage::engine_for(const Page& page) const {
   Engine* tesseract = tesseract_.load();
@@ -20,7 +31,7 @@ void OcrStage::read_pictures(Page& page, int worker) {
   for (const Box& region : page.ocr_regions) {
     const cv::Rect area = pixel_rect(region, s, page.ocr_raster);
     if (area.width < 16 || area.height < 16) continue;
-    for (TextLine& line : engine_for(page).read(page.ocr_raster(area).clone(), s, {}, worker)) {
+    for (TextLine& line : engine_for(page).read(page.ocr_raster(area).clone(), s, detail_of(page), {}, worker)) {
       auto shift = [&](Box& b) {
         b = {b.l + area.x / s, b.t + area.y / s, b.r + area.x / s, b.b + area.y / s};
       };
@@ -53,18 +64,21 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
     const std::vector<FormBox> boxes = find_form_boxes(upright, page.ocr_scale, orientation.lines);
     std::vector<TextLine> lines;
     if (boxes.empty()) {
-      lines = engine.read(upright, page.ocr_scale, orientation.lines, worker);
+      lines = engine.read(upright, page.ocr_scale, detail_of(page), orientation.lines, worker);
     } else {
-      lines = engine.read(without_boxes(upright, boxes), page.ocr_scale, lines_past_boxes(orientation.lines, boxes),
+      lines = engine.read(without_boxes(upright, boxes), page.ocr_scale, detail_of(page),
+                          lines_past_boxes(orientation.lines, boxes),
                           worker);
       // In Chinese or Japanese text a square opening a line may be the character 口: read again
       // as printed.
       if (mostly_ideographs(lines)) {
-        lines = engine.read(upright, page.ocr_scale, orientation.lines, worker);
+        lines = engine.read(upright, page.ocr_scale, detail_of(page), orientation.lines, worker);
       } else {
         place_drawn_checkboxes(lines, as_shapes(boxes, page.ocr_scale));
       }
     }
+    restore_bullets(lines);
+    find_drawn_bullets(upright, page.ocr_scale, lines);
     if (rotation != 0) {
       if (!page.raster.empty()) page.raster = rotate_clockwise(page.raster, rotation);
       if (rotation != 180) std::swap(page.width, page.height);

@@ -48,7 +48,8 @@ class PaddleOcr : public Engine {
   PaddleOcr(const std::string& dir, int threads, PaddleSettings settings = {});
 
   std::string name() const override { return "paddle"; }
-  std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
+  std::vector<TextLine> read(const cv::Mat& bgr, double scale, double detail, std::span<const Quad> lines,
+                             int worker) override;
 
   // Lines of `bgr`. Of a whole page only the part that holds ink is looked at, and a page of
   // large type at a lower resolution (settings); a part of a page (a picture) is taken whole and

@@ -47,7 +47,7 @@ void TesseractOcr::give_back(std::unique_ptr<tesseract::TessBaseAPI> api) {
   idle_.push_back(std::move(api));
 }
 
-std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, std::span<const Quad>, int) {
+std::vector<TextLine> TesseractOcr::read(const cv::Mat& bgr, double scale, double, std::span<const Quad>, int) {
   struct Borrowed {
     TesseractOcr* owner;
     std::unique_ptr<tesseract::TessBaseAPI> api;

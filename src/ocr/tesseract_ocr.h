@@ -22,7 +22,8 @@ class TesseractOcr : public Engine {
   ~TesseractOcr() override;
 
   std::string name() const override { return "tesseract"; }
-  std::vector<TextLine> read(const cv::Mat& bgr, double scale, std::span<const Quad> lines, int worker) override;
+  std::vector<TextLine> read(const cv::Mat& bgr, double scale, double detail, std::span<const Quad> lines,
+                             int worker) override;
 
  private:
   std::unique_ptr<tesseract::TessBaseAPI> make_api() const;

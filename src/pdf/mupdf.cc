@@ -1003,11 +1003,13 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   // OCR resolution or finer: a coarser one would be enlarged and shrunk again, which blurs the
   // raster the layout model sees (and decoding a small image twice costs little).
   double scan_scale = request.scan_dpi / 72.0;
+  double scan_dpi = text ? scan_resolution(text, bounds) : 0;
   bool draw_for_ocr = error.empty() && request.render && too_large.empty() && text && request.scan_dpi > 0 &&
-                      scan_resolution(text, bounds) >= request.scan_dpi &&
+                      scan_dpi >= request.scan_dpi &&
                       capped_scale(bounds, scan_scale, request.max_pixels) > capped_scale(bounds, scale, request.max_pixels);
   fz_var(draw_for_ocr);
   fz_var(scan_scale);
+  fz_var(scan_dpi);
   // A page whose drawing fails (an undecodable image) still has its text: degrade, do not fail.
   std::string render_error = too_large;
   if (error.empty() && request.render && too_large.empty()) {
@@ -1022,6 +1024,7 @@ void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   if (error.empty()) {
     page.width = bounds.x1 - bounds.x0;
     page.height = bounds.y1 - bounds.y0;
+    page.scan_dpi = scan_dpi;
     if (page.width <= 0 || page.height <= 0) error = "page has an empty page box";
   }
   if (error.empty()) {
