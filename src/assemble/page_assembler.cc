@@ -210,6 +210,11 @@ void add_orphan_zones(const std::vector<TextLine>& lines, std::vector<size_t> or
   }
 }
 
+// Whether `b` comes within `reach` of `a` on both axes.
+bool within_reach(const Box& a, const Box& b, double reach) {
+  return a.l - reach <= b.r && b.l <= a.r + reach && a.t - reach <= b.b && b.t <= a.b + reach;
+}
+
 // A chart the detector missed shows in its labels: text set at a slant (axis labels at 45°) is a
 // figure's, never prose. Three slanted lines or more close together, with the short lines around
 // and above them (tick values, an axis title, the chart's title: up to the first line of prose),
@@ -226,9 +231,6 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
   }
   if (slanted.size() < 3) return;
   std::sort(slanted.begin(), slanted.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
-  auto near = [](const Box& a, const Box& b, double reach) {
-    return a.l - reach <= b.r && b.l <= a.r + reach && a.t - reach <= b.b && b.t <= a.b + reach;
-  };
   struct Cluster {
     Box box;
     size_t members = 0;
@@ -237,7 +239,7 @@ void add_chart_pictures(const std::vector<TextLine>& lines, std::vector<Zone>& z
   std::vector<Cluster> clusters;
   for (size_t i : slanted) {
     const double size = std::max(1.0, lines[i].font_size);
-    auto joined = std::find_if(clusters.begin(), clusters.end(), [&](const Cluster& c) { return near(c.box, lines[i].box, 2 * size); });
+    auto joined = std::find_if(clusters.begin(), clusters.end(), [&](const Cluster& c) { return within_reach(c.box, lines[i].box, 2 * size); });
     if (joined == clusters.end()) {
       clusters.push_back({lines[i].box, 1, size});
     } else {
@@ -349,10 +351,7 @@ void take_chart_labels(const Page& page, const std::vector<TextLine>& lines, std
       if (z.label != Label::text || z.lines.empty()) continue;
       double size = 1;
       for (size_t i : z.lines) size = std::max(size, lines[i].font_size);
-      const double reach = 2 * size;
-      const bool beside = z.box.l <= plot.r + reach && z.box.r >= plot.l - reach && z.box.t <= plot.b + reach &&
-                          z.box.b >= plot.t - reach;
-      if (!beside || !std::all_of(z.lines.begin(), z.lines.end(), [&](size_t i) { return labels_only(lines[i]); })) continue;
+      if (!within_reach(plot, z.box, 2 * size) || !std::all_of(z.lines.begin(), z.lines.end(), [&](size_t i) { return labels_only(lines[i]); })) continue;
       labels.push_back(&z);
       ticks += std::count_if(z.lines.begin(), z.lines.end(), [&](size_t i) { return std::regex_match(lines[i].text, tick_value); });
     }

@@ -62,17 +62,18 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
     const cv::Mat upright = rotate_clockwise(page.ocr_raster, rotation);
     Engine& engine = engine_for(page);
     const std::vector<FormBox> boxes = find_form_boxes(upright, page.ocr_scale, orientation.lines);
+    const double detail = detail_of(page);
     std::vector<TextLine> lines;
     if (boxes.empty()) {
-      lines = engine.read(upright, page.ocr_scale, detail_of(page), orientation.lines, worker);
+      lines = engine.read(upright, page.ocr_scale, detail, orientation.lines, worker);
     } else {
-      lines = engine.read(without_boxes(upright, boxes), page.ocr_scale, detail_of(page),
+      lines = engine.read(without_boxes(upright, boxes), page.ocr_scale, detail,
                           lines_past_boxes(orientation.lines, boxes),
                           worker);
       // In Chinese or Japanese text a square opening a line may be the character 口: read again
       // as printed.
       if (mostly_ideographs(lines)) {
-        lines = engine.read(upright, page.ocr_scale, detail_of(page), orientation.lines, worker);
+        lines = engine.read(upright, page.ocr_scale, detail, orientation.lines, worker);
       } else {
         place_drawn_checkboxes(lines, as_shapes(boxes, page.ocr_scale));
       }

@@ -251,10 +251,8 @@ cv::Mat PaddleOcr::crop(const cv::Mat& bgr, const Quad& quad) const {
 
 namespace {
 
-// The darkest pixel of each column of a line image, against the paper's brightness: where the
-// blank columns (gaps between letters and words) are.
-// The type of a line image: its x-height (the dense band of rows that lower-case letters fill)
-// and its strokes' width, both in pixels.
+// The type of a line image: its x-height (or cap height), its strokes' width, both in pixels, and
+// how much it gains from being sheared upright (slant_gain).
 struct InkType {
   double x_height = 0, stroke = 0, slant = 0;
   bool lower_case = true;  // x_height is a cap height where false
@@ -345,6 +343,8 @@ void set_type_from_ink(std::vector<TextLine>& lines, const std::vector<InkType>&
   }
 }
 
+// The darkest pixel of each column of a line image, against the paper's brightness: where the
+// blank columns (gaps between letters and words) are.
 class ColumnInk {
  public:
   explicit ColumnInk(const cv::Mat& line) {
