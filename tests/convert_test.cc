@@ -251,7 +251,7 @@ TEST(Convert, BadFilesFailAloneAndGoodOnesConvert) {
   EXPECT_EQ(docs[0].error, "file is empty");
   EXPECT_TRUE(docs[1].ok());
   EXPECT_FALSE(docs[1].elements.empty());
-  EXPECT_EQ(docs[2].error, "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  EXPECT_EQ(docs[2].error, "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
   EXPECT_EQ(docs[3].error, "encrypted: a password is needed (--password)");
   EXPECT_FALSE(docs[4].ok());  // truncated: fails as a file or per page, with a reason
   EXPECT_TRUE(docs[5].ok());

@@ -603,6 +603,15 @@ TEST(OcrConversion, PrintedFormBoxesAreFormItems) {
   for (const char* item : {"- [ ] Yes, at the national level", "- [x] No", "- [x] Ticked with a glyph"}) {
     EXPECT_NE(md.find(item), std::string::npos) << item << " in\n" << md;
   }
+  // The same scan as a lossless WebP with an (opaque) alpha channel reads exactly the same.
+  cv::Mat with_alpha;
+  cv::cvtColor(scan, with_alpha, cv::COLOR_BGR2BGRA);
+  const std::string webp = dir.path("form.webp");
+  ASSERT_TRUE(cv::imwrite(webp, with_alpha, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  Document from_webp;
+  Converter{Options{}}.convert({{webp, nullptr}}, [&](Document&& d) { from_webp = std::move(d); });
+  ASSERT_TRUE(from_webp.ok()) << from_webp.error;
+  EXPECT_EQ(to_markdown(from_webp), md);
 }
 
 TEST(OcrConversion, PicturesInDigitalPagesAreReadWhenAsked) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "core/page.h"
 #include "pdf/mupdf.h"
 #include "pdf/symbol_fonts.h"
@@ -403,11 +405,11 @@ TEST(Pdf, BadFilesFailWithAReason) {
   ScratchDir dir;
   EXPECT_EQ(open_error({dir.file("empty.pdf", ""), nullptr}), "file is empty");
   EXPECT_EQ(open_error({dir.file("random.pdf", "\x13\x37\xde\xad\xbe\xef garbage"), nullptr}),
-            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
   EXPECT_EQ(open_error({dir.file("page.pdf", "<html><body>not a pdf</body></html>"), nullptr}),
-            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
   EXPECT_EQ(open_error({dir.file("archive.pdf", std::string("PK\x03\x04\x14\0\0\0", 8)), nullptr}),
-            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+            "not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
   EXPECT_EQ(open_error({dir.path("missing.pdf"), nullptr}).rfind("cannot read file", 0), 0u);
   EXPECT_NE(open_error({dir.file("header-only.pdf", "%PDF-1.7\n"), nullptr}), "");
 }
@@ -453,7 +455,25 @@ TEST(Pdf, SniffsFormatsFromContent) {
   EXPECT_EQ(sniff_format("\x89PNG\r\n\x1a\n...."), "png");
   EXPECT_EQ(sniff_format("\xFF\xD8\xFF\xE0"), "jpg");
   EXPECT_EQ(sniff_format(std::string("II*\0", 4)), "tiff");
+  EXPECT_EQ(sniff_format(std::string("RIFF\x10\0\0\0WEBPVP8L", 16)), "webp");
+  EXPECT_EQ(sniff_format(std::string("RIFF\x10\0\0\0WAVEfmt ", 16)), "");
   EXPECT_EQ(sniff_format("<html>"), "");
+}
+
+TEST(Pdf, BadWebpFilesFailWithAReason) {
+  ScratchDir dir;
+  std::vector<unsigned char> encoded;
+  ASSERT_TRUE(cv::imencode(".webp", cv::Mat(40, 60, CV_8UC3, cv::Scalar(200, 100, 50)), encoded));
+  const std::string whole(encoded.begin(), encoded.end());
+  EXPECT_EQ(open_error({dir.file("whole.webp", whole), nullptr}), "");
+  EXPECT_EQ(open_error({dir.file("header.webp", whole.substr(0, 20)), nullptr}),
+            "cannot open webp: unknown or truncated header");
+  EXPECT_EQ(open_error({dir.file("cut.webp", whole.substr(0, 40)), nullptr}),
+            "cannot open webp: the image data is corrupt");
+  // A lossless header claiming 16384 x 16384 pixels: refused before anything is decoded.
+  const std::string huge = std::string("RIFF\x20\0\0\0WEBPVP8L\x10\0\0\0\x2f\xff\xff\xff\x0f", 25) + std::string(12, '\0');
+  EXPECT_EQ(open_error({dir.file("huge.webp", huge), nullptr}),
+            "cannot open webp: 16384 x 16384 px is over the 134-megapixel limit (--memory-limit / 4)");
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ std::string usage() {
   return R"(pageflow: PDFs and page images to Markdown, JSON, HTML and text, page by page.
 
 Usage:
-  pageflow convert INPUT... [options]      convert PDFs, PNG, JPEG or TIFF files
+  pageflow convert INPUT... [options]      convert PDFs and page images (PNG, JPEG, TIFF, WebP...)
   pageflow bench INPUT... [bench options]  compare schedules on the same inputs
   pageflow serve [serve options]           HTTP service shaped like docling-serve's v1 API
   pageflow worker --redis URL [options]    convert slices from a Redis queue (scaling out)

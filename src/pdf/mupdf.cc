@@ -20,6 +20,7 @@ extern "C" {
 #include <tuple>
 #include <set>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/checkboxes.h"
@@ -824,6 +825,68 @@ std::vector<Box> drawing_clusters(const std::vector<Box>& paths, double width, d
   return clusters;
 }
 
+// A WebP's canvas in pixels, from the header of its first chunk (lossy VP8, lossless VP8L or the
+// extended VP8X); 0 x 0 when the header is none of these or cut short.
+cv::Size webp_canvas(std::string_view bytes) {
+  auto byte = [&](size_t i) { return i < bytes.size() ? static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) : 0u; };
+  auto little = [&](size_t at, int count) {
+    unsigned value = 0;
+    for (int i = count - 1; i >= 0; --i) value = value << 8 | byte(at + static_cast<size_t>(i));
+    return value;
+  };
+  if (bytes.size() < 30) return {};
+  const std::string_view chunk = bytes.substr(12, 4);
+  if (chunk == "VP8 " && byte(23) == 0x9d && byte(24) == 0x01 && byte(25) == 0x2a) {
+    return {static_cast<int>(little(26, 2) & 0x3fff), static_cast<int>(little(28, 2) & 0x3fff)};
+  }
+  if (chunk == "VP8L" && byte(20) == 0x2f) {
+    const unsigned bits = little(21, 4);
+    return {static_cast<int>((bits & 0x3fff) + 1), static_cast<int>((bits >> 14 & 0x3fff) + 1)};
+  }
+  if (chunk == "VP8X") return {static_cast<int>(little(24, 3) + 1), static_cast<int>(little(27, 3) + 1)};
+  return {};
+}
+
+// MuPDF reads no WebP: OpenCV decodes it and it reaches MuPDF as a PNG (lossless, so the pixels
+// are the file's; transparency lies on white paper). The canvas is checked against the budget's
+// largest block first, as MuPDF checks the images it decodes.
+std::string webp_as_png(const Input& input, size_t max_block) {
+  std::string read;
+  if (!input.bytes) {
+    std::ifstream file(input.path, std::ios::binary);
+    read.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (!file) throw PdfError("cannot read file: " + std::string(std::strerror(errno)));
+  }
+  const std::string& bytes = input.bytes ? *input.bytes : read;
+  const cv::Size canvas = webp_canvas(bytes);
+  if (canvas.empty()) throw PdfError("cannot open webp: unknown or truncated header");
+  const double max_pixels = static_cast<double>(max_block) / 4;
+  if (static_cast<double>(canvas.area()) > max_pixels) {
+    throw PdfError("cannot open webp: " + std::to_string(canvas.width) + " x " + std::to_string(canvas.height) +
+                   " px is over the " + std::to_string(static_cast<long long>(max_pixels / 1e6)) +
+                   "-megapixel limit (--memory-limit / 4)");
+  }
+  cv::Mat image;
+  try {
+    image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data())),
+                         cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    image.release();
+  }
+  if (image.empty()) throw PdfError("cannot open webp: the image data is corrupt");
+  if (image.channels() == 4) {
+    cv::Mat colour, alpha, weight, rest;
+    cv::cvtColor(image, colour, cv::COLOR_BGRA2BGR);
+    cv::extractChannel(image, alpha, 3);
+    alpha.convertTo(weight, CV_32F, 1.0 / 255);
+    cv::subtract(cv::Scalar::all(1.0), weight, rest);
+    cv::blendLinear(colour, cv::Mat(colour.size(), CV_8UC3, cv::Scalar::all(255)), weight, rest, image);
+  }
+  std::vector<unsigned char> png;
+  cv::imencode(".png", image, png, {cv::IMWRITE_PNG_COMPRESSION, 1});
+  return {png.begin(), png.end()};
+}
+
 std::string read_head(const Input& input) {
   if (input.bytes) return input.bytes->substr(0, 1024);
   std::ifstream file(input.path, std::ios::binary);
@@ -844,6 +907,7 @@ std::string sniff_format(const std::string& head) {
   if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4))) return "tiff";
   if (starts("BM")) return "bmp";
   if (starts("GIF8")) return "gif";
+  if (starts("RIFF") && head.size() >= 12 && head.compare(8, 4, "WEBP") == 0) return "webp";
   return "";
 }
 
@@ -895,18 +959,21 @@ void PdfReader::open(const Input& input, const std::string& password, uint64_t i
   const std::string head = read_head(input);
   if (head.empty()) throw PdfError("file is empty");
   const std::string format = sniff_format(head);
-  if (format.empty()) throw PdfError("not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF)");
+  if (format.empty()) throw PdfError("not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
 
+  // MuPDF's image documents copy the stream's bytes when they open.
+  const std::string png = format == "webp" ? webp_as_png(input, max_block_) : std::string();
+  const std::string* bytes = format == "webp" ? &png : input.bytes.get();
   fz_stream* stream = nullptr;
   fz_document* doc = nullptr;
   std::string error;
+  fz_var(bytes);
   fz_var(stream);
   fz_var(doc);
   fz_try(ctx_) {
-    stream = input.bytes ? fz_open_memory(ctx_, reinterpret_cast<const unsigned char*>(input.bytes->data()),
-                                          input.bytes->size())
-                         : fz_open_file(ctx_, input.path.c_str());
-    doc = fz_open_document_with_stream(ctx_, format.c_str(), stream);
+    stream = bytes ? fz_open_memory(ctx_, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size())
+                   : fz_open_file(ctx_, input.path.c_str());
+    doc = fz_open_document_with_stream(ctx_, format == "webp" ? "png" : format.c_str(), stream);
   }
   fz_always(ctx_) { fz_drop_stream(ctx_, stream); }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }
