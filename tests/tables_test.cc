@@ -254,6 +254,36 @@ TEST(Tables, AnUnmarkedTableBesideAColumnOfTextKeepsItsColumns) {
   expect_unmarked_table_found(tables_of(lines));
 }
 
+TEST(Tables, AnInvoiceKeepsItsEmptyCellsAndItsTotals) {
+  // A scanned invoice: each cell its own OCR line, rows set as close as the lines of a paragraph,
+  // an amount the recogniser missed, and totals under the last two columns only.
+  const std::vector<std::vector<std::pair<std::string, double>>> rows = {
+      {{"Item", 50}, {"Description", 90}, {"Amount", 220}, {"Price", 300}, {"Total", 435}},
+      {{"1", 50}, {"Garden work", 90}, {"28", 220}, {"120.00", 300}, {"3360.00", 425}},
+      {{"2", 50}, {"Disposal", 90}, {"307.35", 300}, {"307.35", 430}},
+      {{"sum", 300}, {"3667.35", 425}},
+      {{"VAT rate", 300}, {"7.7 %", 435}},
+      {{"VAT amount", 300}, {"282.40", 430}},
+      {{"Bill amount", 300}, {"3949.75", 425}}};
+  std::vector<TextLine> lines;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (const auto& [text, left] : rows[r]) {
+      lines.push_back(line_of_words(spaced(split_words(text), left), 100 + 14.0 * static_cast<double>(r)));
+    }
+  }
+  lines.push_back(line_of_words(spaced({"Thank", "you", "for", "the", "assignment,", "please", "pay", "within", "thirty", "days."}, 50), 220));
+  const Page page = tables_of(lines);
+  ASSERT_EQ(page.tables.size(), 1u);
+  const TableData& table = page.tables[0].second;
+  EXPECT_EQ(table.rows, 7);
+  EXPECT_EQ(table.cols, 5);
+  EXPECT_EQ(cell(table, 1, 1).text, "Garden work");
+  EXPECT_EQ(cell(table, 2, 2).text, "");
+  EXPECT_EQ(cell(table, 3, 3).text, "sum");
+  EXPECT_EQ(cell(table, 6, 4).text, "3949.75");
+  EXPECT_LT(page.tables[0].first.b, 220);  // the sentence under it stays text
+}
+
 TEST(Tables, ColumnsOfProseAndTwoColumnFormsAreNoTable) {
   std::vector<TextLine> prose, form;
   for (int r = 0; r < 8; ++r) {

@@ -101,18 +101,25 @@ std::vector<Row> rows_of(std::vector<const TextLine*> free) {
   return rows;
 }
 
-// Whether two rows have the same columns: as many cells, each starting, ending or centred where
-// the other's does.
-bool same_columns(const Row& a, const Row& b) {
-  if (a.cells.size() != b.cells.size()) return false;
-  const double tolerance = 0.6 * std::max(a.font_size, b.font_size);
-  for (size_t i = 0; i < a.cells.size(); ++i) {
-    const Box &x = a.cells[i], &y = b.cells[i];
-    const bool aligned = std::abs(x.l - y.l) <= tolerance || std::abs(x.r - y.r) <= tolerance ||
-                         std::abs((x.l + x.r) - (y.l + y.r)) <= 2 * tolerance;
-    if (!aligned) return false;
+// Whether two cells of one column line up: they start, end or are centred at the same x.
+bool aligned(const Box& x, const Box& y, double tolerance) {
+  return std::abs(x.l - y.l) <= tolerance || std::abs(x.r - y.r) <= tolerance ||
+         std::abs((x.l + x.r) - (y.l + y.r)) <= 2 * tolerance;
+}
+
+// The column of each of `row`'s cells, left to right, each lined up with the cell last seen in
+// that column (`last`); empty when a cell lines up with none. Columns a row leaves out are its
+// empty cells.
+std::vector<size_t> columns_of(const Row& row, const std::vector<Box>& last, double font_size) {
+  const double tolerance = 0.6 * std::max(row.font_size, font_size);
+  std::vector<size_t> found;
+  size_t next = 0;
+  for (const Box& cell : row.cells) {
+    while (next < last.size() && !aligned(cell, last[next], tolerance)) ++next;
+    if (next == last.size()) return {};
+    found.push_back(next++);
   }
-  return true;
+  return found;
 }
 
 bool close_below(const Row& upper, const Row& lower) {
@@ -123,27 +130,32 @@ bool close_below(const Row& upper, const Row& lower) {
 // (a year and its count, an item and its amount); two columns of words are a form or a list.
 bool label_and_figure(const Row& row) { return row.cells.size() == 2 && is_figure(row.texts.back()); }
 
-// Runs of rows in the same columns, each with the header rows right above it.
+// Runs of rows in the same columns, each with the header rows right above it. A row of the run
+// may leave cells empty: one of them in three rows at least, more in the others (an invoice's
+// totals under its items), as long as two of its cells stand in the run's columns.
 void add_runs(const std::vector<Row>& rows, std::vector<Box>& tables) {
   for (size_t start = 0; start < rows.size();) {
     size_t end = start + 1;
     const bool figures = label_and_figure(rows[start]);
+    std::vector<Box> columns = rows[start].cells, last = columns;
+    Box box = rows[start].box;
+    size_t full_rows = 1;
     if (rows[start].cells.size() >= 3 || figures) {
-      while (end < rows.size() && close_below(rows[end - 1], rows[end]) && same_columns(rows[end - 1], rows[end]) &&
-             (!figures || label_and_figure(rows[end]))) {
-        ++end;
+      for (; end < rows.size() && close_below(rows[end - 1], rows[end]); ++end) {
+        const Row& row = rows[end];
+        const std::vector<size_t> found = columns_of(row, last, rows[end - 1].font_size);
+        if (found.size() < 2 || (figures && (found.size() != 2 || !label_and_figure(row)))) break;
+        for (size_t c = 0; c < found.size(); ++c) {
+          last[found[c]] = row.cells[c];
+          columns[found[c]] = unite(columns[found[c]], row.cells[c]);
+        }
+        box = unite(box, row.box);
+        full_rows += found.size() + 1 >= columns.size();
       }
     }
-    if (end - start < (figures ? 4u : 3u)) {
+    if (full_rows < (figures ? 4u : 3u)) {
       start = end;
       continue;
-    }
-    // Columns: each one's extent over the run's rows.
-    std::vector<Box> columns = rows[start].cells;
-    Box box = rows[start].box;
-    for (size_t r = start + 1; r < end; ++r) {
-      box = unite(box, rows[r].box);
-      for (size_t c = 0; c < columns.size(); ++c) columns[c] = unite(columns[c], rows[r].cells[c]);
     }
     // Header rows: every piece over exactly one column.
     for (size_t above = start; above > 0 && start - above < 3; --above) {

@@ -10,12 +10,14 @@
 namespace pageflow::tables {
 
 // Candidate table boxes among `lines`, leaving out monospaced lines (code) and lines inside
-// `taken` (regions already tables). A row is the lines side by side at one height; a cell a run of its words parted
-// by less than about three word spaces. Three or more rows in a row, each of three or
-// more cells starting, ending or centred at the same x as the row above, make a table, and so do
-// four or more of two cells whose second is a figure (a year and its count); rows
-// right above it whose every piece stands over one of its columns are its header. Candidates
-// only: the caller keeps those whose grid is earned and looks tabular.
+// `taken` (regions already tables). A row is the lines side by side at one height; a cell a run
+// of its words parted by less than about three word spaces. A run of rows whose cells start, end
+// or are centred at the x of the cell last seen in their column makes a table when it opens with
+// three cells or more and three of its rows leave at most one cell empty (rows in between may
+// fill only two columns: an invoice's totals); so do four or more rows of two cells whose second
+// is a figure (a year and its count). Rows right above it whose every piece stands over one of
+// its columns are its header. Candidates only: the caller keeps those whose grid is earned and
+// looks tabular.
 // A line's type size: its font size, or its height where the font gave none.
 inline double type_size(const TextLine& line) { return line.font_size > 0 ? line.font_size : line.box.height(); }
 

@@ -410,7 +410,16 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
 
   // Continuation lines belong to the row above (tables with several columns): a band with
   // nothing in the first column while the band above has something there, or a sparser band
-  // set closer to the one above than rows are to each other.
+  // set closer to the one above than rows are to each other. Bands evenly spaced (each within 15 %
+  // of the usual pitch) are rows each: nothing tells a wrapped cell's line from a row there, and
+  // an invoice's totals, under its items with the first column empty, are rows.
+  std::vector<double> pitches;
+  for (size_t r = 1; r < bands.size(); ++r) pitches.push_back(bands[r].first - bands[r - 1].first);
+  std::vector<double> sorted_pitches = pitches;
+  std::sort(sorted_pitches.begin(), sorted_pitches.end());
+  const double usual_pitch = pitches.empty() ? 0 : sorted_pitches[pitches.size() / 2];
+  const bool evenly_spaced = pitches.size() >= 2 && sorted_pitches.front() >= 0.85 * usual_pitch &&
+                             sorted_pitches.back() <= 1.15 * usual_pitch;
   auto occupied = [&](size_t band, size_t col) {
     return std::any_of(words.begin(), words.end(), [&](const WordRef& w) {
       const double cx = (w.word->box.l + w.word->box.r) / 2, cy = (w.word->box.t + w.word->box.b) / 2;
@@ -425,7 +434,7 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
   std::vector<double> merged_rows = {row_edges.front()};
   for (size_t r = 0; r < bands.size(); ++r) {
     bool continuation = false;
-    if (r > 0 && columns.size() > 1) {
+    if (r > 0 && columns.size() > 1 && !evenly_spaced) {
       const bool hanging = !occupied(r, 0) && occupied(r - 1, 0);
       const bool close_and_sparse = bands[r].first - bands[r - 1].second < 0.5 * line_height &&
                                     filled(r) < filled(r - 1);

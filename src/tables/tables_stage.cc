@@ -15,9 +15,10 @@ namespace pageflow::tables {
 
 namespace {
 
-// Rows of short cells in aligned columns, most of them filled: what a table looks like, and
-// neither a chart's scattered labels nor columns of running text (a page taken for a picture).
-bool tabular(const TableData& t) {
+// Rows of short cells in aligned columns, `least_filled` of them filled or more: what a table
+// looks like, and neither a chart's scattered labels nor columns of running text (a page taken
+// for a picture).
+bool tabular(const TableData& t, double least_filled) {
   if (t.rows < 3 || t.cols < 2) return false;
   int filled = 0;
   std::vector<size_t> words;
@@ -28,7 +29,7 @@ bool tabular(const TableData& t) {
   }
   if (words.empty()) return false;
   std::nth_element(words.begin(), words.begin() + words.size() / 2, words.end());
-  return filled * 10 >= t.rows * t.cols * 7 && words[words.size() / 2] <= 4;
+  return filled >= least_filled * t.rows * t.cols && words[words.size() / 2] <= 4;
 }
 
 size_t lines_inside(const Box& box, const std::vector<TextLine>& lines) {
@@ -67,6 +68,10 @@ bool form_or_photo_grid(const Page& page, const Box& grid) {
 
 }  // namespace
 
+// A picture's grid must be mostly filled to be a table; rows found aligned already showed their
+// columns, and may leave half of the cells empty (an invoice's totals under its items).
+constexpr double kPictureTableFilled = 0.7, kAlignedTableFilled = 0.5;
+
 bool TablesStage::wants(const pipeline::Item& item) const {
   const auto& page = static_cast<const Page&>(item);
   if (!page.doc->settings->tables) return false;
@@ -89,7 +94,7 @@ void TablesStage::process(std::span<pipeline::Item* const> batch, int) {
           !form_or_photo_grid(page, region.box)) {
         Recognised found = recognise(region.box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules,
                                      page.drawn_rules);
-        if (found.earned && tabular(found.table)) {
+        if (found.earned && tabular(found.table, kPictureTableFilled)) {
           region.label = Label::table;
           if (found.region) region.box = *found.region;
           page.tables.emplace_back(region.box, std::move(found.table));
@@ -170,7 +175,7 @@ void TablesStage::add_unmarked_tables(Page& page) const {
   for (const Box& box : aligned_row_tables(page.lines, table_boxes(page))) {
     Recognised found = recognise(box, page.lines, page.raster, page.raster_scale, nullptr, TableEngine::rules,
                                  page.drawn_rules);
-    if (!found.earned || !tabular(found.table)) continue;
+    if (!found.earned || !tabular(found.table, kAlignedTableFilled)) continue;
     const Box table_box = found.region.value_or(box);
     page.regions.push_back({Label::table, table_box, 1.0f});
     page.tables.emplace_back(table_box, std::move(found.table));
