@@ -195,6 +195,36 @@ TEST(OcrText, AWordBoxedApartFromItsLineStaysInItsParagraph) {
   }
 }
 
+TEST(OcrText, ColumnsStayApartUnderALineRunAcrossTheGutter) {
+  // A newspaper's two columns. The detector ran the first row of both into one line, taller than
+  // the rest (two baselines); the right column starts a little higher than the left one's second
+  // row. In the left column's fourth row a justified space cut off a short word, boxed low
+  // ("pace"), and the row under it is boxed a little taller than most.
+  std::vector<TextLine> lines;
+  TextLine bridged = ocr_row({"left", "words", "right", "words"}, 10, 100);
+  bridged.box = {10, 100, 250, 128};
+  lines.push_back(bridged);
+  for (int row = 0; row < 7; ++row) {
+    const double left_top = 124 + 22.0 * row;
+    if (row == 3) {
+      lines.push_back(ocr_row({"pace"}, 10, left_top + 4));
+      lines.back().box.b = lines.back().words[0].box.b = left_top + 18;
+      lines.push_back(ocr_row({"with", "advances"}, 50, left_top - 3));
+      lines.back().box.b = left_top + 17;
+    } else {
+      lines.push_back(ocr_row({"left", "column", "text"}, 10, left_top));
+      if (row == 4) lines.back().box.b = left_top + 22;
+    }
+    lines.push_back(ocr_row({"right", "column", "text"}, 132, left_top - 7));
+  }
+  assign_blocks(lines);
+  const int left = lines[0].block, right = lines[2].block;
+  EXPECT_NE(left, right);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].block, lines[i].box.l < 120 ? left : right) << lines[i].text << " at " << lines[i].box.t;
+  }
+}
+
 TEST(PaddleOcr, ReadsAScannedPageWithWordBoxes) {
   double scale = 0;
   const cv::Mat image = scanned_page(&scale);

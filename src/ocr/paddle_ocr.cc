@@ -929,14 +929,32 @@ namespace {
 // director of", where the justified line has a wide space). Such a fragment is lower than the
 // line beside it, so it fails the type-size test and opens a block of its own, which assembly
 // would print as a paragraph. A block whose every line sits on the row of a line of one larger
-// block, inside that block's span, is part of it.
+// block, inside that block's column, is part of it. The column is where its lines usually start
+// and end (the middle of their left and of their right edges): a headline over several columns,
+// or a first line the detector ran across the gutter, widens the block's extent over the next
+// column, whose lines sit on its rows too. A block of one or two lines need only lie within the
+// extent: the words of a centred heading set letter-spaced ("G E T  D U N L O P") are boxed apart.
 void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
-  std::vector<Box> span(static_cast<size_t>(blocks));
+  constexpr size_t kMostLinesOfAPiece = 2;
+  std::vector<Box> extent(static_cast<size_t>(blocks)), column(static_cast<size_t>(blocks));
   std::vector<size_t> size(static_cast<size_t>(blocks), 0);
+  std::vector<std::vector<double>> lefts(static_cast<size_t>(blocks)), rights(static_cast<size_t>(blocks));
   for (const auto& line : lines) {
     const auto b = static_cast<size_t>(line.block);
-    span[b] = size[b]++ == 0 ? line.box : unite(span[b], line.box);
+    extent[b] = size[b]++ == 0 ? line.box : unite(extent[b], line.box);
+    lefts[b].push_back(line.box.l);
+    rights[b].push_back(line.box.r);
   }
+  auto middle = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  for (size_t b = 0; b < column.size(); ++b) {
+    if (size[b] > 0) column[b] = {middle(lefts[b]), extent[b].t, middle(rights[b]), extent[b].b};
+  }
+  auto inside = [](const Box& line, const Box& span) {
+    return line.l >= span.l - 0.5 * line.height() && line.r <= span.r + 0.5 * line.height();
+  };
   for (int fragment = 0; fragment < blocks; ++fragment) {
     const auto f = static_cast<size_t>(fragment);
     int host = -1;
@@ -948,8 +966,7 @@ void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
       for (const auto& other : lines) {
         const auto o = static_cast<size_t>(other.block);
         if (other.block == fragment || size[o] <= size[f] || !same_row(line.box, other.box)) continue;
-        const Box& column = span[o];
-        if (line.box.l >= column.l - 0.5 * line.box.height() && line.box.r <= column.r + 0.5 * line.box.height()) {
+        if (inside(line.box, column[o]) || (size[f] <= kMostLinesOfAPiece && inside(line.box, extent[o]))) {
           mate = other.block;
           break;
         }
@@ -962,7 +979,8 @@ void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
     for (auto& line : lines) {
       if (line.block == fragment) line.block = host;
     }
-    span[h] = unite(span[h], span[f]);
+    extent[h] = unite(extent[h], extent[f]);
+    column[h] = unite(column[h], column[f]);
     size[h] += size[f];
     size[f] = 0;
   }
@@ -975,7 +993,16 @@ void assign_blocks(std::vector<TextLine>& lines) {
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lines[a].box.t < lines[b].box.t; });
   // A line continues the block of the nearest line above it in its own column, not of the line
-  // that happens to precede it top to bottom: side-by-side columns interleave in that order.
+  // that happens to precede it top to bottom: side-by-side columns interleave in that order. Its
+  // type matches that line's or the block's usual line height: the detector boxes a word that a
+  // justified line's wide space cuts off short ("pace" before "with advances"), and so the line
+  // under it may match only the block.
+  std::vector<std::vector<double>> heights;  // by block
+  auto usual_height = [&](int block) {
+    std::vector<double>& h = heights[static_cast<size_t>(block)];
+    std::nth_element(h.begin(), h.begin() + static_cast<long>(h.size() / 2), h.end());
+    return h[h.size() / 2];
+  };
   int blocks = 0;
   for (size_t k = 0; k < order.size(); ++k) {
     TextLine& line = lines[order[k]];
@@ -987,10 +1014,12 @@ void assign_blocks(std::vector<TextLine>& lines) {
       const bool higher = candidate.box.b <= line.box.t + 0.5 * line.box.height();
       if (same_column && higher && (!above || candidate.box.b > above->box.b)) above = &candidate;
     }
+    auto matches = [&](double height) { return line.box.height() < 1.5 * height && height < 1.5 * line.box.height(); };
     const bool continues = above && line.box.t - above->box.b <= 0.8 * line.box.height() &&
-                           line.box.height() < 1.5 * above->box.height() &&
-                           above->box.height() < 1.5 * line.box.height();
+                           (matches(above->box.height()) || matches(usual_height(above->block)));
     line.block = continues ? above->block : blocks++;
+    if (!continues) heights.emplace_back();
+    heights[static_cast<size_t>(line.block)].push_back(line.box.height());
   }
   join_row_fragments(lines, blocks);
 }
