@@ -166,6 +166,55 @@ TEST(Convert, WingdingsBoxesAreFormItemsAndItsBulletsListItems) {
   EXPECT_EQ(md.find("\uF06F"), std::string::npos) << md;
 }
 
+// Two pages with bookmarks: parts, a numbered section under the first, and under that a
+// sub-section set in the body's type (which type alone would never make a heading).
+std::string bookmarked_pdf() {
+  auto paragraph = [](double top) {
+    std::string text;
+    for (int k = 0; k < 4; ++k) {
+      text += "BT /F1 11 Tf 72 " + std::to_string(top - 14 * k) +
+              " Td (Body text of the agreement runs on over several lines of this page.) Tj ET\n";
+    }
+    return text;
+  };
+  const std::string first = "BT /F2 18 Tf 72 720 Td (PART I - TERMS) Tj ET\n" + paragraph(690) +
+                            "BT /F2 13 Tf 72 610 Td (1. Scope) Tj ET\n" + paragraph(585) +
+                            "BT /F1 11 Tf 72 510 Td (Payment schedule) Tj ET\n" + paragraph(490);
+  const std::string second = "BT /F2 18 Tf 72 720 Td (PART II - DUTIES) Tj ET\n" + paragraph(690);
+  return testing::assemble_pdf({
+      "<< /Type /Catalog /Pages 2 0 R /Outlines 9 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 7 0 R /F2 8 0 R >> >> >>",
+      testing::stream_object(first),
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R /Resources << /Font << /F1 7 0 R /F2 8 0 R >> >> >>",
+      testing::stream_object(second),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
+      "<< /Type /Outlines /First 10 0 R /Last 13 0 R /Count 4 >>",
+      "<< /Title (PART I - TERMS) /Parent 9 0 R /Next 13 0 R /First 11 0 R /Last 11 0 R /Count 2 /Dest [3 0 R /XYZ 0 740 0] >>",
+      "<< /Title (1. Scope) /Parent 10 0 R /First 12 0 R /Last 12 0 R /Count 1 /Dest [3 0 R /XYZ 0 625 0] >>",
+      "<< /Title (Payment schedule) /Parent 11 0 R /Dest [3 0 R /XYZ 0 523 0] >>",
+      "<< /Title (PART II - DUTIES) /Parent 9 0 R /Prev 10 0 R /Dest [5 0 R /XYZ 0 740 0] >>",
+  });
+}
+
+TEST(Convert, BookmarksSetTheHeadingLevels) {
+  Document doc;
+  shared_converter().convert({{"bookmarked.pdf", std::make_shared<const std::string>(bookmarked_pdf())}},
+                             [&](Document&& d) { doc = std::move(d); });
+  ASSERT_TRUE(doc.ok()) << doc.error;
+  ASSERT_EQ(doc.outline.size(), 4u);
+  EXPECT_EQ(doc.outline[2].title, "Payment schedule");
+  EXPECT_EQ(doc.outline[2].depth, 2);
+  EXPECT_EQ(doc.outline[2].page, 1);
+  EXPECT_NEAR(doc.outline[2].top, 792 - 523, 1);
+  EXPECT_EQ(doc.outline[3].page, 2);
+  const std::string md = to_markdown(doc);
+  expect_all_in(md, {"## PART I - TERMS\n", "### 1. Scope\n", "#### Payment schedule\n", "## PART II - DUTIES\n"});
+  // Running text that holds a bookmark's words stays text.
+  EXPECT_EQ(md.find("# Body text"), std::string::npos) << md;
+}
+
 TEST(Convert, APageSetSidewaysIsTurnedToReadAcross) {
   // A letter page whose lines run up the page (a wide table set sideways), one under another as
   // the turned page shows them, and a page number set across.

@@ -117,6 +117,14 @@ struct Problem {
   int page = 0;
 };
 
+// An entry of a PDF's outline (its bookmarks): the document's own table of contents.
+struct OutlineEntry {
+  std::string title;
+  int depth = 0;     // 0 for a top-level entry
+  int page = 0;      // 1-based page it points to; 0 when it points nowhere in the file
+  double top = -1;   // points from the top of that page; -1 when the entry gives no position
+};
+
 struct Document {
   std::string source;  // the input path (or the name given to an in-memory input)
   std::string name;    // file name without directory and extension
@@ -126,6 +134,7 @@ struct Document {
   std::vector<MissingPages> missing;  // selected pages never converted, in page order
   std::string error;   // file-level failure (cannot open, wrong password); no pages then
   std::vector<std::string> warnings;  // converted despite a problem (e.g. a repaired file)
+  std::vector<OutlineEntry> outline;  // the PDF's bookmarks in document order (they set heading levels)
 
   bool ok() const;            // no file error, no failed page, no missing page
   int failed_pages() const;

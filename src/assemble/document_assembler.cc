@@ -558,6 +558,117 @@ void mark_footnotes(Document& doc, std::vector<std::vector<Block>>& pages, doubl
   }
 }
 
+// A title as a bookmark and its heading are compared: lower case, letters and digits only (other
+// ASCII signs are spaces, so "1.1" is "1 1"), spaces folded.
+std::string outline_key(std::string_view text) {
+  std::string key;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool kept = u >= 0x80 || std::isalnum(u);
+    if (kept) {
+      key += static_cast<char>(std::tolower(u));
+    } else if (!key.empty() && key.back() != ' ') {
+      key += ' ';
+    }
+  }
+  if (!key.empty() && key.back() == ' ') key.pop_back();
+  return key;
+}
+
+// The key without the section number in front ("1 1 ", "part ii ", "chapter 3 ", "a "): a
+// bookmark often leaves the number out, or the heading sets it apart.
+std::string without_number(const std::string& key) {
+  static const std::set<std::string> kNumberWords = {"part", "chapter", "section", "article", "appendix", "annex"};
+  auto is_number = [](const std::string& token) {
+    const bool digits = std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool roman = token.size() <= 5 && token.find_first_not_of("ivxlc") == std::string::npos;
+    return digits || roman || token.size() == 1;
+  };
+  const std::vector<std::string> tokens = split_words(key);
+  size_t skip = 0;
+  if (!tokens.empty() && kNumberWords.count(tokens[0]) && tokens.size() > 1 && is_number(tokens[1])) skip = 1;
+  while (skip < tokens.size() && is_number(tokens[skip])) ++skip;
+  if (skip == 0 || skip == tokens.size()) return key;
+  std::string rest;
+  for (size_t k = skip; k < tokens.size(); ++k) rest += (rest.empty() ? "" : " ") + tokens[k];
+  return rest;
+}
+
+// How well a block's text answers an outline entry: 2 when the two read the same (with or without
+// their numbers), 1 when a heading's text holds the bookmark's or the other way round (a bookmark
+// is often cut short), 0 otherwise. Text that is not yet a heading must read the same.
+int outline_match(const Element& e, const std::string& entry_key) {
+  const std::string key = outline_key(e.marker.empty() ? e.text : e.marker + " " + e.text);
+  if (key.empty() || entry_key.empty()) return 0;
+  const std::string bare = without_number(key), entry_bare = without_number(entry_key);
+  if (key == entry_key || bare == entry_bare || bare == entry_key || key == entry_bare) return 2;
+  const bool heading = e.label == Label::section_header || e.label == Label::title;
+  const bool holds = bare.size() >= 4 && entry_bare.size() >= 4 &&
+                     (bare.find(entry_bare) != std::string::npos || entry_bare.find(bare) != std::string::npos);
+  return heading && holds ? 1 : 0;
+}
+
+// The PDF's outline is its own table of contents, the surest sign of its hierarchy (docling's
+// heading hierarchy reads it first too): each bookmark takes the block on its page that reads
+// as it (the nearest to where it points, on a tie), which becomes a heading at the bookmark's
+// depth; the depths used are numbered 1, 2, ... from the top. A title the outline holds stays
+// the title when it is the one entry at the top depth. Text beside a page number is a running
+// title, never the heading a bookmark points to.
+void levels_from_outline(const Document& doc, std::vector<std::vector<Block>>& pages) {
+  if (doc.outline.empty()) return;
+  std::map<int, std::vector<Block*>> on_page;
+  for (auto& blocks : pages) {
+    for (auto& b : blocks) {
+      const Label l = b.element.label;
+      const bool beside_furniture = std::any_of(blocks.begin(), blocks.end(), [&](const Block& other) {
+        const Label o = other.element.label;
+        return (o == Label::page_header || o == Label::page_footer) && same_row(other.element.box, b.element.box);
+      });
+      const bool heading = l == Label::section_header || l == Label::title;
+      if (heading || ((l == Label::text || l == Label::list_item) && !beside_furniture)) {
+        on_page[b.element.page].push_back(&b);
+      }
+    }
+  }
+  std::vector<std::pair<Block*, int>> matched;  // block, depth
+  std::set<const Block*> claimed;
+  for (const OutlineEntry& entry : doc.outline) {
+    const auto candidates = on_page.find(entry.page);
+    if (candidates == on_page.end()) continue;
+    const std::string entry_key = outline_key(entry.title);
+    Block* best = nullptr;
+    int best_score = 0;
+    double best_distance = 0;
+    for (Block* b : candidates->second) {
+      const int score = claimed.count(b) ? 0 : outline_match(b->element, entry_key);
+      const double distance = entry.top >= 0 ? std::abs(b->element.box.t - entry.top) : 0;
+      if (score > best_score || (score > 0 && score == best_score && distance < best_distance)) {
+        best = b;
+        best_score = score;
+        best_distance = distance;
+      }
+    }
+    if (!best) continue;
+    claimed.insert(best);
+    matched.emplace_back(best, entry.depth);
+  }
+  if (matched.empty()) return;
+  const int top_depth = std::min_element(matched.begin(), matched.end(), [](auto& a, auto& b) { return a.second < b.second; })->second;
+  const auto at_top = std::count_if(matched.begin(), matched.end(), [&](auto& m) { return m.second == top_depth; });
+  std::set<int> depths;
+  for (auto& [block, depth] : matched) {
+    const bool stays_title = block->element.label == Label::title && depth == top_depth && at_top == 1;
+    if (stays_title) block = nullptr;
+    else depths.insert(depth);
+  }
+  for (auto& [block, depth] : matched) {
+    if (!block) continue;
+    Element& e = block->element;
+    if (e.label != Label::section_header) relabel_item(e, Label::section_header);
+    e.level = std::min(6, 1 + static_cast<int>(std::distance(depths.begin(), depths.find(depth))));
+  }
+}
+
 }  // namespace
 
 void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
@@ -570,6 +681,7 @@ void assemble_document(Document& doc, std::vector<std::vector<Block>>& pages) {
   mark_running_titles(doc, pages);
   mark_furniture_rows(doc, pages);
   mark_footnotes(doc, pages, body);
+  levels_from_outline(doc, pages);
 
   doc.elements.clear();
   for (auto& blocks : pages) {

@@ -88,6 +88,7 @@ struct DocumentInput {
   std::vector<PageRange> selected;     // pages to convert, sorted, disjoint
   std::vector<MissingPages> over_limit;  // selected but beyond --max-pages: reported, not converted
   std::vector<std::string> warnings;
+  std::vector<OutlineEntry> outline;
   std::shared_ptr<const DocumentSettings> settings;  // never null once the source yields it
 };
 

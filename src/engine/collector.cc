@@ -17,6 +17,7 @@ void DocumentCollector::start(const DocumentInput& input) {
   document_.name = input.name;
   document_.page_count = input.page_count;
   document_.warnings = input.warnings;
+  document_.outline = input.outline;
   page_blocks_.clear();
   last_page_seen_ = 0;
 }

@@ -87,6 +87,7 @@ void open_document(DocumentInput& doc, pdf::PdfReader& reader, const Options& op
   reader.open(doc.input, password, doc.id);
   doc.page_count = reader.page_count(stop);
   if (reader.was_repaired()) doc.warnings.push_back("damaged cross-reference table, repaired");
+  doc.outline = reader.outline();
   if (doc.page_count == 0) throw pdf::PdfError("the document has no pages");
   doc.selected = selection.resolve(doc.page_count);
   if (doc.selected.empty()) {

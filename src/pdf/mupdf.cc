@@ -1028,6 +1028,49 @@ bool PdfReader::was_repaired() {
   return pdf && pdf_was_repaired(ctx_, pdf);
 }
 
+namespace {
+
+// The 0-based page an outline entry points to, or -1. Its own fz_try: no C++ object may live in
+// a frame MuPDF's error handling jumps over.
+int outline_page(fz_context* ctx, fz_document* doc, fz_location location) {
+  int number = -1;
+  fz_var(number);
+  fz_try(ctx) { number = location.page >= 0 ? fz_page_number_from_location(ctx, doc, location) : -1; }
+  fz_catch(ctx) { number = -1; }
+  return number;
+}
+
+void flatten_outline(fz_context* ctx, fz_document* doc, const fz_outline* node, int depth,
+                     std::vector<OutlineEntry>& entries) {
+  for (; node && entries.size() < PdfReader::kMostOutlineEntries; node = node->next) {
+    std::string title = node->title ? normalize_space(node->title) : "";
+    if (!title.empty()) {
+      OutlineEntry entry{std::move(title), depth, 0, -1};
+      if (const int page = outline_page(ctx, doc, node->page); page >= 0) {
+        entry.page = page + 1;
+        if (std::isfinite(node->y) && node->y > 0) entry.top = node->y;
+      }
+      entries.push_back(std::move(entry));
+    }
+    if (depth + 1 < PdfReader::kMostOutlineDepth) flatten_outline(ctx, doc, node->down, depth + 1, entries);
+  }
+}
+
+}  // namespace
+
+std::vector<OutlineEntry> PdfReader::outline() {
+  std::vector<OutlineEntry> entries;
+  if (!doc_) return entries;
+  const CodecMessages reported_by_load;
+  fz_outline* root = nullptr;
+  fz_var(root);
+  fz_try(ctx_) { root = fz_load_outline(ctx_, doc_); }
+  fz_catch(ctx_) { root = nullptr; }
+  flatten_outline(ctx_, doc_, root, 0, entries);
+  fz_drop_outline(ctx_, root);
+  return entries;
+}
+
 void PdfReader::load(int number, const RenderRequest& request, Page& page) {
   const CodecMessages codec_messages;
   fz_page* fpage = nullptr;

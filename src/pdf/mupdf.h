@@ -95,6 +95,13 @@ class PdfReader {
   // True when MuPDF had to rebuild a damaged cross-reference table to read the file.
   bool was_repaired();
 
+  // The document's outline (bookmarks), flattened in document order; empty when it has none or
+  // it cannot be read. At most kMostOutlineEntries entries, kMostOutlineDepth levels deep: a
+  // hostile file may nest or chain entries without end.
+  std::vector<OutlineEntry> outline();
+  static constexpr size_t kMostOutlineEntries = 20000;
+  static constexpr int kMostOutlineDepth = 32;
+
   // Fills page size, text lines, image boxes and (if asked) the raster of 1-based page `number`.
   // An image too large to decode within the budget leaves the page with its text layer only.
   // Interpretation stops when the current pipeline call's stop token is requested (cancel.h);

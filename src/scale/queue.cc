@@ -185,6 +185,7 @@ std::string Producer::submit(const Input& input, const JobOptions& job, const st
   }
   skeleton.page_count = doc.page_count;
   skeleton.warnings = doc.warnings;
+  skeleton.outline = doc.outline;
   for (const auto& m : doc.over_limit) add_missing(skeleton.missing, m.pages, m.reason);
 
   const std::string task = random_id();

@@ -43,7 +43,8 @@ static void from_json(const json& j, Element& e) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Block, element, font_size, bold, italic, from_model_title, spans_gutter, caption_target)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Document, source, name, page_count, pages, elements, missing, error, warnings)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(OutlineEntry, title, depth, page, top)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Document, source, name, page_count, pages, elements, missing, error, warnings, outline)
 
 }  // namespace pageflow
 
