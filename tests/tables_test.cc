@@ -272,16 +272,14 @@ TEST(Tables, AnInvoiceKeepsItsEmptyCellsAndItsTotals) {
     }
   }
   lines.push_back(line_of_words(spaced({"Thank", "you", "for", "the", "assignment,", "please", "pay", "within", "thirty", "days."}, 50), 220));
-  const Page page = tables_of(lines);
-  ASSERT_EQ(page.tables.size(), 1u);
-  const TableData& table = page.tables[0].second;
-  EXPECT_EQ(table.rows, 7);
-  EXPECT_EQ(table.cols, 5);
-  EXPECT_EQ(cell(table, 1, 1).text, "Garden work");
-  EXPECT_EQ(cell(table, 2, 2).text, "");
-  EXPECT_EQ(cell(table, 3, 3).text, "sum");
-  EXPECT_EQ(cell(table, 6, 4).text, "3949.75");
-  EXPECT_LT(page.tables[0].first.b, 220);  // the sentence under it stays text
+  const Page invoice = tables_of(lines);
+  ASSERT_EQ(invoice.tables.size(), 1u);
+  const auto& [box, grid] = invoice.tables.front();
+  EXPECT_EQ(std::make_pair(grid.rows, grid.cols), std::make_pair(7, 5));
+  const std::vector<std::tuple<int, int, std::string>> expected = {
+      {1, 1, "Garden work"}, {2, 2, ""}, {3, 3, "sum"}, {6, 4, "3949.75"}};
+  for (const auto& [row, col, text] : expected) EXPECT_EQ(cell(grid, row, col).text, text) << row << ", " << col;
+  EXPECT_LT(box.b, 220);  // the sentence under it stays text
 }
 
 TEST(Tables, ColumnsOfProseAndTwoColumnFormsAreNoTable) {
