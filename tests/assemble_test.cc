@@ -828,6 +828,62 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
   EXPECT_EQ(by_text["Body text that is long enough to be a paragraph of the document."][0]->label, Label::text);
 }
 
+// Pages of parts in large type, each over body text; `title` first on page 1 when given.
+std::vector<std::vector<Block>> part_pages(Document& doc, const std::string& title) {
+  std::vector<std::vector<Block>> pages;
+  const char* parts[] = {"PART I - TERMS", "PART II - DUTIES", "PART III - OTHER MATTERS"};
+  for (int p = 1; p <= 3; ++p) {
+    doc.pages.push_back(letter_page(p));
+    std::vector<Block> blocks;
+    if (p == 1 && !title.empty()) blocks.push_back(block(Label::text, title, p, {72, 60, 400, 90}, 24));
+    blocks.push_back(block(Label::text, parts[p - 1], p, {72, 100, 400, 118}, 18));
+    blocks.push_back(block(Label::text, "Schedule of payments", p, {72, 130, 300, 142}));
+    blocks.push_back(block(Label::text, "Body text that is long enough to be a paragraph of the agreement.", p,
+                           {72, 150, 540, 300}));
+    pages.push_back(std::move(blocks));
+  }
+  return pages;
+}
+
+TEST(DocumentAssembly, TheFirstOfSeveralPartsIsNoTitle) {
+  Document doc;
+  auto pages = part_pages(doc, "");
+  assemble_document(doc, pages);
+  for (const auto& e : doc.elements) {
+    if (e.text.starts_with("PART")) {
+      EXPECT_EQ(e.label, Label::section_header) << e.text;
+      EXPECT_EQ(e.level, 1) << e.text;
+    }
+  }
+}
+
+TEST(DocumentAssembly, BookmarksSetLevelsAndKeepTheOneTopEntryTheTitle) {
+  Document doc;
+  auto pages = part_pages(doc, "Service Agreement");
+  doc.outline = {{"Service Agreement", 0, 1, 60}, {"Part I Terms", 1, 1, 100},
+                 {"Schedule of payments", 2, 1, 130}, {"PART II - DUTIES", 1, 2, 100},
+                 {"PART III", 3, 3, -1},  // cut short, no position, deeper
+                 {"Body text", 2, 2, 150}};  // words of a paragraph: no heading
+  assemble_document(doc, pages);
+  std::map<std::string, std::vector<const Element*>> by_text;
+  for (const auto& e : doc.elements) by_text[e.text].push_back(&e);
+  EXPECT_EQ(by_text["Service Agreement"][0]->label, Label::title);
+  for (const char* part : {"PART I - TERMS", "PART II - DUTIES"}) {
+    EXPECT_EQ(by_text[part][0]->label, Label::section_header) << part;
+    EXPECT_EQ(by_text[part][0]->level, 1) << part;
+  }
+  EXPECT_EQ(by_text["PART III - OTHER MATTERS"][0]->level, 3);  // as its bookmark says
+  // In body type, but bookmarked on page 1 only.
+  const auto& schedules = by_text["Schedule of payments"];
+  ASSERT_EQ(schedules.size(), 3u);
+  EXPECT_EQ(schedules[0]->label, Label::section_header);
+  EXPECT_EQ(schedules[0]->level, 2);
+  EXPECT_EQ(schedules[1]->label, Label::text);
+  for (const auto* e : by_text["Body text that is long enough to be a paragraph of the agreement."]) {
+    EXPECT_EQ(e->label, Label::text);
+  }
+}
+
 TEST(DocumentAssembly, NumberingFormulasColophonAndFooterLines) {
   Document doc;
   doc.pages.push_back(letter_page(1));

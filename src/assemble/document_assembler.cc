@@ -416,12 +416,14 @@ void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages
     auto it = level_of.find(round_half(h->font_size));
     h->element.level = it != level_of.end() ? it->second : deepest;
   }
-  // The title: the first page's first heading, when it is the largest heading and clearly
-  // larger than the body text.
+  // The title: the first page's first heading, when it is the largest heading, the only one of
+  // its level (PART I over PART II and PART III is the first of three parts), and clearly larger
+  // than the body text.
+  const auto level_one = std::count_if(headings.begin(), headings.end(), [](const Block* h) { return h->element.level == 1; });
   for (Block* h : headings) {
     if (h->element.page != headings.front()->element.page) break;
     const auto top = level_of.find(round_half(h->font_size));
-    if (h == headings.front() && top != level_of.end() && top->second == 1 &&
+    if (h == headings.front() && top != level_of.end() && top->second == 1 && level_one == 1 &&
         h->font_size >= 1.3 * body) {
       h->element.label = Label::title;
       h->element.level = 0;
@@ -600,11 +602,15 @@ std::string without_number(const std::string& key) {
 int outline_match(const Element& e, const std::string& entry_key) {
   const std::string key = outline_key(e.marker.empty() ? e.text : e.marker + " " + e.text);
   if (key.empty() || entry_key.empty()) return 0;
-  const std::string bare = without_number(key), entry_bare = without_number(entry_key);
-  if (key == entry_key || bare == entry_bare || bare == entry_key || key == entry_bare) return 2;
+  const std::string forms[] = {key, without_number(key)}, entry_forms[] = {entry_key, without_number(entry_key)};
+  bool holds = false;
+  for (const std::string& a : forms) {
+    for (const std::string& b : entry_forms) {
+      if (a == b) return 2;
+      holds = holds || (a.size() >= 4 && b.size() >= 4 && (a.find(b) != std::string::npos || b.find(a) != std::string::npos));
+    }
+  }
   const bool heading = e.label == Label::section_header || e.label == Label::title;
-  const bool holds = bare.size() >= 4 && entry_bare.size() >= 4 &&
-                     (bare.find(entry_bare) != std::string::npos || entry_bare.find(bare) != std::string::npos);
   return heading && holds ? 1 : 0;
 }
 
