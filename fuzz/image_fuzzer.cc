@@ -1,4 +1,5 @@
-// libFuzzer target: arbitrary bytes as an image input (PNG, JPEG, TIFF, BMP, GIF through MuPDF),
+// libFuzzer target: arbitrary bytes as an image input (PNG, JPEG, TIFF, BMP, GIF through MuPDF;
+// WebP through OpenCV, then MuPDF),
 // then the OCR policy that inspects every rendered page.
 #include <cstddef>
 #include <cstdint>
