@@ -254,6 +254,26 @@ TEST(Tables, AnUnmarkedTableBesideAColumnOfTextKeepsItsColumns) {
   expect_unmarked_table_found(tables_of(lines));
 }
 
+TEST(Tables, ASpreadsheetsHeaderSetFlushLeftHeadsItsFiguresSetFlushRight) {
+  // As a spreadsheet prints a sheet: the header's cells start at their cells' left edges, the
+  // figures end at their right edges, so "Year" stands over nothing and "Freshwater Ducks" runs
+  // on from the end of the years to the end of the counts.
+  std::vector<TextLine> lines = {line_of_words({{"Year", 122}}, 100, 10, true),
+                                 line_of_words(spaced({"Freshwater", "Ducks"}, 186), 100, 10, true)};
+  for (int r = 0; r < 6; ++r) {
+    const double top = 114 + 12.0 * r;
+    lines.push_back(line_of_words({{std::to_string(2019 + r), 163}, {std::to_string(120 + 10 * r), 258}}, top));
+  }
+  const Page sheet = tables_of(lines);
+  ASSERT_EQ(sheet.tables.size(), 1u);
+  const TableData& grid = sheet.tables.front().second;
+  EXPECT_EQ(std::make_pair(grid.rows, grid.cols), std::make_pair(7, 2));
+  EXPECT_EQ(cell(grid, 0, 0).text, "Year");
+  EXPECT_EQ(cell(grid, 0, 1).text, "Freshwater Ducks");
+  EXPECT_EQ(cell(grid, 6, 0).text, "2024");
+  EXPECT_EQ(cell(grid, 6, 1).text, "170");
+}
+
 TEST(Tables, AnInvoiceKeepsItsEmptyCellsAndItsTotals) {
   // A scanned invoice: each cell its own OCR line, rows set as close as the lines of a paragraph,
   // an amount the recogniser missed, and totals under the last two columns only.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace pageflow::tables {
@@ -157,16 +158,32 @@ void add_runs(const std::vector<Row>& rows, std::vector<Box>& tables) {
       start = end;
       continue;
     }
-    // Header rows: every piece over exactly one column.
+    // Header rows: every piece over exactly one column, or (a spreadsheet's header, set flush
+    // left over figures set flush right) two pieces or more over distinct columns, a piece over
+    // none standing for the column nearest it, within half the table's width of it.
     for (size_t above = start; above > 0 && start - above < 3; --above) {
       const Row& header = rows[above - 1];
       if (!close_below(header, rows[above])) break;
-      const bool over_columns = std::all_of(header.cells.begin(), header.cells.end(), [&](const Box& cell) {
-        return std::count_if(columns.begin(), columns.end(), [&](const Box& column) {
-                 return std::min(cell.r, column.r) > std::max(cell.l, column.l);
-               }) == 1;
-      });
-      if (!over_columns || header.box.l < box.l - header.font_size || header.box.r > box.r + header.font_size) break;
+      std::vector<size_t> over;  // each piece's column
+      bool each_over_one = true;
+      for (const Box& cell : header.cells) {
+        std::vector<size_t> under;
+        for (size_t c = 0; c < columns.size(); ++c) {
+          if (std::min(cell.r, columns[c].r) > std::max(cell.l, columns[c].l)) under.push_back(c);
+        }
+        each_over_one = each_over_one && under.size() == 1;
+        if (under.size() > 1) {
+          over.clear();
+          break;
+        }
+        const auto distance = [&](size_t c) { return std::abs((cell.l + cell.r) - (columns[c].l + columns[c].r)); };
+        size_t nearest = 0;
+        for (size_t c = 1; c < columns.size(); ++c) nearest = distance(c) < distance(nearest) ? c : nearest;
+        over.push_back(under.empty() ? nearest : under[0]);
+      }
+      const bool in_order = over.size() == header.cells.size() && std::adjacent_find(over.begin(), over.end(), std::greater_equal<>()) == over.end();
+      const double reach = each_over_one ? header.font_size : 0.5 * box.width();
+      if (!in_order || (!each_over_one && over.size() < 2) || header.box.l < box.l - reach || header.box.r > box.r + reach) break;
       box = unite(box, header.box);
     }
     tables.push_back(box);

@@ -390,20 +390,58 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   const double line_height = std::max(1.0, heights[heights.size() / 2]);
   // Columns: x intervals covered by words, split where a gutter wider than a line height opens.
-  std::vector<std::pair<double, double>> spans;
-  for (const auto& w : words) spans.push_back({w.word->box.l, w.word->box.r});
-  std::sort(spans.begin(), spans.end());
-  std::vector<std::pair<double, double>> columns;
-  for (const auto& s : spans) {
-    if (!columns.empty() && s.first < columns.back().second + line_height) {
-      columns.back().second = std::max(columns.back().second, s.second);
-    } else {
-      columns.push_back(s);
+  // Where the top row makes a column of its own (a spreadsheet's header set flush left over
+  // figures set flush right, which also runs its columns together), the columns are those of the
+  // rows under it.
+  auto below_top_row = [&](const Word& w) { return w.box.t >= bands.front().second - 0.4 * w.box.height(); };
+  auto columns_of = [&](bool below_top_only) {
+    std::vector<std::pair<double, double>> spans;
+    for (const auto& w : words) {
+      if (!below_top_only || below_top_row(*w.word)) spans.push_back({w.word->box.l, w.word->box.r});
     }
+    std::sort(spans.begin(), spans.end());
+    std::vector<std::pair<double, double>> found;
+    for (const auto& s : spans) {
+      if (!found.empty() && s.first < found.back().second + line_height) {
+        found.back().second = std::max(found.back().second, s.second);
+      } else {
+        found.push_back(s);
+      }
+    }
+    return found;
+  };
+  std::vector<std::pair<double, double>> columns = columns_of(false);
+  if (bands.size() >= 3) {
+    const bool top_row_alone = std::any_of(columns.begin(), columns.end(), [&](const auto& column) {
+      return std::none_of(words.begin(), words.end(), [&](const WordRef& w) {
+        return below_top_row(*w.word) && w.word->box.l >= column.first && w.word->box.r <= column.second;
+      });
+    });
+    std::vector<std::pair<double, double>> under_top = columns_of(true);
+    if (under_top.size() >= 2 && top_row_alone) columns = std::move(under_top);
   }
   std::vector<double> col_edges = {region.l};
   for (size_t c = 1; c < columns.size(); ++c) col_edges.push_back((columns[c - 1].second + columns[c].first) / 2);
   col_edges.push_back(region.r + 1e-3);
+  // A phrase of the top row (words a space apart) that an edge cuts, between the end of the
+  // column before and the end of its own, is one header cell set flush left over its column: the
+  // edge moves to the phrase's left.
+  std::vector<const Word*> top_row;
+  for (const auto& w : words) {
+    if (!below_top_row(*w.word)) top_row.push_back(w.word);
+  }
+  std::sort(top_row.begin(), top_row.end(), [](const Word* a, const Word* b) { return a->box.l < b->box.l; });
+  for (size_t from = 0; from < top_row.size();) {
+    size_t to = from + 1;
+    while (to < top_row.size() && top_row[to]->box.l - top_row[to - 1]->box.r < 0.5 * line_height) ++to;
+    const double l = top_row[from]->box.l, r = top_row[to - 1]->box.r;
+    for (size_t c = 1; c + 1 < col_edges.size(); ++c) {
+      if (col_edges[c] > l && col_edges[c] < r && l > columns[c - 1].second && r <= columns[c].second + line_height) {
+        col_edges[c] = (columns[c - 1].second + l) / 2;
+      }
+    }
+    from = to;
+  }
   std::vector<double> row_edges = {region.t};
   for (size_t r = 1; r < bands.size(); ++r) row_edges.push_back((bands[r - 1].second + bands[r].first) / 2);
   row_edges.push_back(region.b + 1e-3);
