@@ -7,6 +7,7 @@
 #include "assemble/document_assembler.h"
 #include "assemble/page_assembler.h"
 #include "core/checkboxes.h"
+#include "core/statistics.h"
 #include "core/text.h"
 
 namespace pageflow {
@@ -437,6 +438,16 @@ TEST(Text, PunctuationIsFoldedAsDoclingFoldsIt) {
   EXPECT_EQ(fold_punctuation("\u201cDon\u2019t\u201d \u2013 x\u2212y \u201alow\u2018 zero\u200dwidth"),
             "'Don't' - x-y ,low' zerowidth");
   EXPECT_EQ(fold_punctuation("caf\u00e9 \u2022 \u2192"), "caf\u00e9 \u2022 \u2192");
+}
+
+TEST(Statistics, TheMedianIsAlwaysAValueMeasured) {
+  EXPECT_EQ(median(std::vector<double>{}), 0.0);
+  EXPECT_EQ(median(std::vector<double>{7.5}), 7.5);
+  EXPECT_EQ(median(std::vector<double>{9, 1, 5}), 5.0);
+  EXPECT_EQ(median(std::vector<int>{4, 1, 3, 2}), 3);  // the upper of the two middles
+  std::vector<int> kept{3, 1, 2};
+  median(kept);
+  EXPECT_EQ(kept, (std::vector<int>{3, 1, 2}));  // the caller's order is left alone
 }
 
 TEST(PageAssembly, ParagraphsListsAndCodeWithoutALayoutModel) {

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/checkboxes.h"
+#include "core/statistics.h"
 #include "core/text.h"
 
 namespace pageflow {
@@ -35,12 +36,6 @@ int frame_of(const std::vector<Box>& frames, const Box& box, double larger_than 
     if (best < 0 || frames[f].area() < frames[static_cast<size_t>(best)].area()) best = static_cast<int>(f);
   }
   return best;
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
 }
 
 bool is_cjk(char32_t c) {

@@ -10,6 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/statistics.h"
 #include "core/text.h"
 #include "pipeline/idle_cores.h"
 
@@ -331,8 +332,7 @@ void set_type_from_ink(std::vector<TextLine>& lines, const std::vector<InkType>&
     if (types[i].x_height > 0 && lines[i].text.size() >= 10) weights.push_back(types[i].stroke / types[i].x_height);
   }
   if (weights.empty()) return;
-  std::nth_element(weights.begin(), weights.begin() + static_cast<long>(weights.size() / 2), weights.end());
-  const double median_weight = weights[weights.size() / 2];
+  const double median_weight = median(std::move(weights));
   for (size_t i = 0; i < lines.size(); ++i) {
     const InkType& type = types[i];
     if (type.x_height < 3) continue;  // a vertical line, or a speck
@@ -422,8 +422,7 @@ void restore_word_spaces(Recognition& line, const ColumnInk& ink) {
     letter_gaps.push_back(gap_before[k]);
   }
   if (letter_gaps.empty()) return;
-  std::nth_element(letter_gaps.begin(), letter_gaps.begin() + letter_gaps.size() / 2, letter_gaps.end());
-  const int median_gap = letter_gaps[letter_gaps.size() / 2];
+  const int median_gap = median(std::move(letter_gaps));
   const int word_space = median_gap <= 1 ? 6 : std::max(9, 2 * median_gap);
   std::string text;
   std::vector<float> char_x;
@@ -681,8 +680,7 @@ void PaddleOcr::read_stacked_lines(const cv::Mat& bgr, std::vector<Quad>& quads,
     if (texts[i].confidence >= kLeastConfidence && b.width > 2 * b.height) heights.push_back(b.height);
   }
   if (heights.size() < 5) return;  // too few lines to tell a line's height
-  std::nth_element(heights.begin(), heights.begin() + static_cast<long>(heights.size() / 2), heights.end());
-  const double line_height = heights[heights.size() / 2];
+  const double line_height = median(std::move(heights));
   constexpr int kMostRows = 6;
   const size_t found = quads.size();
   std::vector<bool> replaced(found, false);
@@ -945,12 +943,8 @@ void join_row_fragments(std::vector<TextLine>& lines, int blocks) {
     lefts[b].push_back(line.box.l);
     rights[b].push_back(line.box.r);
   }
-  auto middle = [](std::vector<double>& v) {
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
   for (size_t b = 0; b < column.size(); ++b) {
-    if (size[b] > 0) column[b] = {middle(lefts[b]), extent[b].t, middle(rights[b]), extent[b].b};
+    if (size[b] > 0) column[b] = {median(std::move(lefts[b])), extent[b].t, median(std::move(rights[b])), extent[b].b};
   }
   auto inside = [](const Box& line, const Box& span) {
     return line.l >= span.l - 0.5 * line.height() && line.r <= span.r + 0.5 * line.height();
@@ -998,11 +992,7 @@ void assign_blocks(std::vector<TextLine>& lines) {
   // justified line's wide space cuts off short ("pace" before "with advances"), and so the line
   // under it may match only the block.
   std::vector<std::vector<double>> heights;  // by block
-  auto usual_height = [&](int block) {
-    std::vector<double>& h = heights[static_cast<size_t>(block)];
-    std::nth_element(h.begin(), h.begin() + static_cast<long>(h.size() / 2), h.end());
-    return h[h.size() / 2];
-  };
+  auto usual_height = [&](int block) { return median(heights[static_cast<size_t>(block)]); };
   int blocks = 0;
   for (size_t k = 0; k < order.size(); ++k) {
     TextLine& line = lines[order[k]];

@@ -25,6 +25,7 @@ extern "C" {
 
 #include "core/checkboxes.h"
 #include "core/ruled_frames.h"
+#include "core/statistics.h"
 #include "core/text.h"
 #include "pdf/symbol_fonts.h"
 #include "pipeline/cancel.h"
@@ -388,8 +389,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
   // operator) is no bullet: nothing to read.
   if (tall_unmapped_alone) return TextLine{};
   if (sizes.empty()) return line;
-  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
-  line.font_size = sizes[sizes.size() / 2];
+  line.font_size = median(std::move(sizes));
   fz_font* font = std::max_element(font_votes.begin(), font_votes.end(), [](auto& a, auto& b) {
                     return a.second < b.second;
                   })->first;

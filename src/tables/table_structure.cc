@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/statistics.h"
 #include "core/text.h"
 #include "tables/slanet.h"
 
@@ -387,8 +388,7 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
       bands.push_back({b.t, b.b});
     }
   }
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-  const double line_height = std::max(1.0, heights[heights.size() / 2]);
+  const double line_height = std::max(1.0, median(std::move(heights)));
   // Columns: x intervals covered by words, split where a gutter wider than a line height opens.
   // Where the top row makes a column of its own (a spreadsheet's header set flush left over
   // figures set flush right, which also runs its columns together), the columns are those of the

@@ -6,6 +6,7 @@
 
 #include "core/checkboxes.h"
 #include "core/page.h"
+#include "core/statistics.h"
 #include "core/text.h"
 #include "tables/aligned_rows.h"
 #include "tables/contents.h"
@@ -28,8 +29,7 @@ bool tabular(const TableData& t, double least_filled) {
     words.push_back(split_words(c.text).size());
   }
   if (words.empty()) return false;
-  std::nth_element(words.begin(), words.begin() + words.size() / 2, words.end());
-  return filled >= least_filled * t.rows * t.cols && words[words.size() / 2] <= 4;
+  return filled >= least_filled * t.rows * t.cols && median(std::move(words)) <= 4;
 }
 
 size_t lines_inside(const Box& box, const std::vector<TextLine>& lines) {
