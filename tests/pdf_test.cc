@@ -476,5 +476,21 @@ TEST(Pdf, BadWebpFilesFailWithAReason) {
             "cannot open webp: 16384 x 16384 px is over the 134-megapixel limit (--memory-limit / 4)");
 }
 
+TEST(Pdf, AWebpIsMadeReadableOnceAsPngAndOtherInputsAsTheyAre) {
+  ScratchDir dir;
+  const cv::Mat pixels(40, 60, CV_8UC3, cv::Scalar(200, 100, 50));
+  std::vector<unsigned char> encoded;
+  ASSERT_TRUE(cv::imencode(".webp", pixels, encoded, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  PdfReader reader(engine());
+  const Input webp = reader.readable({dir.file("page.webp", std::string(encoded.begin(), encoded.end())), nullptr});
+  ASSERT_TRUE(webp.bytes);
+  EXPECT_EQ(sniff_format(webp.bytes->substr(0, 16)), "png");
+  const std::vector<unsigned char> png(webp.bytes->begin(), webp.bytes->end());
+  EXPECT_EQ(cv::norm(cv::imdecode(png, cv::IMREAD_COLOR), pixels, cv::NORM_INF), 0);  // lossless
+  const Input pdf = reader.readable({corpus("pdf/multi_page.pdf"), nullptr});
+  EXPECT_EQ(pdf.path, corpus("pdf/multi_page.pdf"));
+  EXPECT_FALSE(pdf.bytes);
+}
+
 }  // namespace
 }  // namespace pageflow::pdf

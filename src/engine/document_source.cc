@@ -84,6 +84,7 @@ void open_document(DocumentInput& doc, pdf::PdfReader& reader, const Options& op
   doc.input = read_special_file(doc.input, static_cast<size_t>(limit_mb * 1048576.0),
                                  file_limit ? "--max-file-size" : "--memory-limit", stop);
   check_size(doc.input, options);
+  doc.input = reader.readable(doc.input);
   reader.open(doc.input, password, doc.id);
   doc.page_count = reader.page_count(stop);
   if (reader.was_repaired()) doc.warnings.push_back("damaged cross-reference table, repaired");

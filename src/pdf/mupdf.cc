@@ -950,20 +950,26 @@ void PdfReader::close() {
   identity_ = 0;
 }
 
-void PdfReader::open(const Input& input, const std::string& password, uint64_t identity) {
+Input PdfReader::readable(const Input& input) const {
+  const std::string head = read_head(input);
+  if (head.empty()) throw PdfError("file is empty");
+  const std::string format = sniff_format(head);
+  if (format.empty()) throw PdfError("not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
+  if (format != "webp") return input;
+  return {input.path, std::make_shared<const std::string>(webp_as_png(input, max_block_))};
+}
+
+void PdfReader::open(const Input& given, const std::string& password, uint64_t identity) {
   if (doc_ && identity_ == identity) return;
   // Codec messages while opening are dropped here: load() decodes the same data and reports them
   // with the page.
   const CodecMessages reported_by_load;
   close();
-  const std::string head = read_head(input);
-  if (head.empty()) throw PdfError("file is empty");
-  const std::string format = sniff_format(head);
-  if (format.empty()) throw PdfError("not a PDF or a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP)");
+  const Input input = readable(given);
+  const std::string format = sniff_format(read_head(input));
 
   // MuPDF's image documents copy the stream's bytes when they open.
-  const std::string png = format == "webp" ? webp_as_png(input, max_block_) : std::string();
-  const std::string* bytes = format == "webp" ? &png : input.bytes.get();
+  const std::string* bytes = input.bytes.get();
   fz_stream* stream = nullptr;
   fz_document* doc = nullptr;
   std::string error;
@@ -973,7 +979,7 @@ void PdfReader::open(const Input& input, const std::string& password, uint64_t i
   fz_try(ctx_) {
     stream = bytes ? fz_open_memory(ctx_, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size())
                    : fz_open_file(ctx_, input.path.c_str());
-    doc = fz_open_document_with_stream(ctx_, format == "webp" ? "png" : format.c_str(), stream);
+    doc = fz_open_document_with_stream(ctx_, format.c_str(), stream);
   }
   fz_always(ctx_) { fz_drop_stream(ctx_, stream); }
   fz_catch(ctx_) { error = fz_caught_message(ctx_); }

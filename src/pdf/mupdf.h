@@ -87,6 +87,11 @@ class PdfReader {
   // user can act on: empty file, not a PDF or image, damaged, password needed or wrong.
   // `identity` tells inputs apart (DocumentInput::id); 0 is never a valid identity.
   void open(const Input& input, const std::string& password, uint64_t identity);
+  // `input` as MuPDF reads it: a WebP (MuPDF decodes none) becomes its pixels as PNG bytes, any
+  // other input stays as it is. open() does this itself; a caller about to open one input in many
+  // readers (the render workers) converts it once instead. Throws PdfError as open() does for an
+  // input that is empty, of no known format, or a WebP corrupt or over the budget.
+  Input readable(const Input& input) const;
   // The number of pages really in the file: counted in the page tree (bounded by the count the
   // file declares, which is never trusted alone: a 600-byte file may declare two billion pages).
   // Stops with PdfError("cancelled") when `stop` is requested during the count.
