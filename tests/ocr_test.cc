@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/ink.h"
 #include "core/text.h"
 #include "export/export.h"
 #include "ocr/bullets.h"
@@ -521,7 +522,7 @@ TEST(OcrBullets, ASolidShapeLeftOfALineIsItsBullet) {
     for (Word& w : line.words) w.box.b = line.box.b;
     lines.push_back(line);
   }
-  find_drawn_bullets(page, scale, lines);
+  find_drawn_bullets(ink_of(page), scale, lines);
   EXPECT_EQ(lines[0].text, "\u2022 First item text");
   EXPECT_NEAR(lines[0].box.l, 242 / scale, 1);
   EXPECT_EQ(lines[1].text, "\u2022 First item text");
@@ -549,7 +550,7 @@ TEST(FormBoxes, HollowSquaresOpeningALineAreBoxesLettersAreNot) {
   };
   const std::vector<Quad> lines = {quad(96, 96, 600, 134),  quad(96, 196, 600, 234), quad(160, 296, 600, 334),
                                    quad(96, 396, 600, 434), quad(96, 490, 400, 540), quad(100, 596, 800, 634)};
-  const auto boxes = find_form_boxes(page, scale, lines);
+  const auto boxes = find_form_boxes(ink_of(page), scale, lines);
   ASSERT_EQ(boxes.size(), 3u);
   std::vector<std::pair<int, bool>> found;
   for (const auto& b : boxes) found.emplace_back(b.rect.y, b.ticked);
@@ -577,7 +578,7 @@ TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNotTheTablesRows
   for (int x : {700, 850, 1000, 1150}) cv::line(page, {x, 150}, {x, 550}, black, 3);
   for (int y : {150, 283, 416, 550}) cv::line(page, {700, y}, {1150, y}, black, 3);
   cv::rectangle(page, cv::Rect(100, 700, 20, 20), black, 2);
-  const auto frames = find_ruled_layout(page, scale).frames;
+  const auto frames = find_ruled_layout(ink_of(page), scale).frames;
   const auto in_pixels = [&](const Box& b) {
     return cv::Rect(cv::Point(static_cast<int>(b.l * scale), static_cast<int>(b.t * scale)),
                     cv::Point(static_cast<int>(b.r * scale), static_cast<int>(b.b * scale)));
@@ -593,7 +594,7 @@ TEST(RuledFrames, ABoxedBlockIsAFrameATableGridAndAPageBorderAreNotTheTablesRows
   }
   EXPECT_EQ(ads, 1);
   // The table's three rows are rows of a grid, read each as a unit.
-  const auto rows = find_ruled_layout(page, scale).grid_rows;
+  const auto rows = find_ruled_layout(ink_of(page), scale).grid_rows;
   ASSERT_EQ(rows.size(), 3u);
   for (const Box& row : rows) {
     const cv::Rect found = in_pixels(row);

@@ -626,12 +626,14 @@ void levels_from_outline(const Document& doc, std::vector<std::vector<Block>>& p
   for (auto& blocks : pages) {
     for (auto& b : blocks) {
       const Label l = b.element.label;
-      const bool beside_furniture = std::any_of(blocks.begin(), blocks.end(), [&](const Block& other) {
-        const Label o = other.element.label;
-        return (o == Label::page_header || o == Label::page_footer) && same_row(other.element.box, b.element.box);
-      });
+      auto beside_furniture = [&] {
+        return std::any_of(blocks.begin(), blocks.end(), [&](const Block& other) {
+          const Label o = other.element.label;
+          return (o == Label::page_header || o == Label::page_footer) && same_row(other.element.box, b.element.box);
+        });
+      };
       const bool heading = l == Label::section_header || l == Label::title;
-      if (heading || ((l == Label::text || l == Label::list_item) && !beside_furniture)) {
+      if (heading || ((l == Label::text || l == Label::list_item) && !beside_furniture())) {
         on_page[b.element.page].push_back(&b);
       }
     }

@@ -173,11 +173,8 @@ RuledLayout layout_of_rule_ink(const cv::Mat& across, const cv::Mat& down, doubl
 
 }  // namespace
 
-RuledLayout find_ruled_layout(const cv::Mat& image, double scale) {
-  if (image.empty()) return {};
-  cv::Mat gray, ink;
-  cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+RuledLayout find_ruled_layout(const cv::Mat& ink, double scale) {
+  if (ink.empty()) return {};
   const int least = shortest_rule(scale), thickness = thickest_rule(scale);
   return layout_of_rule_ink(rule_ink(ink, least, thickness), rule_ink(ink.t(), least, thickness), scale, thickness);
 }

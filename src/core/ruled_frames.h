@@ -26,8 +26,9 @@ struct RuledLayout {
   std::vector<Box> grid_rows;
 };
 
-// The rules printed on `image` (a scan, BGR at `scale` pixels per point), in page points.
-RuledLayout find_ruled_layout(const cv::Mat& image, double scale);
+// The rules printed on a scan whose ink (core/ink.h) is `ink`, at `scale` pixels per point, in
+// page points.
+RuledLayout find_ruled_layout(const cv::Mat& ink, double scale);
 
 // The same of a digital page's rules (the boxes of its strokes along x or y and of its thin filled
 // bars) on a page of `width` x `height` points: exact where a raster would blur a hairline or hide

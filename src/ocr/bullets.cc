@@ -69,11 +69,8 @@ cv::Rect lone_bullet(const cv::Mat& ink, double height) {
 
 }  // namespace
 
-void find_drawn_bullets(const cv::Mat& bgr, double scale, std::vector<TextLine>& lines) {
-  if (bgr.empty() || lines.empty()) return;
-  cv::Mat gray, ink;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+void find_drawn_bullets(const cv::Mat& ink, double scale, std::vector<TextLine>& lines) {
+  if (ink.empty() || lines.empty()) return;
   const cv::Rect page(0, 0, ink.cols, ink.rows);
   for (TextLine& line : lines) {
     if (line.words.empty() || line.sideways != 0) continue;

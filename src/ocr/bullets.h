@@ -18,8 +18,8 @@ void restore_bullets(std::vector<TextLine>& lines);
 
 // A solid dot, square or triangle (about a third to two thirds of a line's height, half filled or
 // more, on the middle of its row) standing alone within three line heights left of a line is its
-// bullet: the recogniser's detector boxes words, not shapes. `bgr` is the page read, at `scale`
-// pixels per point.
-void find_drawn_bullets(const cv::Mat& bgr, double scale, std::vector<TextLine>& lines);
+// bullet: the recogniser's detector boxes words, not shapes. `ink` is the ink (core/ink.h) of the
+// page read, at `scale` pixels per point.
+void find_drawn_bullets(const cv::Mat& ink, double scale, std::vector<TextLine>& lines);
 
 }  // namespace pageflow::ocr

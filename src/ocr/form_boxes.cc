@@ -27,10 +27,7 @@ bool opens_a_line(const cv::Rect& box, std::span<const Quad> lines) {
 
 }  // namespace
 
-std::vector<FormBox> find_form_boxes(const cv::Mat& bgr, double scale, std::span<const Quad> lines) {
-  cv::Mat gray, ink;
-  cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  cv::threshold(gray, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+std::vector<FormBox> find_form_boxes(const cv::Mat& ink, double scale, std::span<const Quad> lines) {
   std::vector<std::vector<cv::Point>> contours;
   std::vector<cv::Vec4i> hierarchy;
   cv::findContours(ink, contours, hierarchy, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);

@@ -20,8 +20,9 @@ struct FormBox {
 
 // Hollow squares 4-24 pt a side (`scale` pixels per point) whose outline fills its bounding box
 // and whose four corners are inked (letters such as O, D, 0 fail one of the two), that open a
-// detected line or stand just left of one. A CJK "口" can look the same: see the caller.
-std::vector<FormBox> find_form_boxes(const cv::Mat& bgr, double scale, std::span<const Quad> lines);
+// detected line or stand just left of one. A CJK "口" can look the same: see the caller. `ink` is
+// the page's ink (core/ink.h).
+std::vector<FormBox> find_form_boxes(const cv::Mat& ink, double scale, std::span<const Quad> lines);
 
 // The image with the boxes painted white (a copy; `bgr` is left as it is).
 cv::Mat without_boxes(const cv::Mat& bgr, const std::vector<FormBox>& boxes);

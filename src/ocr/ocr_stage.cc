@@ -5,6 +5,7 @@
 
 #include "ocr/bullets.h"
 #include "ocr/form_boxes.h"
+#include "core/ink.h"
 #include "core/ruled_frames.h"
 
 namespace pageflow::ocr {
@@ -61,7 +62,8 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
     const int rotation = orientation.rotation;
     const cv::Mat upright = rotate_clockwise(page.ocr_raster, rotation);
     Engine& engine = engine_for(page);
-    const std::vector<FormBox> boxes = find_form_boxes(upright, page.ocr_scale, orientation.lines);
+    const cv::Mat ink = ink_of(upright);
+    const std::vector<FormBox> boxes = find_form_boxes(ink, page.ocr_scale, orientation.lines);
     const double detail = detail_of(page);
     std::vector<TextLine> lines;
     if (boxes.empty()) {
@@ -79,13 +81,13 @@ void OcrStage::process(std::span<pipeline::Item* const> batch, int worker) {
       }
     }
     restore_bullets(lines);
-    find_drawn_bullets(upright, page.ocr_scale, lines);
+    find_drawn_bullets(ink, page.ocr_scale, lines);
     if (rotation != 0) {
       if (!page.raster.empty()) page.raster = rotate_clockwise(page.raster, rotation);
       if (rotation != 180) std::swap(page.width, page.height);
     }
     page.rotation = rotation;
-    RuledLayout ruled = find_ruled_layout(upright, page.ocr_scale);
+    RuledLayout ruled = find_ruled_layout(ink, page.ocr_scale);
     page.frames = std::move(ruled.frames);
     page.frames.insert(page.frames.end(), ruled.grid_rows.begin(), ruled.grid_rows.end());
     page.lines = std::move(lines);
