@@ -359,8 +359,8 @@ TEST(Tables, ATableOfContentsIsATableOfEntries) {
     top += 15;
   }
   // A title that wraps onto a second line, the leader on the second.
-  lines.push_back(line_of_words(spaced({"1.3", "Executing", "commands", "from", "or", "diverting"}, 50), top));
-  for (auto& line : contents_entry("", {"output", "to", "a", "file"}, 6, top + 11)) {
+  lines.push_back(line_of_words(spaced({"1.3", "Executing", "commands", "from", "or"}, 50), top));
+  for (auto& line : contents_entry("", {"diverting", "output", "to", "a", "file"}, 6, top + 11)) {
     if (!line.text.empty()) lines.push_back(line);
   }
   // Running text after the contents, ending in a number: no entry.
@@ -377,6 +377,31 @@ TEST(Tables, ATableOfContentsIsATableOfEntries) {
   EXPECT_EQ(cell(table, 3, 1).text, "3");
   EXPECT_EQ(cell(table, 4, 0).text, "1.3 Executing commands from or diverting output to a file . . . . . . . .");
   EXPECT_LT(page.tables[0].first.b, top + 60);  // the paragraph stays out
+}
+
+TEST(Tables, AListOfNamesLedByDotsToFiguresIsATableAsContentsAre) {
+  // A scanned book's fleet list: the recogniser reads the spaced dots as "..", "·." or "•", and
+  // the figures carry thousands separators. The header over both columns stays out of the first
+  // entry's name.
+  std::vector<TextLine> lines = {line_of_words({{"Name.", 110}, {"(metric", 240}, {"tons).", 275}}, 98)};
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"Mutsu", "33,800"}, {"Nagato", "33,800"}, {"Hiuga", "31,260"}, {"Total", "301,320"}};
+  for (size_t r = 0; r < rows.size(); ++r) {
+    lines.push_back(line_of_words({{rows[r].first, 96}, {"..", 160}, {r == 1 ? "\u2022" : "..", 190},
+                                   {r == 2 ? "\u00b7." : "..", 215}, {rows[r].second, 263}},
+                                  110 + 10.0 * r));
+  }
+  // Running text ending in a figure after a single dot: no entry.
+  lines.push_back(line_of_words(spaced({"The", "fleet", "totals", ".", "301,320"}, 60), 170));
+  const Page page = tables_of(lines);
+  ASSERT_EQ(page.tables.size(), 1u);
+  const TableData& table = page.tables[0].second;
+  ASSERT_EQ(table.rows, 4);
+  EXPECT_EQ(cell(table, 0, 0).text, "Mutsu .. .. ..");
+  EXPECT_EQ(cell(table, 1, 0).text, "Nagato .. \u2022 ..");
+  EXPECT_EQ(cell(table, 1, 1).text, "33,800");
+  EXPECT_EQ(cell(table, 3, 1).text, "301,320");
+  EXPECT_GT(page.tables[0].first.t, 108);  // the header is no part of it
 }
 
 TEST(Tables, ATwoColumnIndexIsATableForEachColumn) {

@@ -3,18 +3,28 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/text.h"
 #include "tables/aligned_rows.h"
 
 namespace pageflow::tables {
 
 namespace {
 
-bool is_leader(const std::string& word) {
-  return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) { return c == '.'; });
+// The dots of a piece of a leader: full stops, or on a scan what the recogniser makes of spaced
+// dots (a middle dot, a bullet, an ellipsis); 0 when the word is no such piece.
+size_t leader_dots(const std::string& word) {
+  size_t dots = 0;
+  for (const char32_t c : decode_utf8(word)) {
+    if (c != U'.' && c != U'\u00B7' && c != U'\u2022' && c != U'\u2026') return 0;
+    dots += c == U'\u2026' ? 3 : 1;
+  }
+  return dots;
 }
 
+// A page number, or the figure a leader runs to in a list of the same make (a fleet's tonnage, a
+// price list): arabic, with thousands separators or cents.
 bool is_page_number(const std::string& word) {
-  static const std::regex number(R"(^([0-9]{1,4}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})$)");
+  static const std::regex number(R"(^([0-9]{1,4}|[0-9]{1,3}(,[0-9]{3})+|[0-9]+\.[0-9]{2}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})$)");
   return std::regex_match(word, number);
 }
 
@@ -46,10 +56,16 @@ size_t title_end(const TextLine& line) {
   const auto& words = line.words;
   if (words.size() < 2 || !is_page_number(words.back().text)) return 0;
   size_t k = page_numbers_start(words), dots = 0;
-  while (k > 0 && is_leader(words[k - 1].text)) dots += words[--k].text.size();
+  while (k > 0 && leader_dots(words[k - 1].text) > 0) dots += leader_dots(words[--k].text);
   // A leader glued to the title's last word ("Preface........ 1").
   if (k > 0 && trailing_dots(words[k - 1].text) >= 3) dots += trailing_dots(words[k - 1].text);
   return dots >= 2 && k > 0 ? k : 0;
+}
+
+double widest_word_gap(const TextLine& line) {
+  double widest = 0;
+  for (size_t i = 1; i < line.words.size(); ++i) widest = std::max(widest, line.words[i].box.l - line.words[i - 1].box.r);
+  return widest;
 }
 
 // The words [from, to) of `words`, spaced.
@@ -156,9 +172,11 @@ std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const 
     const double size = type_size(line);
     const bool near = !run.empty() && line.box.t - run.back().line->box.b <= 3 * size;
     if (end == 0) {
-      // The first line of an entry whose title wraps: the next line is an entry close below.
-      const bool wraps = i + 1 < sorted.size() && title_end(*sorted[i + 1]) > 0 &&
-                         sorted[i + 1]->box.t - line.box.b <= 0.5 * size && (run.empty() || near);
+      // The first line of an entry whose title wraps: the next line is an entry close below, and
+      // this one runs on as words do (the headers of a list's columns stand far apart).
+      const TextLine* next = i + 1 < sorted.size() ? sorted[i + 1] : nullptr;
+      const bool wraps = next && title_end(*next) > 0 && next->box.t - line.box.b <= 0.5 * size &&
+                         widest_word_gap(line) <= 2 * size && (run.empty() || near);
       if (wraps) {
         run.push_back({sorted[i + 1], &line});
         ++i;
