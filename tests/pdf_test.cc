@@ -98,6 +98,20 @@ TEST(Pdf, CodeLinesAreMonospacedAndProseWithCodeWordsIsNot) {
   EXPECT_FALSE(page.lines[3].monospace) << page.lines[3].text;
 }
 
+TEST(Pdf, ALineOfTwoFacesInEqualShareTakesTheStyleOfTheFirst) {
+  // texinfo's "coef(object)": the name upright, the argument slanted, as many glyphs each. The
+  // style must not hang on which face MuPDF happened to allocate first (it changed run to run).
+  const std::string content =
+      "BT /F1 10 Tf 72 700 Td (coef\\() Tj /F2 10 Tf (object) Tj /F1 10 Tf (\\)) Tj ET\n"
+      "BT /F2 10 Tf 72 680 Td (obj) Tj /F1 10 Tf (\\(a\\)) Tj ET\n";
+  const Page page = load_text_layer(testing::one_page_pdf(content, {"Courier", "Courier-Oblique"}));
+  ASSERT_EQ(page.lines.size(), 2u);
+  EXPECT_EQ(page.lines[0].text, "coef(object)");
+  EXPECT_FALSE(page.lines[0].italic);
+  EXPECT_EQ(page.lines[1].text, "obj(a)");
+  EXPECT_TRUE(page.lines[1].italic);
+}
+
 // A Type 3 face for the characters of `text`, every glyph (object `glyph_object`, a filled box)
 // advancing 600 units, with no fixed-pitch flag and no name, its bounding box `bbox`. Its glyphs
 // map to their characters, or, with `unmapped_by` the number of a ToUnicode stream object, to

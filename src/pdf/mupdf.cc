@@ -323,8 +323,11 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
   to_logical_order(glyphs);
   TextLine line;
   line.block = block;
-  std::map<fz_font*, int> font_votes, latin_in_fixed_pitch;
-  fz_font* first_font = nullptr;
+  // Glyphs per font, the fonts in the order they first appear: on a tie the line takes the font
+  // met first, not the one that happens to lie at the lower address (that differs from run to
+  // run, and so did a line of half regular, half slanted type).
+  std::vector<std::pair<fz_font*, int>> font_votes;
+  std::map<fz_font*, int> latin_in_fixed_pitch;
   std::vector<float> sizes;
   Word word;
   bool word_started = false, line_started = false;
@@ -379,8 +382,12 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
     grow(word.box, g.box, !word_started);
     grow(line.box, g.box, !line_started);
     word_started = line_started = true;
-    if (font_votes.empty()) first_font = g.font;
-    ++font_votes[g.font];
+    const auto voted = std::find_if(font_votes.begin(), font_votes.end(), [&](const auto& v) { return v.first == g.font; });
+    if (voted == font_votes.end()) {
+      font_votes.emplace_back(g.font, 1);
+    } else {
+      ++voted->second;
+    }
     if (g.c < 0x7F && fixed_pitch.contains(g.font)) ++latin_in_fixed_pitch[g.font];
     sizes.push_back(g.size);
   }
@@ -412,6 +419,7 @@ TextLine make_line(fz_context* ctx, std::vector<Glyph>& glyphs, int block, const
   line.monospace = glyphs_in_mono >= 0.8 * all_glyphs;
   // A listing's comment set in roman after a monospaced marker ("## plot it": texinfo sets R's
   // comments so) is a line of the listing.
+  fz_font* first_font = font_votes.front().first;
   if (!line.monospace && first_font && is_monospaced(ctx, first_font) && starts_with_comment_marker(line.text)) {
     line.monospace = true;
   }
