@@ -839,6 +839,28 @@ TEST(DocumentAssembly, HeadersFootersHeadingsAndFootnotes) {
   EXPECT_EQ(by_text["Body text that is long enough to be a paragraph of the document."][0]->label, Label::text);
 }
 
+TEST(DocumentAssembly, ADetectorHeadingThatCarriesASentenceOverIsText) {
+  // The detector calls the top lines of a book's page a heading: the end of a sentence from the
+  // page before, in the body's type. A lettered heading and a larger one stay headings.
+  Document doc;
+  doc.pages.push_back(letter_page(1));
+  std::vector<Block> blocks;
+  for (const auto& [text, size, top] : {std::tuple{"copper mines with up-to-date equipment in various provinces:", 10.0, 60.0},
+                                        std::tuple{"a) Provinces of the north", 10.0, 200.0},
+                                        std::tuple{"iron and coal", 14.0, 400.0}}) {
+    blocks.push_back(block(Label::section_header, text, 1, {72, top, 400, top + 24}, size));
+    blocks.push_back(block(Label::text, "Body text that is long enough to be a paragraph of the document.", 1,
+                           {72, top + 30, 540, top + 120}));
+  }
+  std::vector<std::vector<Block>> pages = {std::move(blocks)};
+  assemble_document(doc, pages);
+  std::map<std::string, Label> label_of;
+  for (const auto& e : doc.elements) label_of[e.text] = e.label;
+  EXPECT_EQ(label_of["copper mines with up-to-date equipment in various provinces:"], Label::text);
+  EXPECT_EQ(label_of["a) Provinces of the north"], Label::section_header);
+  EXPECT_EQ(label_of["iron and coal"], Label::section_header);
+}
+
 // Pages of parts in large type, each over body text; `title` first on page 1 when given.
 std::vector<std::vector<Block>> part_pages(Document& doc, const std::string& title) {
   std::vector<std::vector<Block>> pages;

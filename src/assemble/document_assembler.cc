@@ -356,9 +356,14 @@ void assign_headings(const Document& doc, std::vector<std::vector<Block>>& pages
       }
       if (e.label == Label::section_header) {
         // The detector's heading class also fires on short bold paragraphs, on notes in small
-        // type, on colophon lines (issue and registration numbers) and on a form's labels.
+        // type, on colophon lines (issue and registration numbers), on a form's labels, and on
+        // the end of a sentence carried over to the top of a page (it starts in lower case, in
+        // the body's type).
         const bool small = !e.from_ocr && b.font_size > 0 && b.font_size < 0.85 * body;
-        if (words > 30 || !has_letters(e.text) || small || mostly_digits(e.text) || labels[index] || b.spans_gutter) {
+        const bool carried_over = starts_lower(e.text) && numbering_scheme(e.text).empty() && !b.bold &&
+                                  b.font_size < 1.15 * body;
+        if (words > 30 || !has_letters(e.text) || small || carried_over || mostly_digits(e.text) || labels[index] ||
+            b.spans_gutter) {
           e.label = Label::text;
           continue;
         }
