@@ -623,6 +623,23 @@ TEST(PageAssembly, AHeadingRegionThatStartsWithABulletIsAListItem) {
   EXPECT_EQ(blocks[1].element.label, Label::section_header);  // a numbered heading stays one
 }
 
+TEST(PageAssembly, ARunningTitleInsideAHeadingRegionIsABlockOfItsOwn) {
+  // The detector's title box over a book page's running head (in the top margin band) and the
+  // two lines under it: the running head stands apart, the two lines stay one block.
+  Page page = page_with({line("62 THE PROBLEM OF THE PACIFIC", 72, 40, 400, 12),
+                         line("copper mines with up-to-date technical equip-", 72, 70, 420, 12),
+                         line("ment in various provinces of Central China:", 72, 84, 400, 12)},
+                        {{Label::title, {70, 38, 430, 100}, 0.9f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].element.text, "62 THE PROBLEM OF THE PACIFIC");
+  EXPECT_EQ(blocks[1].element.text, "copper mines with up-to-date technical equipment in various provinces of Central China:");
+  // Out of the margin band a heading's lines stay together, however far apart.
+  page = page_with({line("Part One", 72, 200, 200, 12), line("The Pacific", 72, 222, 200, 12)},
+                   {{Label::title, {70, 198, 210, 238}, 0.9f}});
+  ASSERT_EQ(assemble_page(page).size(), 1u);
+}
+
 TEST(PageAssembly, AFormulaRegionOverFormAnswersOrProseIsText) {
   // The detector boxes a sparse form's answers, or a few lines of prose, as a formula.
   Page form = page_with({line("\u2610 Yes, at the national level", 72, 100, 300),

@@ -813,6 +813,24 @@ void attach_section_numbers(std::vector<Block>& blocks) {
   blocks = std::move(out);
 }
 
+// The lines of a heading zone, with a running title or a footer the detector's box took in (a
+// line in the margin band, half a line or more apart from the rest) as a part of its own, so that
+// furniture detection sees it alone.
+std::vector<std::vector<size_t>> heading_parts(const std::vector<TextLine>& lines, const std::vector<size_t>& ids,
+                                               double page_height) {
+  const double line_height = median_height(lines, ids);
+  std::vector<std::vector<size_t>> parts;
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const Box& box = lines[ids[k]].box;
+    const Box* above = k > 0 ? &lines[ids[k - 1]].box : nullptr;
+    const bool apart = above && !same_row(*above, box) && box.t - above->b >= 0.5 * line_height &&
+                       in_margin_band(*above, page_height) != in_margin_band(box, page_height);
+    if (parts.empty() || apart) parts.emplace_back();
+    parts.back().push_back(ids[k]);
+  }
+  return parts;
+}
+
 // Splits lines of prose (in reading order) into paragraphs and list items.
 void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size_t>& ids, int page_number,
                       std::vector<Block>& out) {
@@ -1359,10 +1377,14 @@ std::vector<Block> assemble_page(const Page& page, bool crop_pictures) {
         }
         [[fallthrough]];
       default: {
-        Block block = make_block(zone.label, lines, ids, page.number);
-        block.from_model_title = zone.label == Label::title || zone.label == Label::section_header;
-        if (block.from_model_title) block.element.label = Label::section_header;
-        blocks.push_back(std::move(block));
+        const bool heading = zone.label == Label::title || zone.label == Label::section_header;
+        const auto parts = heading ? heading_parts(lines, ids, page.height) : std::vector<std::vector<size_t>>{ids};
+        for (const std::vector<size_t>& part : parts) {
+          Block block = make_block(zone.label, lines, part, page.number);
+          block.from_model_title = heading;
+          if (heading) block.element.label = Label::section_header;
+          blocks.push_back(std::move(block));
+        }
       }
     }
   }
