@@ -93,11 +93,15 @@ TEST(OcrText, ALoneIdeographOnALatinPageIsDropped) {
   for (int k = 0; k < 12; ++k) lines.push_back(ocr_line({"Fictitious", "example", "of", "English", "text"}, 10.0 * k));
   lines.push_back(ocr_line({"Total", "\u4e00", "amount\u53e3"}, 200));   // stray marks read as ideographs
   lines.push_back(ocr_line({"\u5f20\u4e09", "signed"}, 210));            // a two-ideograph name stays
+  // A leader's dot read as an ideographic full stop, a comma and a colon full width; the full stop
+  // after an ideograph stays.
+  lines.push_back(ocr_line({"Haruna", "\u3002", "27\uff0c500\uff1a", "\u5f20\u4e09\u3002"}, 220));
   drop_stray_cjk(lines);
-  ASSERT_EQ(lines.size(), 14u);
+  ASSERT_EQ(lines.size(), 15u);
   EXPECT_EQ(lines[12].text, "Total amount");
   EXPECT_EQ(lines[12].words.size(), 2u);
   EXPECT_EQ(lines[13].text, "\u5f20\u4e09 signed");
+  EXPECT_EQ(lines[14].text, "Haruna . 27,500: \u5f20\u4e09\u3002");
   // A Latin page with a Chinese name is no Chinese page (its form boxes are boxes, not 口).
   EXPECT_FALSE(mostly_ideographs(lines));
   EXPECT_TRUE(mostly_ideographs({ocr_line({"\u53e3\u8bed\u548c\u4e66\u9762\u8bed", "(oral)"}, 0)}));

@@ -49,7 +49,8 @@ void assign_blocks(std::vector<TextLine>& lines);
 
 // On a page read as Latin script (at least 200 letters, under 2 % CJK), a lone CJK ideograph
 // among Latin text is a misread symbol or speck (the recogniser knows both scripts): dropped.
-// Runs of two or more ideographs (a name, a term) stay.
+// Runs of two or more ideographs (a name, a term) stay. CJK punctuation next to no ideograph
+// (a leader's dot read as "。", a comma as "，") becomes its Latin form.
 void drop_stray_cjk(std::vector<TextLine>& lines);
 
 // Whether ideographs make up a fifth or more of the lines' letters: a page in Chinese or Japanese.

@@ -819,6 +819,14 @@ namespace {
 
 bool is_cjk_ideograph(char32_t c) { return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF); }
 
+// The Latin form of a CJK full stop or comma or of a full-width ASCII sign; 0 for anything else.
+char32_t latin_form(char32_t c) {
+  if (c == U'\u3002') return U'.';
+  if (c == U'\u3001') return U',';
+  if (c >= 0xFF01 && c <= 0xFF5E) return c - 0xFEE0;
+  return 0;
+}
+
 }  // namespace
 
 bool mostly_ideographs(const std::vector<TextLine>& lines) {
@@ -840,16 +848,19 @@ void drop_stray_cjk(std::vector<TextLine>& lines) {
       cjk += is_cjk_ideograph(c);
     }
   }
-  if (cjk == 0 || latin < 200 || cjk * 50 > latin) return;
+  if (latin < 200 || cjk * 50 > latin) return;
   for (auto& line : lines) {
     bool changed = false;
     for (auto& word : line.words) {
       const std::u32string chars = decode_utf8(word.text);
       std::string kept;
       for (size_t k = 0; k < chars.size(); ++k) {
-        const bool alone = is_cjk_ideograph(chars[k]) && (k == 0 || !is_cjk_ideograph(chars[k - 1])) &&
-                           (k + 1 == chars.size() || !is_cjk_ideograph(chars[k + 1]));
-        if (alone) {
+        const bool ideograph_before = k > 0 && is_cjk_ideograph(chars[k - 1]);
+        const bool ideograph_after = k + 1 < chars.size() && is_cjk_ideograph(chars[k + 1]);
+        if (is_cjk_ideograph(chars[k]) && !ideograph_before && !ideograph_after) {
+          changed = true;
+        } else if (const char32_t latin_sign = latin_form(chars[k]); latin_sign && !ideograph_before && !ideograph_after) {
+          append_utf8(kept, latin_sign);
           changed = true;
         } else {
           append_utf8(kept, chars[k]);
