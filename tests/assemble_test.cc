@@ -623,6 +623,24 @@ TEST(PageAssembly, AHeadingRegionThatStartsWithABulletIsAListItem) {
   EXPECT_EQ(blocks[1].element.label, Label::section_header);  // a numbered heading stays one
 }
 
+TEST(PageAssembly, AListItemWhoseSentenceWrapsToTheMarginGoesOnThere) {
+  // A book's numbered paragraph: the number indented as paragraphs are, the line full, the
+  // sentence going on at the margin in lower case. After a full item line, a line at the margin
+  // in capitals is a paragraph of its own.
+  Page page = page_with({line("The rules below shall be observed for the scrapping of the vessels.", 72, 100, 500),
+                         line("I. A vessel to be scrapped must be placed in such condition", 90, 114, 500),
+                         line("that it cannot be put to combative use.", 72, 128, 300),
+                         line("II. This result must be finally effected in any one of the", 90, 142, 500),
+                         line("Following ways the treaty names in its second part below.", 72, 156, 480)},
+                        {{Label::text, {70, 98, 510, 170}, 0.9f}});
+  const auto blocks = assemble_page(page);
+  ASSERT_EQ(blocks.size(), 4u);
+  EXPECT_EQ(blocks[1].element.label, Label::list_item);
+  EXPECT_EQ(blocks[1].element.text, "A vessel to be scrapped must be placed in such condition that it cannot be put to combative use.");
+  EXPECT_EQ(blocks[2].element.text, "This result must be finally effected in any one of the");
+  EXPECT_EQ(blocks[3].element.label, Label::text);
+}
+
 TEST(PageAssembly, ARunningTitleInsideAHeadingRegionIsABlockOfItsOwn) {
   // The detector's title box over a book page's running head (in the top margin band) and the
   // two lines under it: the running head stands apart, the two lines stay one block.
