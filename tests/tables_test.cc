@@ -381,9 +381,10 @@ TEST(Tables, ATableOfContentsIsATableOfEntries) {
 
 TEST(Tables, AListOfNamesLedByDotsToFiguresIsATableAsContentsAre) {
   // A scanned book's fleet list: the recogniser reads the spaced dots as "..", "·." or "•", and
-  // the figures carry thousands separators. The header over both columns stays out of the first
-  // entry's name.
-  std::vector<TextLine> lines = {line_of_words({{"Name.", 110}, {"(metric", 240}, {"tons).", 275}}, 98)};
+  // the figures carry thousands separators. The header over both columns, on two lines, is the
+  // table's header row, not the start of the first entry's name.
+  std::vector<TextLine> lines = {line_of_words({{"Tonnage", 250}}, 86),
+                                 line_of_words({{"Name.", 110}, {"(metric", 240}, {"tons).", 275}}, 98)};
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"Mutsu", "33,800"}, {"Nagato", "33,800"}, {"Hiuga", "31,260"}, {"Total", "301,320"}};
   for (size_t r = 0; r < rows.size(); ++r) {
@@ -393,15 +394,26 @@ TEST(Tables, AListOfNamesLedByDotsToFiguresIsATableAsContentsAre) {
   }
   // Running text ending in a figure after a single dot: no entry.
   lines.push_back(line_of_words(spaced({"The", "fleet", "totals", ".", "301,320"}, 60), 170));
-  const Page page = tables_of(lines);
+  Page page = tables_of(lines);
   ASSERT_EQ(page.tables.size(), 1u);
   const TableData& table = page.tables[0].second;
-  ASSERT_EQ(table.rows, 4);
-  EXPECT_EQ(cell(table, 0, 0).text, "Mutsu .. .. ..");
-  EXPECT_EQ(cell(table, 1, 0).text, "Nagato .. \u2022 ..");
-  EXPECT_EQ(cell(table, 1, 1).text, "33,800");
-  EXPECT_EQ(cell(table, 3, 1).text, "301,320");
-  EXPECT_GT(page.tables[0].first.t, 108);  // the header is no part of it
+  ASSERT_EQ(table.rows, 5);
+  EXPECT_TRUE(cell(table, 0, 0).header);
+  EXPECT_EQ(cell(table, 0, 0).text, "Name.");
+  EXPECT_EQ(cell(table, 0, 1).text, "Tonnage (metric tons).");
+  EXPECT_EQ(cell(table, 1, 0).text, "Mutsu .. .. ..");
+  EXPECT_FALSE(cell(table, 1, 0).header);
+  EXPECT_EQ(cell(table, 2, 0).text, "Nagato .. \u2022 ..");
+  EXPECT_EQ(cell(table, 2, 1).text, "33,800");
+  EXPECT_EQ(cell(table, 4, 1).text, "301,320");
+  // A title over the list in one piece is no header.
+  lines[0] = line_of_words(spaced({"Ships", "of", "the", "fleet"}, 110), 80);
+  lines[1] = line_of_words(spaced({"Ships", "retained", "by", "Japan"}, 110), 92);
+  page = tables_of(lines);
+  ASSERT_EQ(page.tables.size(), 1u);
+  EXPECT_EQ(page.tables[0].second.rows, 4);
+  EXPECT_FALSE(cell(page.tables[0].second, 0, 0).header);
+  EXPECT_EQ(cell(page.tables[0].second, 0, 0).text, "Mutsu .. .. ..");
 }
 
 TEST(Tables, ATwoColumnIndexIsATableForEachColumn) {

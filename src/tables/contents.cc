@@ -1,6 +1,7 @@
 #include "tables/contents.h"
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 
 #include "core/text.h"
@@ -23,7 +24,7 @@ size_t leader_dots(const std::string& word) {
 
 // A page number, or the figure a leader runs to in a list of the same make (a fleet's tonnage, a
 // price list): arabic, with thousands separators or cents.
-bool is_page_number(const std::string& word) {
+bool is_entry_number(const std::string& word) {
   static const std::regex number(R"(^([0-9]{1,4}|[0-9]{1,3}(,[0-9]{3})+|[0-9]+\.[0-9]{2}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})$)");
   return std::regex_match(word, number);
 }
@@ -37,10 +38,10 @@ struct Entry {
 // Where the page numbers at the end of `words` start: an index's entry may list several
 // ("5, 23, 57"). words.size() when the last word is no page number.
 size_t page_numbers_start(const std::vector<Word>& words) {
-  if (words.empty() || !is_page_number(words.back().text)) return words.size();
+  if (words.empty() || !is_entry_number(words.back().text)) return words.size();
   size_t k = words.size() - 1;
   while (k > 0 && words[k - 1].text.size() > 1 && words[k - 1].text.back() == ',' &&
-         is_page_number(words[k - 1].text.substr(0, words[k - 1].text.size() - 1))) {
+         is_entry_number(words[k - 1].text.substr(0, words[k - 1].text.size() - 1))) {
     --k;
   }
   return k;
@@ -54,7 +55,7 @@ size_t trailing_dots(const std::string& word) {
 // Where the title ends (the number of its words) when `line` is an entry, or 0 when it is not.
 size_t title_end(const TextLine& line) {
   const auto& words = line.words;
-  if (words.size() < 2 || !is_page_number(words.back().text)) return 0;
+  if (words.size() < 2 || !is_entry_number(words.back().text)) return 0;
   size_t k = page_numbers_start(words), dots = 0;
   while (k > 0 && leader_dots(words[k - 1].text) > 0) dots += leader_dots(words[--k].text);
   // A leader glued to the title's last word ("Preface........ 1").
@@ -75,23 +76,65 @@ std::string joined(const std::vector<Word>& words, size_t from, size_t to) {
   return text;
 }
 
-TableData table_of(const std::vector<Entry>& entries) {
+// The box of the words [from, to) of `words`.
+Box box_of(const std::vector<Word>& words, size_t from, size_t to) {
+  Box box = words[from].box;
+  for (size_t i = from; i < to; ++i) box = unite(box, words[i].box);
+  return box;
+}
+
+// The header cells of the two columns when `line`, close above the first entry, is a header over
+// them ("Name."  "Tonnage."): its words fall in two pieces far apart, the first where the titles
+// start, the second over the entry's number, with no leader and no number in either. A line close
+// above it and over the number's header alone is that header's first line ("Tonnage" over
+// "(metric tons)."). Else none.
+std::vector<TableCell> header_cells(const TextLine* over, const TextLine& line, const Entry& first) {
+  const TextLine& top = first.wrapped ? *first.wrapped : *first.line;
+  const double size = type_size(line);
+  if (line.words.empty() || top.box.t - line.box.b > size) return {};
+  std::vector<std::pair<size_t, size_t>> pieces;  // [from, to) of its words
+  for (size_t k = 0; k < line.words.size(); ++k) {
+    const std::string& word = line.words[k].text;
+    if (leader_dots(word) > 0 || is_entry_number(word)) return {};
+    if (k == 0 || line.words[k].box.l - line.words[k - 1].box.r > 2 * size) pieces.emplace_back(k, k);
+    pieces.back().second = k + 1;
+  }
+  if (pieces.size() != 2) return {};
+  const auto& words = first.line->words;
+  const Box numbers = box_of(words, page_numbers_start(words), words.size());
+  const Box title = box_of(line.words, pieces[0].first, pieces[0].second);
+  const Box number = box_of(line.words, pieces[1].first, pieces[1].second);
+  if (std::abs(title.l - top.box.l) > 3 * size || number.r < numbers.l || number.l > numbers.r) return {};
+  TableCell number_cell{0, 1, 1, 1, true, joined(line.words, pieces[1].first, pieces[1].second), number};
+  if (over && !over->words.empty() && line.box.t - over->box.b <= size && over->box.l >= title.r &&
+      over->box.r >= number.l && over->box.l <= number.r) {
+    number_cell.text = over->text + " " + number_cell.text;
+    number_cell.box = unite(number_cell.box, over->box);
+  }
+  return {{0, 0, 1, 1, true, joined(line.words, pieces[0].first, pieces[0].second), title}, number_cell};
+}
+
+// The table of `entries`, under the header that the rows right above them (`rows` up to `start`)
+// make when they are one (header_cells).
+TableData table_of(const std::vector<Entry>& entries, const std::vector<const TextLine*>& rows, size_t start) {
   TableData table;
-  table.rows = static_cast<int>(entries.size());
+  if (start > 0) table.cells = header_cells(start > 1 ? rows[start - 2] : nullptr, *rows[start - 1], entries.front());
+  const int first_row = table.cells.empty() ? 0 : 1;
+  table.rows = first_row + static_cast<int>(entries.size());
   table.cols = 2;
   for (size_t r = 0; r < entries.size(); ++r) {
     const Entry& e = entries[r];
     const auto& words = e.line->words;
     const size_t numbers = page_numbers_start(words);
-    Box numbers_box = words[numbers].box;
-    for (size_t i = numbers; i < words.size(); ++i) numbers_box = unite(numbers_box, words[i].box);
+    const Box numbers_box = box_of(words, numbers, words.size());
     Box title_box = e.line->box;
     title_box.r = numbers_box.l;
     if (e.wrapped) title_box = unite(title_box, e.wrapped->box);
     // The title with its leader, as printed (docling's cells keep the dots too).
     const std::string title = (e.wrapped ? e.wrapped->text + " " : "") + joined(words, 0, numbers);
-    table.cells.push_back({static_cast<int>(r), 0, 1, 1, false, title, title_box});
-    table.cells.push_back({static_cast<int>(r), 1, 1, 1, false, joined(words, numbers, words.size()), numbers_box});
+    const int row = first_row + static_cast<int>(r);
+    table.cells.push_back({row, 0, 1, 1, false, title, title_box});
+    table.cells.push_back({row, 1, 1, 1, false, joined(words, numbers, words.size()), numbers_box});
   }
   return table;
 }
@@ -157,9 +200,10 @@ std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const 
   }
   std::vector<std::pair<Box, TableData>> tables;
   std::vector<Entry> run;
+  size_t run_start = 0;  // the run's first row
   auto close_run = [&] {
     if (run.size() >= 3) {
-      const TableData table = table_of(run);
+      const TableData table = table_of(run, sorted, run_start);
       Box box = table.cells.front().box;
       for (const auto& cell : table.cells) box = unite(box, cell.box);
       tables.emplace_back(box, table);
@@ -178,6 +222,7 @@ std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const 
       const bool wraps = next && title_end(*next) > 0 && next->box.t - line.box.b <= 0.5 * size &&
                          widest_word_gap(line) <= 2 * size && (run.empty() || near);
       if (wraps) {
+        if (run.empty()) run_start = i;
         run.push_back({sorted[i + 1], &line});
         ++i;
         continue;
@@ -186,6 +231,7 @@ std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const 
       continue;
     }
     if (!run.empty() && !near) close_run();
+    if (run.empty()) run_start = i;
     run.push_back({&line, nullptr});
   }
   close_run();
