@@ -57,6 +57,32 @@ TEST(Tables, StreamColumnsFromGuttersAndContinuationLines) {
   EXPECT_EQ(cell(r.table, 3, 2).text, "37%");
 }
 
+TEST(Tables, AScannedRowWithALabelOfItsOwnIsARowThoughItFillsFewerCells) {
+  // Rows set a line apart, as a scanned statistical table sets them: the dashes for "none" were
+  // not read, so some rows fill fewer cells than the row above; each has its own label, so each
+  // is a row. A label's wrapped line alone stays in its row.
+  const Box region{50, 100, 400, 210};
+  const std::vector<TextLine> lines = {
+      line_of_words({{"Province", 60}, {"Iron", 200}, {"Coal", 250}, {"Copper", 320}}, 104, 10, true),
+      line_of_words({{"Shensi", 60}, {"9", 200}, {"34", 250}, {"3", 320}}, 115),
+      line_of_words({{"Shantung", 60}, {"8", 200}, {"29", 250}}, 124),
+      line_of_words({{"Hupeh", 60}, {"2", 200}, {"10", 250}, {"7", 320}}, 134),
+      line_of_words({{"Ho-Han", 60}, {"28", 250}}, 144),
+      line_of_words({{"Sze-chwan", 60}, {"1", 250}, {"3", 320}}, 156),
+      line_of_words({{"province", 66}}, 165),
+      line_of_words({{"Yunnan", 60}, {"44", 320}}, 178),
+  };
+  const Recognised r = recognise(region, lines, cv::Mat(), 1);
+  EXPECT_EQ(r.method, "stream");
+  ASSERT_EQ(r.table.cols, 4);
+  ASSERT_EQ(r.table.rows, 7);
+  EXPECT_EQ(cell(r.table, 2, 0).text, "Shantung");
+  EXPECT_EQ(cell(r.table, 2, 2).text, "29");
+  EXPECT_EQ(cell(r.table, 4, 0).text, "Ho-Han");
+  EXPECT_EQ(cell(r.table, 5, 0).text, "Sze-chwan province");
+  EXPECT_EQ(cell(r.table, 6, 3).text, "44");
+}
+
 TEST(Tables, ACodeListingIsNoTable) {
   // Keywords and operands of an SQL statement lined up like two columns.
   const Box region{50, 100, 400, 200};

@@ -447,8 +447,10 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
   row_edges.push_back(region.b + 1e-3);
 
   // Continuation lines belong to the row above (tables with several columns): a band with
-  // nothing in the first column while the band above has something there, or a sparser band
-  // set closer to the one above than rows are to each other. Bands evenly spaced (each within 15 %
+  // nothing in the first column while the band above has something there, or a band of one cell
+  // (a label's wrapped line) set closer to the one above than rows are to each other. A band of
+  // two cells or more with a label of its own is a row even when it fills fewer than the row above
+  // (a scan's dashes for "none" are seldom read). Bands evenly spaced (each within 15 %
   // of the usual pitch) are rows each: nothing tells a wrapped cell's line from a row there, and
   // an invoice's totals, under its items with the first column empty, are rows.
   std::vector<double> pitches;
@@ -475,7 +477,7 @@ TableData stream(const Box& region, const std::vector<WordRef>& words) {
     if (r > 0 && columns.size() > 1 && !evenly_spaced) {
       const bool hanging = !occupied(r, 0) && occupied(r - 1, 0);
       const bool close_and_sparse = bands[r].first - bands[r - 1].second < 0.5 * line_height &&
-                                    filled(r) < filled(r - 1);
+                                    filled(r) == 1 && filled(r - 1) > 1;
       continuation = hanging || close_and_sparse;
     }
     if (r > 0 && !continuation) merged_rows.push_back(row_edges[r]);
