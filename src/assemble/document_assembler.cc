@@ -238,10 +238,6 @@ bool looks_like_equation(const std::string& text) {
   return word_count(text) <= 12 && std::regex_match(text, pattern) && !ends_like_sentence(text);
 }
 
-bool starts_lower(const std::string& text) {
-  return !text.empty() && std::islower(static_cast<unsigned char>(text.front()));
-}
-
 // The numbering scheme a heading starts with ("1.2", "(3)", "IV.", "b)"), with the numbers
 // folded so that siblings share it; empty when the text starts with no number.
 std::string numbering_scheme(const std::string& text) {

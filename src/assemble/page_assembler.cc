@@ -930,9 +930,8 @@ void split_paragraphs(const std::vector<TextLine>& lines, const std::vector<size
     // hanging indent); and not after a first line in capitals when it does not go on in capitals:
     // that line is a numbered section's title over its paragraph ("0. PREAMBLE", then "The
     // purpose of ...").
-    const bool wraps = previous && previous->box.r >= right_edge - 1.5 * line_height && !line.text.empty() &&
-                       !previous->text.empty() &&
-                       (std::islower(static_cast<unsigned char>(line.text.front())) || previous->text.back() == '-');
+    const bool wraps = previous && previous->box.r >= right_edge - 1.5 * line_height &&
+                       (starts_lower(line.text) || previous->text.ends_with('-'));
     if (current_is_item && marker == 0 && line.box.l < item_text_left - 0.5 * line_height && !wraps) starts_new = true;
     if (current_is_item && marker == 0 && !in_row && current.size() == 1 &&
         short_in_capitals(lines[current.front()].text) && !short_in_capitals(line.text)) {

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace pageflow {
 
@@ -96,6 +97,10 @@ std::string fold_punctuation(std::string_view text) {
     if (const char32_t folded = docling_punctuation(c)) append_utf8(out, folded);
   }
   return out;
+}
+
+bool starts_lower(std::string_view text) {
+  return !text.empty() && std::islower(static_cast<unsigned char>(text.front()));
 }
 
 std::vector<std::string> split_words(std::string_view text) {

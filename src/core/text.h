@@ -18,6 +18,9 @@ bool is_space(char32_t c);
 // the text reads from the right.
 long rtl_balance(std::string_view text);
 
+// Whether `text` opens with an ASCII lower-case letter: a sentence going on, not starting.
+bool starts_lower(std::string_view text);
+
 // Splits on whitespace runs.
 std::vector<std::string> split_words(std::string_view text);
 

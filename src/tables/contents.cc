@@ -63,10 +63,16 @@ size_t title_end(const TextLine& line) {
   return dots >= 2 && k > 0 ? k : 0;
 }
 
-double widest_word_gap(const TextLine& line) {
-  double widest = 0;
-  for (size_t i = 1; i < line.words.size(); ++i) widest = std::max(widest, line.words[i].box.l - line.words[i - 1].box.r);
-  return widest;
+// The runs of `line`'s words, as [from, to), that gaps wider than two type sizes part: the pieces
+// of a column header, where the words of running text make one.
+std::vector<std::pair<size_t, size_t>> pieces(const TextLine& line) {
+  const double size = type_size(line);
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t k = 0; k < line.words.size(); ++k) {
+    if (k == 0 || line.words[k].box.l - line.words[k - 1].box.r > 2 * size) runs.emplace_back(k, k);
+    runs.back().second = k + 1;
+  }
+  return runs;
 }
 
 // The words [from, to) of `words`, spaced.
@@ -91,27 +97,24 @@ Box box_of(const std::vector<Word>& words, size_t from, size_t to) {
 std::vector<TableCell> header_cells(const TextLine* over, const TextLine& line, const Entry& first) {
   const TextLine& top = first.wrapped ? *first.wrapped : *first.line;
   const double size = type_size(line);
-  if (line.words.empty() || top.box.t - line.box.b > size) return {};
-  std::vector<std::pair<size_t, size_t>> pieces;  // [from, to) of its words
-  for (size_t k = 0; k < line.words.size(); ++k) {
-    const std::string& word = line.words[k].text;
-    if (leader_dots(word) > 0 || is_entry_number(word)) return {};
-    if (k == 0 || line.words[k].box.l - line.words[k - 1].box.r > 2 * size) pieces.emplace_back(k, k);
-    pieces.back().second = k + 1;
-  }
-  if (pieces.size() != 2) return {};
+  if (top.box.t - line.box.b > size) return {};
+  const bool figures = std::any_of(line.words.begin(), line.words.end(), [](const Word& w) {
+    return leader_dots(w.text) > 0 || is_entry_number(w.text);
+  });
+  const auto parts = pieces(line);
+  if (figures || parts.size() != 2) return {};
   const auto& words = first.line->words;
   const Box numbers = box_of(words, page_numbers_start(words), words.size());
-  const Box title = box_of(line.words, pieces[0].first, pieces[0].second);
-  const Box number = box_of(line.words, pieces[1].first, pieces[1].second);
+  const Box title = box_of(line.words, parts[0].first, parts[0].second);
+  const Box number = box_of(line.words, parts[1].first, parts[1].second);
   if (std::abs(title.l - top.box.l) > 3 * size || number.r < numbers.l || number.l > numbers.r) return {};
-  TableCell number_cell{0, 1, 1, 1, true, joined(line.words, pieces[1].first, pieces[1].second), number};
+  TableCell number_cell{0, 1, 1, 1, true, joined(line.words, parts[1].first, parts[1].second), number};
   if (over && !over->words.empty() && line.box.t - over->box.b <= size && over->box.l >= title.r &&
       over->box.r >= number.l && over->box.l <= number.r) {
     number_cell.text = over->text + " " + number_cell.text;
     number_cell.box = unite(number_cell.box, over->box);
   }
-  return {{0, 0, 1, 1, true, joined(line.words, pieces[0].first, pieces[0].second), title}, number_cell};
+  return {{0, 0, 1, 1, true, joined(line.words, parts[0].first, parts[0].second), title}, number_cell};
 }
 
 // The table of `entries`, under the header that the rows right above them (`rows` up to `start`)
@@ -220,7 +223,7 @@ std::vector<std::pair<Box, TableData>> column_contents_tables(std::vector<const 
       // this one runs on as words do (the headers of a list's columns stand far apart).
       const TextLine* next = i + 1 < sorted.size() ? sorted[i + 1] : nullptr;
       const bool wraps = next && title_end(*next) > 0 && next->box.t - line.box.b <= 0.5 * size &&
-                         widest_word_gap(line) <= 2 * size && (run.empty() || near);
+                         pieces(line).size() <= 1 && (run.empty() || near);
       if (wraps) {
         if (run.empty()) run_start = i;
         run.push_back({sorted[i + 1], &line});
